@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fingerprint } from '../pki/x509.js';
+import { paths } from '../exchange/config.js';
+
+export function register(program: Command): void {
+  program
+    .command('ca-fingerprint')
+    .description('print sha256:<hex> of the exchange CA certificate')
+    .option('--data-dir <dir>', 'the exchange data dir', process.env.THREATLINK_DATA_DIR ?? './data')
+    .option('--json', 'print {"fingerprint": …}')
+    .action((o: { dataDir: string; json?: boolean }) => {
+      const file = join(paths(resolve(o.dataDir)).caDir, 'ca.crt');
+      if (!existsSync(file)) throw new Error(`no CA certificate at ${file}: run "threatlink up --data-dir ${o.dataDir}" once first`);
+      const fp = fingerprint(readFileSync(file, 'utf8'));
+      process.stdout.write(o.json ? `${JSON.stringify({ fingerprint: fp })}\n` : `${fp}\n`);
+    });
+}

@@ -1,0 +1,21 @@
+// The `threatlink` command: one file per subcommand, registered here.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+import * as up from './up.js';
+import * as caFingerprint from './ca-fingerprint.js';
+import * as token from './token.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('threatlink')
+    .description('sensor events → connector → exchange → response: one self-hosted system')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const m of [up, caFingerprint, token]) m.register(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) process.exit(e.exitCode);
+    throw e;
+  }
+}

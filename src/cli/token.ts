@@ -1,0 +1,46 @@
+// `threatlink token create`: a registration token for a new device, made straight in the data
+// dir on the exchange host (file access is the credential there).
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { paths } from '../exchange/config.js';
+import { fingerprint } from '../pki/x509.js';
+import { openSqliteStores } from '../exchange/store/sqlite/index.js';
+import { issueRegistrationToken } from '../exchange/api/registration-tokens.js';
+import { parseDuration } from './duration.js';
+
+interface CreateOptions { dataDir: string; expiry: string; uses: string; device?: string; org?: string; json?: boolean }
+
+export function register(program: Command): void {
+  const token = program.command('token').description('registration tokens for enrolling devices');
+  token
+    .command('create')
+    .description('create a registration token (single use unless --uses)')
+    .option('--data-dir <dir>', 'the exchange data dir', process.env.THREATLINK_DATA_DIR ?? './data')
+    .option('--expiry <duration>', 'how long it stays valid: 3600, 90m, 36h, 7d', '36h')
+    .option('--uses <n>', 'how many devices may enroll with it', '1')
+    .option('--device <id>', 'the device id the token is for')
+    .option('--org <id>', 'the org (default: the first org)')
+    .option('--json', 'print the answer as JSON')
+    .action(async (o: CreateOptions) => {
+      const p = paths(resolve(o.dataDir));
+      const caFile = join(p.caDir, 'ca.crt');
+      if (!existsSync(caFile) || !existsSync(p.db)) throw new Error(`no exchange in ${o.dataDir}: run "threatlink up --data-dir ${o.dataDir}" once first`);
+      const expiry = parseDuration(o.expiry, '--expiry');
+      if (expiry < 60 || expiry > 365 * 86400) throw new Error(`--expiry: "${o.expiry}" must be between 60s and 365d`);
+      const uses = Number(o.uses);
+      if (!Number.isInteger(uses) || uses < 1) throw new Error(`--uses: "${o.uses}" must be a whole number ≥ 1`);
+      const stores = openSqliteStores(p.db);
+      try {
+        const orgs = await stores.orgs.list();
+        const org = o.org ? orgs.find((x) => x.id === o.org) : orgs[0];
+        if (!org) throw new Error(o.org ? `--org: no org ${o.org}` : 'no org yet: start the exchange once first');
+        const t = await issueRegistrationToken(stores.tokens, fingerprint(readFileSync(caFile, 'utf8')), org.id, {
+          deviceId: o.device, expirySeconds: expiry, uses,
+        });
+        process.stdout.write(o.json ? `${JSON.stringify(t)}\n` : `${t.token}\n  expires ${t.expires_at}, ${t.uses} use(s)\n`);
+      } finally {
+        await stores.close();
+      }
+    });
+}

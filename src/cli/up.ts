@@ -1,0 +1,46 @@
+// `threatlink up`: the exchange (and later response and console) in one process on one port.
+import type { Command } from 'commander';
+import { buildConfig } from '../exchange/config.js';
+import { startExchange } from '../exchange/server.js';
+
+interface UpOptions { dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('run the exchange on one HTTPS port (SQLite store in the data dir)')
+    .option('--data-dir <dir>', 'where the CA, certificates and database live', process.env.THREATLINK_DATA_DIR ?? './data')
+    .option('--listen <host:port>', 'address to listen on', process.env.THREATLINK_LISTEN ?? '127.0.0.1:8443')
+    .option('--public-host <name>', 'host name devices use to reach this exchange (default: the listen host)')
+    .option('--region <name>', 'this exchange\'s region name')
+    .option('--tls-cert <file>', 'use this server certificate (PEM) instead of one from the exchange CA')
+    .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', process.env.THREATLINK_LOG_LEVEL ?? 'info')
+    .action(async (o: UpOptions) => {
+      const config = buildConfig({ dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost });
+      const ex = await startExchange(config, { logLevel: o.logLevel });
+      const b = ex.bootstrap;
+      const out = process.stdout;
+      out.write(`threatlink exchange listening on ${ex.url}\n`);
+      out.write(`  data dir        ${config.dataDir}\n`);
+      out.write(`  CA fingerprint  ${ex.ctx.ca.fingerprint}\n`);
+      if (b.origin === 'generated') {
+        out.write(`  admin API client created (generated; shown once, store it now):\n`);
+        out.write(`    client id      ${b.clientId}\n    client secret  ${b.generatedSecret}\n`);
+      } else if (b.origin === 'environment') {
+        out.write(`  admin API client ${b.clientId} created from THREATLINK_BOOTSTRAP_CLIENT_ID/SECRET\n`);
+      } else {
+        out.write(`  admin API client: created at first start (its secret was shown then, or came from THREATLINK_BOOTSTRAP_CLIENT_*)\n`);
+      }
+      out.write(`  health          ${ex.url}/healthz\n`);
+      let stopping = false;
+      const stop = (sig: string) => {
+        if (stopping) return;
+        stopping = true;
+        ex.app.log.info({ sig }, 'shutting down');
+        ex.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,23 @@
+// First start: a first org with an admin API client. The credentials come from the environment
+// when set, otherwise they are generated and shown once; only their hash is kept.
+import type { Stores } from './store/types.js';
+import { createOrgWithAdmin } from './orgs.js';
+
+export interface BootstrapResult {
+  created: boolean;
+  clientId?: string;
+  /** Set only when generated here, so the caller can print it once. */
+  generatedSecret?: string;
+  origin: 'environment' | 'generated' | 'existing';
+}
+
+export async function bootstrap(stores: Stores, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
+  if ((await stores.orgs.list()).length > 0) return { created: false, origin: 'existing' };
+  const id = env.THREATLINK_BOOTSTRAP_CLIENT_ID;
+  const secret = env.THREATLINK_BOOTSTRAP_CLIENT_SECRET;
+  const fromEnv = Boolean(id && secret);
+  const made = await createOrgWithAdmin(stores, 'default', fromEnv ? { id: id as string, secret: secret as string } : undefined);
+  return fromEnv
+    ? { created: true, clientId: made.clientId, origin: 'environment' }
+    : { created: true, clientId: made.clientId, generatedSecret: made.clientSecret, origin: 'generated' };
+}

@@ -1,0 +1,20 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { ExchangeConfig } from './config.js';
+import type { Stores } from './store/types.js';
+import type { ExchangeCa } from './pki/ca.js';
+import type { ExchangeMetrics } from './metrics.js';
+import type { ConnectionRegistry } from './ingest/connections.js';
+import type { Committer } from './ingest/committer.js';
+import type { DeviceCounters } from './ingest/device-counters.js';
+
+/** Everything a route or the ingest path needs, built once by server.ts. */
+export interface ExchangeContext {
+  config: ExchangeConfig;
+  stores: Stores;
+  ca: ExchangeCa;
+  metrics: ExchangeMetrics;
+  connections: ConnectionRegistry;
+  committer: Committer;
+  counters: DeviceCounters;
+  log: FastifyBaseLogger;
+}

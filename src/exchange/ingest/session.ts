@@ -1,0 +1,120 @@
+// One device's eventing connection: batches in, acks out once committed; heartbeats update the
+// device record; control frames go out and their acks come back.
+import type { WebSocket, RawData } from 'ws';
+import type { Device, CommitItem } from '../store/types.js';
+import type { ExchangeContext } from '../context.js';
+import type { AckFrame, ControlFrame, DeviceFrame, ExchangeFrame, Rejection, HeartbeatFrame } from '../../protocol/frames.js';
+import { PROTOCOL_VERSION } from '../../protocol/frames.js';
+import { validateEvent } from '../../events/validate.js';
+import type { LiveConnection } from './connections.js';
+
+export function runSession(ws: WebSocket, device: Device, remote: string, ctx: ExchangeContext): void {
+  const { config, stores, metrics, connections, committer, counters, log } = ctx;
+  const send = (f: ExchangeFrame) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(f)); };
+  const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+  const since = new Date().toISOString();
+  const conn: LiveConnection = {
+    deviceId: device.id, orgId: device.org_id, remote, since,
+    send: (f: ControlFrame) => send(f),
+    close: (code, reason) => ws.close(code, reason),
+  };
+  connections.add(conn);
+  metrics.connected.set(connections.size);
+  void stores.devices.setConnection(device.id, 'connected', remote, since);
+  log.info({ device: device.id, remote }, 'device connected');
+
+  let inflight = 0;
+  let paused = false;
+  const window = config.ingest.windowPerConnection;
+
+  send({
+    type: 'hello', protocol: PROTOCOL_VERSION, device_id: device.id, cloud_events: device.cloud_events,
+    heartbeat_interval: config.heartbeatSeconds, max_batch_events: config.ingest.maxBatchEvents,
+  });
+
+  const badFrame = (message: string) => {
+    metrics.badFrames.inc();
+    send({ type: 'error', code: 'bad_frame', message });
+  };
+
+  const onBatch = (seq: number, events: unknown[]) => {
+    if (events.length > config.ingest.maxBatchEvents) {
+      return send({ type: 'error', code: 'batch_too_large', message: `batch ${seq} has ${events.length} events; the limit is ${config.ingest.maxBatchEvents}` });
+    }
+    const started = process.hrtime.bigint();
+    const items: CommitItem[] = [];
+    const rejected: Rejection[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const r = validateEvent(events[i]);
+      if (r.ok) {
+        r.event.device_id = device.id;
+        items.push({ org_id: device.org_id, device_id: device.id, event: r.event });
+      } else {
+        const id = (events[i] as { event_id?: unknown } | null)?.event_id;
+        rejected.push({ index: i, event_id: typeof id === 'string' ? id : undefined, code: r.code, reason: r.reason });
+        metrics.rejected.inc({ code: r.code });
+      }
+    }
+    metrics.received.inc(events.length);
+    inflight++;
+    if (inflight >= window && !paused) { paused = true; socket.pause(); }
+    committer.submit(items).then(({ inserted }) => {
+      const accepted = inserted.filter(Boolean).length;
+      metrics.committed.inc(accepted);
+      metrics.duplicates.inc(inserted.length - accepted);
+      metrics.commitLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      counters.add(device.id, events.length, rejected.length);
+      const ack: AckFrame = { type: 'ack', seq, accepted, duplicates: inserted.length - accepted, rejected };
+      send(ack);
+    }, (err: unknown) => {
+      // Nothing is acked, so the device keeps the batch and resends it after reconnecting.
+      log.error({ err, device: device.id }, 'commit failed');
+      send({ type: 'error', code: 'store_unavailable', message: `events not stored: ${(err as Error).message}` });
+      ws.close(1011, 'store unavailable');
+    }).finally(() => {
+      inflight--;
+      if (paused && inflight < window) { paused = false; socket.resume(); }
+    });
+  };
+
+  const onHeartbeat = (f: HeartbeatFrame) => {
+    const status = typeof f.status === 'object' && f.status !== null ? f.status : {};
+    const lastError = status.last_error && typeof status.last_error.message === 'string' ? status.last_error : undefined;
+    void stores.devices.heartbeat(device.id, new Date().toISOString(), status as Record<string, unknown>, lastError);
+  };
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) return badFrame('binary frames are not part of the protocol; send JSON text frames');
+    let f: DeviceFrame;
+    try {
+      f = JSON.parse(data.toString()) as DeviceFrame;
+    } catch (e) {
+      return badFrame(`frame is not JSON: ${(e as Error).message}`);
+    }
+    if (f === null || typeof f !== 'object') return badFrame('frame is not a JSON object');
+    switch (f.type) {
+      case 'batch':
+        if (!Number.isSafeInteger(f.seq) || !Array.isArray(f.events)) {
+          return badFrame('batch needs an integer "seq" and an array "events"');
+        }
+        return onBatch(f.seq, f.events);
+      case 'heartbeat':
+        return onHeartbeat(f);
+      case 'control_ack':
+        log.info({ device: device.id, control: f.id, status: f.status, detail: f.detail }, 'control acknowledged');
+        return;
+      default:
+        return badFrame(`unknown frame type ${JSON.stringify((f as { type?: unknown }).type)}`);
+    }
+  });
+
+  ws.on('close', () => {
+    connections.remove(conn);
+    metrics.connected.set(connections.size);
+    if (!connections.isConnected(device.id)) {
+      void stores.devices.setConnection(device.id, 'disconnected', remote, new Date().toISOString()).catch(() => {});
+    }
+    log.info({ device: device.id }, 'device disconnected');
+  });
+  ws.on('error', (err) => log.warn({ err, device: device.id }, 'eventing socket error'));
+}

@@ -1,0 +1,42 @@
+// Background pruning by age and by size, in small deletes with a yield between them, so a
+// large prune never holds the writer long enough to stall ingest.
+import type { EventStore } from './store/types.js';
+
+export interface RetentionPolicy { maxAgeDays: number; maxBytes: number; intervalSeconds: number }
+
+const CHUNK = 2000;
+const yieldToIngest = () => new Promise<void>((r) => setTimeout(r, 5));
+
+export async function pruneOnce(store: EventStore, policy: RetentionPolicy, now = Date.now()): Promise<{ byAge: number; bySize: number }> {
+  const before = new Date(now - policy.maxAgeDays * 86400_000).toISOString();
+  let byAge = 0;
+  for (;;) {
+    const n = await store.pruneOldest(CHUNK, before);
+    byAge += n;
+    if (n < CHUNK) break;
+    await yieldToIngest();
+  }
+  let bySize = 0;
+  if (policy.maxBytes > 0) {
+    while ((await store.sizeBytes()) > policy.maxBytes) {
+      const n = await store.pruneOldest(CHUNK);
+      bySize += n;
+      if (n === 0) break;
+      await yieldToIngest();
+    }
+  }
+  return { byAge, bySize };
+}
+
+export function startRetention(store: EventStore, policy: RetentionPolicy, onError: (e: unknown) => void): () => void {
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    pruneOnce(store, policy).catch(onError).finally(() => { running = false; });
+  };
+  const t = setInterval(tick, policy.intervalSeconds * 1000);
+  t.unref();
+  setTimeout(tick, 1000).unref();
+  return () => clearInterval(t);
+}

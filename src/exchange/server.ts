@@ -1,0 +1,123 @@
+// Assembles the exchange: CA, stores, TLS, the API plugins and the eventing endpoint, on one
+// HTTPS port.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { mkdirSync } from 'node:fs';
+import type { ExchangeConfig } from './config.js';
+import { paths, defaultEndpoints } from './config.js';
+import type { Stores } from './store/types.js';
+import type { ExchangeContext } from './context.js';
+import { ExchangeCa } from './pki/ca.js';
+import { openSqliteStores } from './store/sqlite/index.js';
+import { ExchangeMetrics } from './metrics.js';
+import { ConnectionRegistry } from './ingest/connections.js';
+import { Committer } from './ingest/committer.js';
+import { DeviceCounters } from './ingest/device-counters.js';
+import { attachEventing } from './ingest/ws-server.js';
+import { serverTls } from './tls-files.js';
+import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { startRetention } from './retention.js';
+import { registerSecurityHeaders } from './api/security-headers.js';
+import { ApiError } from './api/errors.js';
+import { oauthRoutes } from './api/oauth.js';
+import { clientRoutes } from './api/clients.js';
+import { registrationTokenRoutes } from './api/registration-tokens.js';
+import { enrollmentRoutes } from './api/enrollment.js';
+import { deviceRoutes } from './api/devices.js';
+import { eventRoutes } from './api/events.js';
+import { healthRoutes } from './api/health.js';
+import { VERSION } from '../version.js';
+
+export interface Exchange {
+  app: FastifyInstance;
+  ctx: ExchangeContext;
+  url: string;
+  bootstrap: BootstrapResult;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  stores?: Stores;
+  logLevel?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export async function startExchange(config: ExchangeConfig, opts: StartOptions = {}): Promise<Exchange> {
+  const p = paths(config.dataDir);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const ca = await ExchangeCa.loadOrCreate(p.caDir);
+  const tls = await serverTls(config, ca);
+  const stores = opts.stores ?? openSqliteStores(p.db);
+  const boot = await bootstrap(stores, opts.env);
+
+  const app = Fastify({
+    logger: { level: opts.logLevel ?? process.env.THREATLINK_LOG_LEVEL ?? 'info' },
+    // Devices present client certificates on the same port; API callers do not, so the TLS
+    // layer asks but does not insist, and each endpoint decides what it needs.
+    https: { cert: tls.cert, key: tls.key, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false },
+    bodyLimit: 8 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+  });
+  const metrics = new ExchangeMetrics();
+  const connections = new ConnectionRegistry();
+  const ctx: ExchangeContext = {
+    config, stores, ca, metrics, connections,
+    committer: new Committer(stores.events, config.ingest.maxCommitEvents),
+    counters: new DeviceCounters(stores.devices),
+    log: app.log,
+  };
+
+  registerSecurityHeaders(app);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+  app.addContentTypeParser(['application/pkcs10', 'application/pkcs7-mime'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, req, reply) => {
+    if (err instanceof ApiError) {
+      if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="threatlink"');
+      return reply.code(err.status).send({ error: err.code, message: err.message });
+    }
+    if (err.validation) return reply.code(400).send({ error: 'bad_request', message: err.message });
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) req.log.error({ err }, 'request failed');
+    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 500 ? 'internal' : 'bad_request';
+    return reply.code(status).send({ error: code, message: status === 500 ? 'internal error' : err.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  await app.register(async (a) => {
+    await healthRoutes(a, ctx, VERSION);
+    await oauthRoutes(a, ctx);
+    await clientRoutes(a, ctx);
+    await registrationTokenRoutes(a, ctx);
+    await enrollmentRoutes(a, ctx);
+    await deviceRoutes(a, ctx);
+    await eventRoutes(a, ctx);
+  });
+
+  const wss = attachEventing(app.server as import('node:https').Server, ctx);
+  const stopRetention = startRetention(stores.events, config.retention, (err) => app.log.error({ err }, 'retention prune failed'));
+  await app.listen({ host: config.listen.host, port: config.listen.port });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
+  const h = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  const url = `https://${h === '0.0.0.0' ? 'localhost' : h}:${port}`;
+  if (config.listen.port === 0) {
+    // An ephemeral port (tests): the default endpoint map could not know it before listening.
+    config.endpoints = defaultEndpoints(new URL(config.endpoints.api).hostname.replace(/^\[|\]$/g, ''), port);
+  }
+
+  let closed = false;
+  return {
+    app, ctx, url, bootstrap: boot,
+    async close() {
+      if (closed) return;
+      closed = true;
+      stopRetention();
+      connections.closeAll(1001, 'exchange shutting down');
+      wss.close();
+      await app.close();
+      await ctx.counters.flush();
+      await stores.close();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// Opens the SQLite file the embedded stores share: pragmas, then any pending migrations.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './schema.js';
+
+export type Db = Database.Database;
+
+export function openDb(file: string, migrations: readonly string[] = MIGRATIONS): Db {
+  const memory = file === ':memory:' || file === '';
+  if (!memory) mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  try {
+    // WAL: readers (the API) never block the writer (ingest), and a commit is one append.
+    db.pragma('journal_mode = WAL');
+    // FULL, not NORMAL: a device is acked only after commit() returns, and then drops the
+    // events from its spool. With NORMAL a WAL commit is not fsynced, so it survives a crash of
+    // this process but not a power loss or kernel panic, and acked events would be gone for
+    // good. FULL fsyncs the WAL at every commit; batching many events per commit keeps that
+    // to one fsync per batch.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // 64 MiB of page cache: the event indexes take inserts at random places (addresses,
+    // sids), and keeping their inner pages in memory is most of ingest speed.
+    db.pragma('cache_size = -65536');
+    // The WAL file is reused, not shrunk, after a checkpoint; cap what it keeps on disk.
+    db.pragma('journal_size_limit = 67108864');
+    migrate(db, migrations);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return db;
+}
+
+function migrate(db: Db, migrations: readonly string[]): void {
+  // IMMEDIATE: take the write lock before reading user_version, so two processes opening
+  // the same file at once cannot both apply the same migration.
+  db.transaction(() => {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) {
+      throw new Error(`database schema version ${version} is newer than this program knows (${migrations.length})`);
+    }
+    for (let v = version; v < migrations.length; v++) db.exec(migrations[v] as string);
+    if (version !== migrations.length) db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
+}

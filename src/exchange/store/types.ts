@@ -1,0 +1,196 @@
+// What the exchange keeps, behind small interfaces so the API and ingest code never see SQL.
+// Every method is async so that a networked store (PostgreSQL) fits the same shape.
+// Every read and write of org-owned data takes the org id: one org never reaches another's rows.
+import type { NormalizedEvent, StoredEvent, EventType } from '../../events/event.js';
+
+export type Role = 'admin' | 'analyst' | 'read-only';
+export const ROLES: readonly Role[] = ['admin', 'analyst', 'read-only'];
+
+export interface Org {
+  id: string;
+  name: string;
+  created_at: string;
+  /** The org-wide cloud events switch (the manager's "Cisco Cloud Event Configuration"). */
+  cloud_events: boolean;
+}
+
+export interface ApiClient {
+  id: string;
+  org_id: string;
+  name: string;
+  role: Role;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface AccessToken {
+  client_id: string;
+  org_id: string;
+  role: Role;
+  expires_at: number;
+}
+
+export interface RegistrationToken {
+  id: string;
+  org_id: string;
+  device_id: string | null;
+  service_type: string[];
+  created_at: string;
+  expires_at: string;
+  uses_allowed: number;
+  uses: number;
+  revoked: boolean;
+}
+
+export type ConnectionState = 'connected' | 'disconnected' | 'never';
+
+export interface Device {
+  id: string;
+  org_id: string;
+  name: string;
+  hostname: string;
+  version: string;
+  service_type: string;
+  registered_at: string;
+  last_seen: string | null;
+  connection_state: ConnectionState;
+  state_since: string;
+  remote_address: string | null;
+  events_received: number;
+  events_rejected: number;
+  last_error: { message: string; time: string } | null;
+  cloud_events: boolean;
+  /** The latest status a heartbeat carried (spool depth, counters, version). */
+  status: Record<string, unknown> | null;
+}
+
+export interface DeviceCert {
+  serial: string;
+  device_id: string;
+  org_id: string;
+  not_after: string;
+  revoked: boolean;
+}
+
+export interface OrgStore {
+  create(name: string): Promise<Org>;
+  get(id: string): Promise<Org | null>;
+  list(): Promise<Org[]>;
+  setCloudEvents(id: string, on: boolean): Promise<void>;
+}
+
+export interface ClientStore {
+  /** `secretHash` is already hashed by the caller (exchange/auth/secrets.ts). */
+  create(c: { id?: string; org_id: string; name: string; role: Role; secretHash: string }): Promise<ApiClient>;
+  /** The client and its stored secret hash, for checking credentials. */
+  getWithSecret(id: string): Promise<(ApiClient & { secretHash: string }) | null>;
+  list(orgId: string): Promise<ApiClient[]>;
+  /** Deletes the client and every access token it holds. False when not in the org. */
+  delete(orgId: string, id: string): Promise<boolean>;
+  count(): Promise<number>;
+  saveAccessToken(tokenHash: string, t: AccessToken): Promise<void>;
+  /** Null when unknown, expired, or its client is gone. */
+  getAccessToken(tokenHash: string): Promise<AccessToken | null>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface RegistrationTokenStore {
+  create(t: Omit<RegistrationToken, 'uses' | 'revoked' | 'created_at'> & { secretHash: string }): Promise<RegistrationToken>;
+  list(orgId: string): Promise<RegistrationToken[]>;
+  get(id: string): Promise<(RegistrationToken & { secretHash: string }) | null>;
+  /** Marks the token revoked; false when not in the org. */
+  revoke(orgId: string, id: string): Promise<boolean>;
+  /** Atomically spends one use if the token still has one; false when it has none left. */
+  spend(id: string): Promise<boolean>;
+}
+
+export interface DeviceStore {
+  create(d: Pick<Device, 'id' | 'org_id' | 'name' | 'hostname' | 'version' | 'service_type'>): Promise<Device>;
+  get(orgId: string, id: string): Promise<Device | null>;
+  /** Any org: for the ingest path, which knows only the certificate. */
+  getAny(id: string): Promise<Device | null>;
+  list(orgId: string): Promise<Device[]>;
+  update(orgId: string, id: string, patch: Partial<Pick<Device, 'name' | 'cloud_events'>>): Promise<Device | null>;
+  /** Removes the device and revokes all its certificates. */
+  delete(orgId: string, id: string): Promise<boolean>;
+  setConnection(id: string, state: ConnectionState, remote: string | null, at: string): Promise<void>;
+  heartbeat(id: string, at: string, status: Record<string, unknown>, lastError: Device['last_error'] | undefined): Promise<void>;
+  addCounters(id: string, received: number, rejected: number, at: string): Promise<void>;
+  addCert(c: DeviceCert): Promise<void>;
+  getCert(serial: string): Promise<DeviceCert | null>;
+}
+
+export interface EventQuery {
+  since?: string;
+  until?: string;
+  device?: string;
+  type?: EventType;
+  /** Matches source or destination IP, or any observable the sensor reported. */
+  observable?: string;
+  sid?: number;
+  /** Free text over the signature message and classification. */
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+export interface UniqueEvent {
+  key: string;
+  org_id: string;
+  type: EventType;
+  src_ip: string | null;
+  dst_ip: string | null;
+  gid: number | null;
+  sid: number | null;
+  message: string | null;
+  priority: number | null;
+  count: number;
+  first_seen: string;
+  last_seen: string;
+  devices: string[];
+}
+
+export interface HistogramBucket {
+  start: string;
+  count: number;
+}
+
+export interface CommitItem {
+  org_id: string;
+  device_id: string;
+  event: NormalizedEvent;
+}
+
+export interface CommitResult {
+  /** Per item, in order: true when stored now, false when its event_id was already stored. */
+  inserted: boolean[];
+}
+
+export interface EventStore {
+  /** Stores the events in one durable transaction; returns after the commit is on disk. */
+  commit(items: CommitItem[]): Promise<CommitResult>;
+  query(orgId: string, q: EventQuery): Promise<Page<StoredEvent>>;
+  get(orgId: string, id: string): Promise<StoredEvent | null>;
+  unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>>;
+  histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]>;
+  count(orgId?: string): Promise<number>;
+  /** Deletes up to `limit` of the oldest events older than `before` (or simply the oldest when
+   * `before` is absent); returns how many went. Small steps so ingest never waits long. */
+  pruneOldest(limit: number, before?: string): Promise<number>;
+  /** Bytes the store uses on disk, for size-based retention. */
+  sizeBytes(): Promise<number>;
+}
+
+export interface Stores {
+  orgs: OrgStore;
+  clients: ClientStore;
+  tokens: RegistrationTokenStore;
+  devices: DeviceStore;
+  events: EventStore;
+  close(): Promise<void>;
+}

@@ -1,0 +1,179 @@
+// Starts a real exchange (HTTPS, SQLite file, its own CA) in a temp dir, and acts as API client
+// and as devices over real TLS and WebSockets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { buildConfig } from '../../src/exchange/config.js';
+import { startExchange, type Exchange } from '../../src/exchange/server.js';
+import { generateKeyAndCsr } from '../../src/pki/x509.js';
+import type { ExchangeFrame, AckFrame, HelloFrame } from '../../src/protocol/frames.js';
+import type { NormalizedEvent } from '../../src/events/event.js';
+import { https, type HttpsOptions } from './https.js';
+
+export const ADMIN_ID = 'client-test-admin';
+export const ADMIN_SECRET = 'test-admin-secret-123';
+
+export function tmpDir(prefix = 'tl-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestExchange {
+  ex: Exchange;
+  url: string;
+  ca: string;
+  dataDir: string;
+  token(id?: string, secret?: string): Promise<string>;
+  api<T = any>(path: string, o?: HttpsOptions & { as?: string }): Promise<import('./https.js').HttpsResult<T>>;
+  close(): Promise<void>;
+}
+
+export async function startTestExchange(dataDir = tmpDir()): Promise<TestExchange> {
+  const config = buildConfig({ dataDir, listen: '127.0.0.1:0' }, {});
+  const ex = await startExchange(config, {
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    env: { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET },
+  });
+  const ca = ex.ctx.ca.certPem;
+  const tokens = new Map<string, string>();
+  const t: TestExchange = {
+    ex, url: ex.url, ca, dataDir,
+    async token(id = ADMIN_ID, secret = ADMIN_SECRET) {
+      const key = `${id}:${secret}`;
+      const cached = tokens.get(key);
+      if (cached) return cached;
+      const r = await https<{ access_token: string }>(`${ex.url}/iroh/oauth2/token`, {
+        method: 'POST', ca,
+        headers: { authorization: `Basic ${Buffer.from(key).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      });
+      if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
+      tokens.set(key, r.body.access_token);
+      return r.body.access_token;
+    },
+    async api(path, o = {}) {
+      const token = o.token ?? (o.as === 'none' ? undefined : await t.token());
+      return https(`${ex.url}${path}`, { ca, ...o, token });
+    },
+    async close() {
+      await ex.close();
+    },
+  };
+  return t;
+}
+
+export function cleanup(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export interface EnrolledDevice {
+  deviceId: string;
+  key: string;
+  cert: string;
+  ca: string;
+  endpoints: Record<string, string>;
+}
+
+export async function registrationToken(t: TestExchange, body: object = { expiry: 3600 }, token?: string): Promise<string> {
+  const r = await t.api<{ token: string }>('/providers/sse/services/token/api/v2/auth_tokens/registration', { method: 'POST', body, token });
+  if (r.status !== 201) throw new Error(`registration token: ${r.status} ${r.text}`);
+  return r.body.token;
+}
+
+export async function enroll(t: TestExchange, token: string, name = 'sensor-1') {
+  const { keyPem, csrPem } = await generateKeyAndCsr(name);
+  const r = await https<any>(`${t.url}/providers/sse/services/registration/api/v2/clients`, {
+    method: 'POST', ca: t.ca, body: { token, csr: csrPem, name, hostname: `${name}.lab`, version: '0.1.0', serviceType: 'ngfw' },
+  });
+  return { r, keyPem };
+}
+
+export async function enrollDevice(t: TestExchange, name = 'sensor-1', token?: string): Promise<EnrolledDevice> {
+  const { r, keyPem } = await enroll(t, token ?? (await registrationToken(t)), name);
+  if (r.status !== 201) throw new Error(`enroll: ${r.status} ${r.text}`);
+  return { deviceId: r.body.device_id, key: keyPem, cert: r.body.certificate, ca: r.body.ca, endpoints: r.body.endpoints };
+}
+
+/** A device on the eventing WebSocket, collecting every frame the exchange sends. */
+export class DeviceSocket {
+  readonly frames: ExchangeFrame[] = [];
+  private waiters: Array<{ pred: (f: ExchangeFrame) => boolean; resolve: (f: ExchangeFrame) => void }> = [];
+  closed: { code: number; reason: string } | null = null;
+  private closeWaiters: Array<() => void> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const f = JSON.parse(d.toString()) as ExchangeFrame;
+      this.frames.push(f);
+      this.waiters = this.waiters.filter((w) => (w.pred(f) ? (w.resolve(f), false) : true));
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      for (const w of this.closeWaiters) w();
+    });
+  }
+
+  static connect(dev: EnrolledDevice, url = dev.endpoints.eventing as string): Promise<DeviceSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, { ca: dev.ca, cert: dev.cert, key: dev.key });
+      const s = new DeviceSocket(ws);
+      ws.once('open', () => resolve(s));
+      ws.once('unexpected-response', (_req, res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode} ${text}`), { status: res.statusCode, body: text })));
+      });
+      ws.once('error', reject);
+    });
+  }
+
+  waitFor<T extends ExchangeFrame>(pred: (f: ExchangeFrame) => boolean, timeoutMs = 10_000): Promise<T> {
+    const have = this.frames.find(pred);
+    if (have) return Promise.resolve(have as T);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
+      this.waiters.push({ pred, resolve: (f) => { clearTimeout(timer); resolve(f as T); } });
+    });
+  }
+
+  hello(): Promise<HelloFrame> {
+    return this.waitFor((f) => f.type === 'hello');
+  }
+
+  async sendBatch(seq: number, events: unknown[]): Promise<AckFrame> {
+    this.ws.send(JSON.stringify({ type: 'batch', seq, events }));
+    return this.waitFor((f) => f.type === 'ack' && f.seq === seq);
+  }
+
+  waitClosed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+    if (this.closed) return Promise.resolve(this.closed);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('socket did not close')), timeoutMs);
+      this.closeWaiters.push(() => { clearTimeout(timer); resolve(this.closed!); });
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+let counter = 0;
+export function intrusion(over: Partial<NormalizedEvent> = {}): NormalizedEvent {
+  counter++;
+  return {
+    event_id: `ev-${process.pid}-${counter}`,
+    type: 'intrusion',
+    time: new Date().toISOString(),
+    src_ip: '10.0.0.5',
+    src_port: 40000 + (counter % 1000),
+    dst_ip: '203.0.113.7',
+    dst_port: 443,
+    protocol: 'tcp',
+    signature: { gid: 1, sid: 2024001, rev: 3, message: 'ET MALWARE test beacon', classification: 'trojan-activity', priority: 1 },
+    action: 'allowed',
+    app_proto: 'tls',
+    observables: { domain: ['evil.example.com'] },
+    ...over,
+  };
+}
