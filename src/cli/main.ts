@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import * as up from './up.js';
 import * as caFingerprint from './ca-fingerprint.js';
 import * as token from './token.js';
+import * as org from './org.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('threatlink')
@@ -11,7 +12,7 @@ export async function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const m of [up, caFingerprint, token]) m.register(program);
+  for (const m of [up, caFingerprint, token, org]) m.register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

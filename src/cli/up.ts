@@ -1,9 +1,26 @@
 // `threatlink up`: the exchange (and later response and console) in one process on one port.
 import type { Command } from 'commander';
-import { buildConfig } from '../exchange/config.js';
+import { buildConfig, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
 import { startExchange } from '../exchange/server.js';
 
-interface UpOptions { dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
+interface UpOptions { endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
+
+function collect(v: string, acc: string[]): string[] {
+  return [...acc, v];
+}
+
+function parseEndpoints(list: string[]): Partial<EndpointMap> {
+  const out: Partial<EndpointMap> = {};
+  for (const item of list) {
+    const i = item.indexOf('=');
+    const role = item.slice(0, i) as EndpointRole;
+    if (i < 0 || !ENDPOINT_ROLES.includes(role)) {
+      throw new Error(`--endpoint: "${item}" must be ROLE=URL with ROLE one of ${ENDPOINT_ROLES.join(', ')}`);
+    }
+    out[role] = item.slice(i + 1);
+  }
+  return out;
+}
 
 export function register(program: Command): void {
   program
@@ -13,11 +30,17 @@ export function register(program: Command): void {
     .option('--listen <host:port>', 'address to listen on', process.env.THREATLINK_LISTEN ?? '127.0.0.1:8443')
     .option('--public-host <name>', 'host name devices use to reach this exchange (default: the listen host)')
     .option('--region <name>', 'this exchange\'s region name')
+    .option('--endpoint <role=url>', 'where devices reach a role (api, est, eventing, mx); repeatable', collect, [])
+    .option('--retention-days <n>', 'delete events older than this', process.env.THREATLINK_RETENTION_DAYS ?? '30')
+    .option('--retention-bytes <n>', 'keep the event store under this size (0: no limit)', process.env.THREATLINK_RETENTION_BYTES ?? '0')
     .option('--tls-cert <file>', 'use this server certificate (PEM) instead of one from the exchange CA')
     .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', process.env.THREATLINK_LOG_LEVEL ?? 'info')
     .action(async (o: UpOptions) => {
-      const config = buildConfig({ dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost });
+      const config = buildConfig({
+        dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
+        endpoints: parseEndpoints(o.endpoint), retentionDays: Number(o.retentionDays), retentionBytes: Number(o.retentionBytes),
+      });
       const ex = await startExchange(config, { logLevel: o.logLevel });
       const b = ex.bootstrap;
       const out = process.stdout;

@@ -16,6 +16,10 @@ export async function bootstrap(stores: Stores, env: NodeJS.ProcessEnv = process
   const id = env.THREATLINK_BOOTSTRAP_CLIENT_ID;
   const secret = env.THREATLINK_BOOTSTRAP_CLIENT_SECRET;
   const fromEnv = Boolean(id && secret);
+  if (Boolean(id) !== Boolean(secret)) {
+    throw new Error(`THREATLINK_BOOTSTRAP_CLIENT_ID and THREATLINK_BOOTSTRAP_CLIENT_SECRET go together: only ${id ? 'the id' : 'the secret'} is set`);
+  }
+  if (secret && secret.length < 12) throw new Error('THREATLINK_BOOTSTRAP_CLIENT_SECRET: must be at least 12 characters');
   const made = await createOrgWithAdmin(stores, 'default', fromEnv ? { id: id as string, secret: secret as string } : undefined);
   return fromEnv
     ? { created: true, clientId: made.clientId, origin: 'environment' }
