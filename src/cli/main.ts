@@ -5,6 +5,7 @@ import * as up from './up.js';
 import * as caFingerprint from './ca-fingerprint.js';
 import * as token from './token.js';
 import * as org from './org.js';
+import * as connector from './connector.js';
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('threatlink')
@@ -12,7 +13,7 @@ export async function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const m of [up, caFingerprint, token, org]) m.register(program);
+  for (const m of [up, caFingerprint, token, org, connector]) m.register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

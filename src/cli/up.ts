@@ -2,8 +2,9 @@
 import type { Command } from 'commander';
 import { buildConfig, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
 import { startExchange } from '../exchange/server.js';
+import { startDemo, type Demo } from './demo.js';
 
-interface UpOptions { endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
+interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
 
 function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
@@ -35,6 +36,9 @@ export function register(program: Command): void {
     .option('--retention-bytes <n>', 'keep the event store under this size (0: no limit)', process.env.THREATLINK_RETENTION_BYTES ?? '0')
     .option('--tls-cert <file>', 'use this server certificate (PEM) instead of one from the exchange CA')
     .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
+    .option('--demo', 'also run a local connector fed by a sensor simulator, enrolled automatically')
+    .option('--demo-connector-port <port>', 'the demo connector\'s local API port', '8989')
+    .option('--demo-rate <n>', 'simulated alerts per second', '5')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', process.env.THREATLINK_LOG_LEVEL ?? 'info')
     .action(async (o: UpOptions) => {
       const config = buildConfig({
@@ -56,12 +60,18 @@ export function register(program: Command): void {
         out.write(`  admin API client: created at first start (its secret was shown then, or came from THREATLINK_BOOTSTRAP_CLIENT_*)\n`);
       }
       out.write(`  health          ${ex.url}/healthz\n`);
+      let demo: Demo | null = null;
+      if (o.demo) {
+        demo = await startDemo(ex, { connectorPort: Number(o.demoConnectorPort), eventsPerSecond: Number(o.demoRate) });
+        out.write(`  demo connector  ${demo.connector.registrationState()}, device ${demo.connector.snapshot().registration.device_id}; local API http://127.0.0.1:${o.demoConnectorPort}/v1/contexts/default\n`);
+        out.write(`  demo sensor     ${o.demoRate} alerts/s into ${demo.eveFile}\n`);
+      }
       let stopping = false;
       const stop = (sig: string) => {
         if (stopping) return;
         stopping = true;
         ex.app.log.info({ sig }, 'shutting down');
-        ex.close().then(() => process.exit(0), () => process.exit(1));
+        (demo ? demo.stop() : Promise.resolve()).then(() => ex.close()).then(() => process.exit(0), () => process.exit(1));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

@@ -44,7 +44,7 @@ export interface NormalizedEvent {
   /** Transport protocol in lower case: tcp, udp, icmp, ipv6-icmp, or the IANA number as text. */
   protocol?: string;
   signature?: Signature;
-  /** Firepower impact level 0–4 (1 = the target is vulnerable). */
+  /** Firepower impact level 0–5 (1 = the target is vulnerable; 0 = unknown). */
   impact?: number;
   action?: EventAction;
   app_proto?: string;

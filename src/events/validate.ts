@@ -131,7 +131,7 @@ ajvFormats.default(ajv, ['date-time']);
 ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
-/** Validates one event. Never throws, never mutates `input`; on success returns a shallow copy with `time` normalised. */
+/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised. */
 export function validateEvent(input: unknown): ValidationResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return reject(REJECT.NOT_OBJECT, `event: ${show(input)} is not a JSON object`);

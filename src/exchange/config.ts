@@ -2,9 +2,9 @@
 // the value and what is allowed.
 import { join, resolve } from 'node:path';
 
-export const ENDPOINT_ROLES = ['api', 'est', 'eventing', 'mx'] as const;
-export type EndpointRole = (typeof ENDPOINT_ROLES)[number];
-export type EndpointMap = Record<EndpointRole, string>;
+import { ENDPOINT_ROLES, type EndpointMap } from '../protocol/endpoints.js';
+
+export { ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../protocol/endpoints.js';
 
 export interface ExchangeConfig {
   dataDir: string;

@@ -72,6 +72,7 @@ export async function enrollmentRoutes(app: FastifyInstance, ctx: ExchangeContex
     return reply.code(201).send({
       device_id: device.id,
       org_id: device.org_id,
+      org_name: (await ctx.stores.orgs.get(device.org_id))?.name ?? null,
       certificate: issued.certPem,
       ca: ctx.ca.certPem,
       expires_at: issued.notAfter.toISOString(),

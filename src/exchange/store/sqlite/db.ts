@@ -21,8 +21,8 @@ export function openDb(file: string, migrations: readonly string[] = MIGRATIONS)
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    // 64 MiB of page cache: the event indexes take inserts at random places (addresses,
-    // sids), and keeping their inner pages in memory is most of ingest speed.
+    // 64 MiB of page cache (the default is 2 MiB): the indexer's inserts into event_keys and
+    // unique_events land at random places, and those b-trees should stay in memory.
     db.pragma('cache_size = -65536');
     // The WAL file is reused, not shrunk, after a checkpoint; cap what it keeps on disk.
     db.pragma('journal_size_limit = 67108864');

@@ -1,4 +1,12 @@
 // The event store: the ingest hot path (commit) and the analyst queries.
+//
+// commit() inserts the rows and nothing else that lands at random places in a b-tree: the
+// dedup key and (org_key, ts) are its only indexes. The lookups by address, sid and
+// observable (event_keys) and the unique-event counters (unique_events) are kept by the
+// indexer, which takes the events past a watermark in large chunks, sorted, in one
+// transaction: in the background once INDEX_CHUNK events wait or a second after the last
+// commit, and synchronously before any read that needs them, so no read ever sees them
+// behind. See schema.ts for why, with measurements.
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
@@ -13,6 +21,7 @@ import type {
   UniqueEvent,
 } from '../types.js';
 import type { Db } from './db.js';
+import { KeyMap } from './keys.js';
 
 type Bind = string | number | null;
 
@@ -21,7 +30,7 @@ export const MAX_LIMIT = 1000;
 /** Later than any event time (8.64e15 ms is the end of the Date range). */
 const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 
-// ---- ids and cursors ------------------------------------------------------------------
+// ---- ids, cursors, arguments ----------------------------------------------------------
 
 /** The API id of an event: derived from its rowid, which AUTOINCREMENT never reuses. */
 export function eventApiId(rowid: number): string {
@@ -34,16 +43,25 @@ function rowidOf(id: string): number | null {
   return Number.isSafeInteger(n) && n > 0 ? n : null;
 }
 
-function encodeCursor(a: number, b: number): string {
-  return Buffer.from(`${a}:${b}`).toString('base64url');
+/** Keyset cursors: the sort key of the last row of the page, opaque to clients. */
+function encodeCursor(a: number, b: number | string): string {
+  return Buffer.from(JSON.stringify([a, b])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, number] {
-  const m = /^(-?\d{1,16}):(\d{1,16})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  const a = m ? Number(m[1]) : NaN;
-  const b = m ? Number(m[2]) : NaN;
-  if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) throw new RangeError('invalid cursor');
-  return [a, b];
+function decodeCursor<B extends 'number' | 'string'>(
+  cursor: string,
+  second: B,
+): [number, B extends 'number' ? number : string] {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    v = null;
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || typeof v[1] !== second) {
+    throw new RangeError('invalid cursor');
+  }
+  return v as [number, B extends 'number' ? number : string];
 }
 
 function toMs(iso: string, what: string): number {
@@ -72,7 +90,7 @@ function observableValues(o: EventObservables): string[] {
   const out: string[] = [];
   for (const kind of OBSERVABLE_KINDS) {
     const list = o[kind];
-    if (!list) continue;
+    if (!Array.isArray(list)) continue;
     for (const v of list) if (typeof v === 'string' && v !== '' && !out.includes(v)) out.push(v);
   }
   return out;
@@ -80,46 +98,40 @@ function observableValues(o: EventObservables): string[] {
 
 // ---- unique events --------------------------------------------------------------------
 
-interface UniqueAgg {
-  org: string;
+interface UniqueGroup {
+  orgKey: number;
+  identity: string;
   type: EventType;
   src: string | null;
   dst: string | null;
   gid: number | null;
   sid: number | null;
-  /** The group's identity, before hashing into the stored key. */
-  identity: string;
   message: string | null;
   priority: number | null;
-  latest: number;
   count: number;
   first: number;
+  last: number;
   devices: string[];
 }
 
-/** What makes two events "the same" for the unique-events view, per type. */
-function uniqueIdentity(item: CommitItem): { identity: string; gid: number | null; sid: number | null } {
-  const e = item.event;
-  const src = e.src_ip ?? null;
-  const dst = e.dst_ip ?? null;
-  const sig = e.signature;
-  switch (e.type) {
-    case 'intrusion': {
-      const gid = sig?.gid ?? null;
-      const sid = sig?.sid ?? null;
-      return { identity: JSON.stringify([e.type, src, dst, gid, sid]), gid, sid };
-    }
+/** What makes two events "the same" in the unique-events view, per type; '' for none. */
+function uniqueIdentity(
+  r: Pick<PendingRow, 'type' | 'src_ip' | 'dst_ip' | 'gid' | 'sid' | 'message'>,
+  o: EventObservables | null,
+): string {
+  switch (r.type) {
+    case 'intrusion':
+      // Addresses and numbers only, so a plain join cannot be ambiguous (and is cheaper).
+      return `intrusion ${r.src_ip ?? '-'} ${r.dst_ip ?? '-'} ${r.gid ?? '-'} ${r.sid ?? '-'}`;
     case 'connection':
-      return { identity: JSON.stringify([e.type, src, dst, sig?.message ?? '']), gid: null, sid: null };
+      return JSON.stringify([r.type, r.src_ip, r.dst_ip, r.message ?? '']);
     case 'file':
     case 'malware': {
-      const o = e.observables;
-      const what = o?.sha256?.[0] ?? o?.sha1?.[0] ?? o?.md5?.[0] ?? o?.file_name?.[0] ?? sig?.message ?? '';
-      return { identity: JSON.stringify([e.type, src, dst, what]), gid: null, sid: null };
+      const what = o?.sha256?.[0] ?? o?.sha1?.[0] ?? o?.md5?.[0] ?? o?.file_name?.[0] ?? r.message ?? '';
+      return JSON.stringify([r.type, r.src_ip, r.dst_ip, what]);
     }
     default:
-      // Types this store does not know get no unique row (the event is still stored).
-      return { identity: '', gid: null, sid: null };
+      return '';
   }
 }
 
@@ -132,8 +144,7 @@ function uniqueKey(identity: string): string {
 
 interface EventRow {
   rowid: number;
-  org_id: string;
-  device_id: string;
+  device_key: number;
   event_id: string;
   type: EventType;
   ts: number;
@@ -159,45 +170,19 @@ interface EventRow {
 }
 
 const EVENT_COLUMNS =
-  'rowid, org_id, device_id, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol, gid, sid, rev, ' +
+  'rowid, device_key, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol, gid, sid, rev, ' +
   'message, classification, priority, impact, action, app_proto, policy, observables, raw, received_at, tags';
 
-function toStoredEvent(r: EventRow): StoredEvent {
-  const e: StoredEvent = {
-    id: eventApiId(r.rowid),
-    event_id: r.event_id,
-    org_id: r.org_id,
-    device_id: r.device_id,
-    type: r.type,
-    time: new Date(r.ts).toISOString(),
-    received_at: new Date(r.received_at).toISOString(),
-  };
-  if (r.src_ip !== null) e.src_ip = r.src_ip;
-  if (r.src_port !== null) e.src_port = r.src_port;
-  if (r.dst_ip !== null) e.dst_ip = r.dst_ip;
-  if (r.dst_port !== null) e.dst_port = r.dst_port;
-  if (r.protocol !== null) e.protocol = r.protocol;
-  if (r.gid !== null && r.sid !== null) {
-    const s: Signature = { gid: r.gid, sid: r.sid };
-    if (r.rev !== null) s.rev = r.rev;
-    if (r.message !== null) s.message = r.message;
-    if (r.classification !== null) s.classification = r.classification;
-    if (r.priority !== null) s.priority = r.priority;
-    e.signature = s;
-  }
-  if (r.impact !== null) e.impact = r.impact;
-  if (r.action !== null) e.action = r.action;
-  if (r.app_proto !== null) e.app_proto = r.app_proto;
-  if (r.policy !== null) e.policy = r.policy;
-  if (r.observables !== null) e.observables = JSON.parse(r.observables) as EventObservables;
-  if (r.raw !== null) e.raw = JSON.parse(r.raw) as unknown;
-  if (r.tags !== null) e.tags = JSON.parse(r.tags) as string[];
-  return e;
+interface OldRow {
+  rowid: number;
+  ts: number;
+  src_ip: string | null;
+  dst_ip: string | null;
+  sid: number | null;
+  observables: string | null;
 }
 
 interface UniqueRow {
-  id: number;
-  org_id: string;
   key: string;
   type: EventType;
   src_ip: string | null;
@@ -212,10 +197,10 @@ interface UniqueRow {
   devices: string;
 }
 
-function toUniqueEvent(r: UniqueRow): UniqueEvent {
+function toUniqueEvent(orgId: string, r: UniqueRow): UniqueEvent {
   return {
     key: r.key,
-    org_id: r.org_id,
+    org_id: orgId,
     type: r.type,
     src_ip: r.src_ip,
     dst_ip: r.dst_ip,
@@ -237,89 +222,146 @@ interface Where {
   params: Bind[];
 }
 
-/**
- * The filters of an event query other than `observable` and the cursor, as conditions on
- * `events` under the alias `p` ("e." is taken by the join in the observable branch).
- */
-function eventFilters(orgId: string, q: EventQuery, p: string): Where {
-  const w: Where = { sql: [`${p}org_id = ?`], params: [orgId] };
-  if (q.since !== undefined) {
-    w.sql.push(`${p}ts >= ?`);
-    w.params.push(toMs(q.since, 'since'));
-  }
-  if (q.until !== undefined) {
-    w.sql.push(`${p}ts < ?`);
-    w.params.push(toMs(q.until, 'until'));
-  }
-  if (q.device !== undefined) {
-    w.sql.push(`${p}device_id = ?`);
-    w.params.push(q.device);
-  }
-  if (q.type !== undefined) {
-    w.sql.push(`${p}type = ?`);
-    w.params.push(q.type);
-  }
-  if (q.sid !== undefined) {
-    w.sql.push(`${p}sid = ?`);
-    w.params.push(q.sid);
-  }
-  if (q.q !== undefined && q.q !== '') {
-    // LIKE is case-insensitive for ASCII in SQLite.
-    const pat = containsPattern(q.q);
-    w.sql.push(`(${p}message LIKE ? ESCAPE '\\' OR ${p}classification LIKE ? ESCAPE '\\')`);
-    w.params.push(pat, pat);
-  }
-  return w;
+interface Lookup {
+  kind: number;
+  value: string | number;
+}
+
+interface Plan {
+  orgKey: number;
+  since: number | null;
+  until: number | null;
+  /** The event_keys ranges to read, or null to read events by (org_key, ts). */
+  lookups: Lookup[] | null;
+  /** What is left to check on the event row. */
+  rows: Where;
+}
+
+// ---- the indexer's rows ---------------------------------------------------------------
+
+/** event_keys.kind */
+const KIND_SRC = 1;
+const KIND_DST = 2;
+const KIND_SID = 3;
+const KIND_OBSERVABLE = 4;
+
+/** The indexer runs in the background once this many events wait for it (or a second after
+ * the last commit). Larger chunks write each hot index page fewer times. */
+export const INDEX_CHUNK = 20_000;
+const INDEX_IDLE_MS = 1000;
+
+interface PendingRow {
+  rowid: number;
+  org_key: number;
+  device_key: number;
+  type: EventType;
+  ts: number;
+  src_ip: string | null;
+  dst_ip: string | null;
+  gid: number | null;
+  sid: number | null;
+  message: string | null;
+  priority: number | null;
+  observables: string | null;
+}
+
+type KeyEntry = [orgKey: number, kind: number, value: string | number, ts: number, rowid: number];
+
+function compareKeys(a: KeyEntry, b: KeyEntry): number {
+  return (
+    a[0] - b[0] ||
+    a[1] - b[1] ||
+    (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) ||
+    a[3] - b[3] ||
+    a[4] - b[4]
+  );
+}
+
+/** The event_keys rows of one event. */
+function keyEntries(
+  orgKey: number,
+  rowid: number,
+  ts: number,
+  src: string | null,
+  dst: string | null,
+  sid: number | null,
+  obs: EventObservables | null,
+  out: KeyEntry[],
+): void {
+  if (src !== null) out.push([orgKey, KIND_SRC, src, ts, rowid]);
+  if (dst !== null) out.push([orgKey, KIND_DST, dst, ts, rowid]);
+  if (sid !== null) out.push([orgKey, KIND_SID, sid, ts, rowid]);
+  if (obs !== null) for (const v of observableValues(obs)) out.push([orgKey, KIND_OBSERVABLE, v, ts, rowid]);
 }
 
 // ---- the store ------------------------------------------------------------------------
 
 export class SqliteEventStore implements EventStore {
   private readonly db: Db;
-  private readonly file: string;
+  private readonly orgKeys: KeyMap;
+  private readonly deviceKeys: KeyMap;
   private readonly insertStmt: Statement<Bind[]>;
-  private readonly insertObsStmt: Statement<[string, string, number, number]>;
-  private readonly countUpStmt: Statement<[string, number]>;
+  private readonly countUpStmt: Statement<[number, number]>;
+  private readonly pendingStmt: Statement<[number, number], PendingRow>;
+  private readonly insertKeyStmt: Statement<[number, number, string | number, number, number]>;
   private readonly uniqueStmt: Statement<Bind[]>;
-  private readonly getStmt: Statement<[number, string], EventRow>;
-  private readonly countOrgStmt: Statement<[string], number>;
+  private readonly setUptoStmt: Statement<[number]>;
+  private readonly getUptoStmt: Statement<[], number>;
+  private readonly maxRowidStmt: Statement<[], number | null>;
+  private readonly getStmt: Statement<[number, number], EventRow>;
+  private readonly countOrgStmt: Statement<[number], number>;
   private readonly countAllStmt: Statement<[], number>;
-  private readonly orgsStmt: Statement<[], string>;
-  private readonly oldestStmt: Statement<[string, number, number], { rowid: number; ts: number; observables: string | null }>;
+  private readonly orgsStmt: Statement<[], number>;
+  private readonly oldestStmt: Statement<[number, number, number], OldRow>;
   private readonly deleteEventStmt: Statement<[number]>;
-  private readonly deleteObsStmt: Statement<[string, string, number, number]>;
-  private readonly countDownStmt: Statement<[number, string]>;
+  private readonly deleteKeyStmt: Statement<[number, number, string | number, number, number]>;
+  private readonly countDownStmt: Statement<[number, number]>;
   private readonly pageSizeStmt: Statement<[], number>;
   private readonly pageCountStmt: Statement<[], number>;
   private readonly freePagesStmt: Statement<[], number>;
-  /** Query statements by SQL text: the filter combinations are few, so they are all reused. */
+  /** Query statements by SQL text: the filter combinations are few, so all get reused. */
   private readonly cache = new Map<string, Statement<Bind[]>>();
   private readonly commitTx: (items: CommitItem[]) => boolean[];
+  private readonly indexTx: (max: number) => number;
   private readonly pruneTx: (limit: number, before: number) => number;
+  /** events.rowid up to which event_keys and unique_events are complete. */
+  private indexedUpto: number;
+  /** The highest events.rowid committed. */
+  private maxRowid: number;
+  /** maxRowid as the running commit transaction leaves it; taken over once it commits. */
+  private pendingMax = 0;
+  private indexTimer: ReturnType<typeof setTimeout> | null = null;
+  private indexSoon = false;
+  private stopped = false;
 
   constructor(db: Db) {
     this.db = db;
-    this.file = db.name;
+    this.orgKeys = new KeyMap(db, 'event_orgs');
+    this.deviceKeys = new KeyMap(db, 'event_devices');
     this.insertStmt = db.prepare<Bind[]>(
-      `INSERT INTO events (org_id, device_id, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol,
+      `INSERT INTO events (org_key, device_key, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol,
                            gid, sid, rev, message, classification, priority, impact, action, app_proto, policy,
                            observables, raw, received_at, tags)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (device_id, event_id) DO NOTHING`,
-    );
-    this.insertObsStmt = db.prepare(
-      'INSERT OR IGNORE INTO event_observables (org_id, value, ts, event_rowid) VALUES (?, ?, ?, ?)',
+       ON CONFLICT (device_key, event_id) DO NOTHING`,
     );
     this.countUpStmt = db.prepare(
-      'INSERT INTO event_counts (org_id, n) VALUES (?, ?) ON CONFLICT (org_id) DO UPDATE SET n = n + excluded.n',
+      'INSERT INTO event_counts (org_key, n) VALUES (?, ?) ON CONFLICT (org_key) DO UPDATE SET n = n + excluded.n',
+    );
+    this.pendingStmt = db.prepare(
+      `SELECT rowid, org_key, device_key, type, ts, src_ip, dst_ip, gid, sid, message, priority, observables
+         FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
+    );
+    this.insertKeyStmt = db.prepare(
+      'INSERT OR IGNORE INTO event_keys (org_key, kind, value, ts, event_rowid) VALUES (?, ?, ?, ?, ?)',
     );
     // SET expressions see the row as it was: message and priority follow the latest event
-    // by event time; devices is the union of both sets (the equal case is the common one).
+    // by event time; devices becomes the union of both sets (equal is the common case).
     this.uniqueStmt = db.prepare<Bind[]>(
-      `INSERT INTO unique_events (org_id, key, type, src_ip, dst_ip, gid, sid, message, priority,
+      `INSERT INTO unique_events (org_key, key, type, src_ip, dst_ip, gid, sid, message, priority,
                                   count, first_seen, last_seen, devices)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (org_id, key) DO UPDATE SET
+       ON CONFLICT (org_key, key) DO UPDATE SET
          count = count + excluded.count,
          first_seen = min(first_seen, excluded.first_seen),
          last_seen = max(last_seen, excluded.last_seen),
@@ -330,48 +372,85 @@ export class SqliteEventStore implements EventStore {
              SELECT value FROM json_each(devices) UNION SELECT value FROM json_each(excluded.devices)))
          END`,
     );
-    this.getStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_id = ?`);
-    this.countOrgStmt = db.prepare<[string], number>('SELECT n FROM event_counts WHERE org_id = ?').pluck();
+    this.setUptoStmt = db.prepare('UPDATE event_index_state SET indexed_upto = ? WHERE id = 1');
+    this.getUptoStmt = db.prepare<[], number>('SELECT indexed_upto FROM event_index_state WHERE id = 1').pluck();
+    this.maxRowidStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM events').pluck();
+    this.getStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_key = ?`);
+    this.countOrgStmt = db.prepare<[number], number>('SELECT n FROM event_counts WHERE org_key = ?').pluck();
     this.countAllStmt = db.prepare<[], number>('SELECT coalesce(sum(n), 0) FROM event_counts').pluck();
-    this.orgsStmt = db.prepare<[], string>('SELECT org_id FROM event_counts WHERE n > 0').pluck();
+    this.orgsStmt = db.prepare<[], number>('SELECT org_key FROM event_counts WHERE n > 0').pluck();
     this.oldestStmt = db.prepare(
-      'SELECT rowid, ts, observables FROM events WHERE org_id = ? AND ts < ? ORDER BY ts, rowid LIMIT ?',
+      `SELECT rowid, ts, src_ip, dst_ip, sid, observables FROM events
+        WHERE org_key = ? AND ts < ? ORDER BY ts, rowid LIMIT ?`,
     );
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE rowid = ?');
-    this.deleteObsStmt = db.prepare(
-      'DELETE FROM event_observables WHERE org_id = ? AND value = ? AND ts = ? AND event_rowid = ?',
+    this.deleteKeyStmt = db.prepare(
+      'DELETE FROM event_keys WHERE org_key = ? AND kind = ? AND value = ? AND ts = ? AND event_rowid = ?',
     );
-    this.countDownStmt = db.prepare('UPDATE event_counts SET n = n - ? WHERE org_id = ?');
+    this.countDownStmt = db.prepare('UPDATE event_counts SET n = n - ? WHERE org_key = ?');
     this.pageSizeStmt = db.prepare<[], number>('PRAGMA page_size').pluck();
     this.pageCountStmt = db.prepare<[], number>('PRAGMA page_count').pluck();
     this.freePagesStmt = db.prepare<[], number>('PRAGMA freelist_count').pluck();
     this.commitTx = db.transaction((items: CommitItem[]) => this.commitInTx(items));
+    this.indexTx = db.transaction((max: number) => this.indexInTx(max));
     this.pruneTx = db.transaction((limit: number, before: number) => this.pruneInTx(limit, before));
+    this.indexedUpto = this.getUptoStmt.get() ?? 0;
+    this.maxRowid = this.maxRowidStmt.get() ?? 0;
   }
+
+  /** Stops the background indexer (what it has not done yet, the next open does). */
+  stop(): void {
+    this.stopped = true;
+    if (this.indexTimer !== null) clearTimeout(this.indexTimer);
+    this.indexTimer = null;
+  }
+
+  // ---- ingest ---------------------------------------------------------------------------
 
   async commit(items: CommitItem[]): Promise<CommitResult> {
     if (items.length === 0) return { inserted: [] };
-    return { inserted: this.commitTx(items) };
+    let inserted: boolean[];
+    try {
+      inserted = this.commitTx(items);
+    } catch (err) {
+      // Keys assigned inside the rolled-back transaction are gone; so must their cache be.
+      this.orgKeys.forget();
+      this.deviceKeys.forget();
+      throw err;
+    }
+    this.maxRowid = this.pendingMax;
+    this.scheduleIndexing();
+    return { inserted };
   }
 
   private commitInTx(items: CommitItem[]): boolean[] {
     const receivedAt = Date.now();
     const inserted = new Array<boolean>(items.length);
-    const counts = new Map<string, number>();
-    // Unique-event groups of this batch: one upsert per group, not one per event.
-    const groups = new Map<string, UniqueAgg>();
+    const counts = new Map<number, number>();
+    let lastOrg = '';
+    let orgKey = 0;
+    let lastDevice = '';
+    let deviceKey = 0;
+    let maxRowid = this.maxRowid;
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as CommitItem;
       const e = item.event;
-      const ts = toMs(e.time, 'event');
+      // A batch mostly comes from one device of one org: skip the map lookups then.
+      if (item.org_id !== lastOrg) {
+        orgKey = this.orgKeys.ensure(item.org_id);
+        lastOrg = item.org_id;
+      }
+      if (item.device_id !== lastDevice) {
+        deviceKey = this.deviceKeys.ensure(item.device_id);
+        lastDevice = item.device_id;
+      }
       const sig = e.signature;
-      const obs = e.observables;
       const res = this.insertStmt.run(
-        item.org_id,
-        item.device_id,
+        orgKey,
+        deviceKey,
         e.event_id,
         e.type,
-        ts,
+        toMs(e.time, 'event'),
         e.src_ip ?? null,
         e.src_port ?? null,
         e.dst_ip ?? null,
@@ -387,56 +466,119 @@ export class SqliteEventStore implements EventStore {
         e.action ?? null,
         e.app_proto ?? null,
         e.policy ?? null,
-        obs ? JSON.stringify(obs) : null,
+        e.observables ? JSON.stringify(e.observables) : null,
         e.raw === undefined ? null : JSON.stringify(e.raw),
         receivedAt,
         null,
       );
-      if (res.changes !== 1) {
-        inserted[i] = false;
-        continue;
-      }
-      inserted[i] = true;
-      const rowid = Number(res.lastInsertRowid);
-      if (obs) for (const v of observableValues(obs)) this.insertObsStmt.run(item.org_id, v, ts, rowid);
-      counts.set(item.org_id, (counts.get(item.org_id) ?? 0) + 1);
-
-      const { identity, gid, sid } = uniqueIdentity(item);
-      if (identity === '') continue;
-      const gkey = item.org_id + '\n' + identity;
-      const g = groups.get(gkey);
-      if (g === undefined) {
-        groups.set(gkey, {
-          org: item.org_id,
-          type: e.type,
-          src: e.src_ip ?? null,
-          dst: e.dst_ip ?? null,
-          gid,
-          sid,
-          identity,
-          message: sig?.message ?? null,
-          priority: sig?.priority ?? null,
-          latest: ts,
-          count: 1,
-          first: ts,
-          devices: [item.device_id],
-        });
-      } else {
-        g.count++;
-        if (ts < g.first) g.first = ts;
-        if (ts >= g.latest) {
-          g.latest = ts;
-          g.message = sig?.message ?? null;
-          g.priority = sig?.priority ?? null;
-        }
-        if (!g.devices.includes(item.device_id)) g.devices.push(item.device_id);
+      inserted[i] = res.changes === 1;
+      if (res.changes === 1) {
+        maxRowid = Number(res.lastInsertRowid);
+        counts.set(orgKey, (counts.get(orgKey) ?? 0) + 1);
       }
     }
     for (const [org, n] of counts) this.countUpStmt.run(org, n);
-    for (const g of groups.values()) {
+    this.pendingMax = maxRowid;
+    return inserted;
+  }
+
+  // ---- the indexer ----------------------------------------------------------------------
+
+  /** After a commit: index in the background once a chunk is waiting, or when ingest pauses. */
+  private scheduleIndexing(): void {
+    if (this.stopped || this.maxRowid <= this.indexedUpto) return;
+    if (this.maxRowid - this.indexedUpto >= INDEX_CHUNK) {
+      if (this.indexSoon) return;
+      this.indexSoon = true;
+      // After the caller's ack has gone out, not before.
+      setImmediate(() => {
+        this.indexSoon = false;
+        this.indexInBackground();
+      });
+    } else if (this.indexTimer === null) {
+      this.indexTimer = setTimeout(() => {
+        this.indexTimer = null;
+        this.indexInBackground();
+      }, INDEX_IDLE_MS);
+      this.indexTimer.unref();
+    }
+  }
+
+  private indexInBackground(): void {
+    if (this.stopped || !this.db.open) return;
+    try {
+      this.catchUp();
+    } catch {
+      // Left for the next commit or read to retry; a read reports the error itself.
+    }
+  }
+
+  /** Brings event_keys and unique_events up to the last committed event. Both ends are read
+   * from the database, not memory, so this is right even beside another process on the file. */
+  private catchUp(): void {
+    this.maxRowid = this.maxRowidStmt.get() ?? 0;
+    this.indexedUpto = this.getUptoStmt.get() ?? 0;
+    while (this.indexedUpto < this.maxRowid) {
+      const upto = this.indexTx(INDEX_CHUNK * 2);
+      if (upto === this.indexedUpto) break;
+      this.indexedUpto = upto;
+    }
+  }
+
+  /** Indexes up to `max` events past the watermark; returns the new watermark. */
+  private indexInTx(max: number): number {
+    // The watermark is read inside the write transaction, not taken from memory, so that no
+    // event is ever counted twice into unique_events, even if another process (the CLI on
+    // the same file) indexed in between.
+    const from = this.getUptoStmt.get() ?? 0;
+    const rows = this.pendingStmt.all(from, max);
+    if (rows.length === 0) return from;
+    const keys: KeyEntry[] = [];
+    const groups = new Map<string, UniqueGroup>();
+    for (const r of rows) {
+      const obs = r.observables === null ? null : (JSON.parse(r.observables) as EventObservables);
+      keyEntries(r.org_key, r.rowid, r.ts, r.src_ip, r.dst_ip, r.sid, obs, keys);
+      const identity = uniqueIdentity(r, obs);
+      if (identity === '') continue;
+      const device = this.deviceKeys.idOf(r.device_key);
+      const gkey = r.org_key + '\n' + identity;
+      const g = groups.get(gkey);
+      if (g === undefined) {
+        groups.set(gkey, {
+          orgKey: r.org_key,
+          identity,
+          type: r.type,
+          src: r.src_ip,
+          dst: r.dst_ip,
+          gid: r.type === 'intrusion' ? r.gid : null,
+          sid: r.type === 'intrusion' ? r.sid : null,
+          message: r.message,
+          priority: r.priority,
+          count: 1,
+          first: r.ts,
+          last: r.ts,
+          devices: [device],
+        });
+      } else {
+        g.count++;
+        if (r.ts < g.first) g.first = r.ts;
+        if (r.ts >= g.last) {
+          g.last = r.ts;
+          g.message = r.message;
+          g.priority = r.priority;
+        }
+        if (!g.devices.includes(device)) g.devices.push(device);
+      }
+    }
+    // In key order: each b-tree page is then visited once, in sequence.
+    keys.sort(compareKeys);
+    for (const k of keys) this.insertKeyStmt.run(k[0], k[1], k[2], k[3], k[4]);
+    const uniques = [...groups.values()].map((g) => ({ g, key: uniqueKey(g.identity) }));
+    uniques.sort((a, b) => a.g.orgKey - b.g.orgKey || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { g, key } of uniques) {
       this.uniqueStmt.run(
-        g.org,
-        uniqueKey(g.identity),
+        g.orgKey,
+        key,
         g.type,
         g.src,
         g.dst,
@@ -446,12 +588,16 @@ export class SqliteEventStore implements EventStore {
         g.priority,
         g.count,
         g.first,
-        g.latest,
+        g.last,
         JSON.stringify(g.devices.sort()),
       );
     }
-    return inserted;
+    const upto = (rows[rows.length - 1] as PendingRow).rowid;
+    this.setUptoStmt.run(upto);
+    return upto;
   }
+
+  // ---- queries --------------------------------------------------------------------------
 
   private stmt(sql: string): Statement<Bind[]> {
     let s = this.cache.get(sql);
@@ -462,61 +608,163 @@ export class SqliteEventStore implements EventStore {
     return s;
   }
 
+  private toStoredEvent(orgId: string, r: EventRow): StoredEvent {
+    const e: StoredEvent = {
+      id: eventApiId(r.rowid),
+      event_id: r.event_id,
+      org_id: orgId,
+      device_id: this.deviceKeys.idOf(r.device_key),
+      type: r.type,
+      time: new Date(r.ts).toISOString(),
+      received_at: new Date(r.received_at).toISOString(),
+    };
+    if (r.src_ip !== null) e.src_ip = r.src_ip;
+    if (r.src_port !== null) e.src_port = r.src_port;
+    if (r.dst_ip !== null) e.dst_ip = r.dst_ip;
+    if (r.dst_port !== null) e.dst_port = r.dst_port;
+    if (r.protocol !== null) e.protocol = r.protocol;
+    if (r.gid !== null && r.sid !== null) {
+      const s: Signature = { gid: r.gid, sid: r.sid };
+      if (r.rev !== null) s.rev = r.rev;
+      if (r.message !== null) s.message = r.message;
+      if (r.classification !== null) s.classification = r.classification;
+      if (r.priority !== null) s.priority = r.priority;
+      e.signature = s;
+    }
+    if (r.impact !== null) e.impact = r.impact;
+    if (r.action !== null) e.action = r.action;
+    if (r.app_proto !== null) e.app_proto = r.app_proto;
+    if (r.policy !== null) e.policy = r.policy;
+    if (r.observables !== null) e.observables = JSON.parse(r.observables) as EventObservables;
+    if (r.raw !== null) e.raw = JSON.parse(r.raw) as unknown;
+    if (r.tags !== null) e.tags = JSON.parse(r.tags) as string[];
+    return e;
+  }
+
+  /**
+   * The conditions of a query on the event row itself, beyond org and time: device, type, q,
+   * and sid unless an event_keys lookup already does it. Null when nothing can match.
+   */
+  private rowFilters(q: EventQuery, p: string, sid: boolean): Where | null {
+    const w: Where = { sql: [], params: [] };
+    if (q.device !== undefined) {
+      const deviceKey = this.deviceKeys.find(q.device);
+      if (deviceKey === null) return null;
+      w.sql.push(`${p}device_key = ?`);
+      w.params.push(deviceKey);
+    }
+    if (q.type !== undefined) {
+      w.sql.push(`${p}type = ?`);
+      w.params.push(q.type);
+    }
+    if (sid && q.sid !== undefined) {
+      w.sql.push(`${p}sid = ?`);
+      w.params.push(q.sid);
+    }
+    if (q.q !== undefined && q.q !== '') {
+      // LIKE is case-insensitive for ASCII in SQLite.
+      const pat = containsPattern(q.q);
+      w.sql.push(`(${p}message LIKE ? ESCAPE '\\' OR ${p}classification LIKE ? ESCAPE '\\')`);
+      w.params.push(pat, pat);
+    }
+    return w;
+  }
+
+  /**
+   * How to find a query's events: off the (org_key, ts) index when it names no observable
+   * or sid, else off the event_keys ranges that match (src, dst and observable for
+   * `observable`; sid for `sid`), with what is left checked on the event row.
+   */
+  private plan(orgId: string, q: EventQuery): Plan | null {
+    const orgKey = this.orgKeys.find(orgId);
+    if (orgKey === null) return null;
+    const since = q.since === undefined ? null : toMs(q.since, 'since');
+    const until = q.until === undefined ? null : toMs(q.until, 'until');
+    let lookups: Lookup[] | null = null;
+    if (q.observable !== undefined) {
+      lookups = [KIND_SRC, KIND_DST, KIND_OBSERVABLE].map((kind) => ({ kind, value: q.observable as string }));
+    } else if (q.sid !== undefined) {
+      lookups = [{ kind: KIND_SID, value: q.sid }];
+    }
+    const rows = this.rowFilters(q, lookups === null ? '' : 'e.', lookups === null || q.observable !== undefined);
+    if (rows === null) return null;
+    if (lookups !== null) this.catchUp();
+    return { orgKey, since, until, lookups, rows };
+  }
+
+  /** One event_keys range as a SELECT of (rowid, ts), newest first. */
+  private lookupSql(plan: Plan, l: Lookup, cursor: [number, number] | null, limit: number | null): Where {
+    const w: Where = { sql: ['k.org_key = ?', 'k.kind = ?', 'k.value = ?'], params: [plan.orgKey, l.kind, l.value] };
+    if (plan.since !== null) {
+      w.sql.push('k.ts >= ?');
+      w.params.push(plan.since);
+    }
+    if (plan.until !== null) {
+      w.sql.push('k.ts < ?');
+      w.params.push(plan.until);
+    }
+    if (cursor) {
+      w.sql.push('(k.ts, k.event_rowid) < (?, ?)');
+      w.params.push(cursor[0], cursor[1]);
+    }
+    w.sql.push(...plan.rows.sql);
+    w.params.push(...plan.rows.params);
+    // Only join the event row when a condition needs it: otherwise the lookup reads nothing
+    // but event_keys.
+    const from = plan.rows.sql.length > 0 ? 'event_keys k JOIN events e ON e.rowid = k.event_rowid' : 'event_keys k';
+    let sql = `SELECT k.event_rowid AS rowid, k.ts AS ts FROM ${from} WHERE ${w.sql.join(' AND ')}`;
+    if (limit !== null) {
+      sql = `SELECT rowid, ts FROM (${sql} ORDER BY k.ts DESC, k.event_rowid DESC LIMIT ?)`;
+      w.params.push(limit);
+    }
+    return { sql: [sql], params: w.params };
+  }
+
+  /** Conditions on events for a plan that reads the events table directly. */
+  private directWhere(plan: Plan, cursor: [number, number] | null): Where {
+    const w: Where = { sql: ['org_key = ?'], params: [plan.orgKey] };
+    if (plan.since !== null) {
+      w.sql.push('ts >= ?');
+      w.params.push(plan.since);
+    }
+    if (plan.until !== null) {
+      w.sql.push('ts < ?');
+      w.params.push(plan.until);
+    }
+    w.sql.push(...plan.rows.sql);
+    w.params.push(...plan.rows.params);
+    if (cursor) {
+      w.sql.push('(ts, rowid) < (?, ?)');
+      w.params.push(cursor[0], cursor[1]);
+    }
+    return w;
+  }
+
+  /** Newest first; since is inclusive and until exclusive, here and in unique() and histogram(). */
   async query(orgId: string, q: EventQuery): Promise<Page<StoredEvent>> {
     const limit = pageLimit(q.limit);
-    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    const cursor = q.cursor ? decodeCursor(q.cursor, 'number') : null;
+    const plan = this.plan(orgId, q);
+    if (plan === null) return { data: [], next_cursor: null };
     const order = 'ORDER BY ts DESC, rowid DESC LIMIT ?';
     let sql: string;
-    let params: Bind[];
-    if (q.observable === undefined) {
-      const w = eventFilters(orgId, q, '');
-      if (cursor) {
-        w.sql.push('(ts, rowid) < (?, ?)');
-        w.params.push(cursor[0], cursor[1]);
-      }
+    const params: Bind[] = [];
+    if (plan.lookups === null) {
+      const w = this.directWhere(plan, cursor);
       sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${w.sql.join(' AND ')} ${order}`;
-      params = [...w.params, limit + 1];
+      params.push(...w.params);
     } else {
-      // Three index walks, each newest first and stopping after a page, then merged: an OR
-      // over the three would make SQLite collect and sort every match for each page.
-      const ob = q.observable;
+      // Each range newest first, stopping after a page, then merged: an OR of the ranges
+      // would have SQLite collect and sort every match for every page.
       const branches: string[] = [];
-      params = [];
-      for (const col of ['src_ip', 'dst_ip']) {
-        const w = eventFilters(orgId, q, '');
-        w.sql.push(`${col} = ?`);
-        w.params.push(ob);
-        if (cursor) {
-          w.sql.push('(ts, rowid) < (?, ?)');
-          w.params.push(cursor[0], cursor[1]);
-        }
-        branches.push(`SELECT rowid FROM (SELECT rowid FROM events WHERE ${w.sql.join(' AND ')} ${order})`);
-        params.push(...w.params, limit + 1);
+      for (const l of plan.lookups) {
+        const b = this.lookupSql(plan, l, cursor, limit + 1);
+        branches.push(`SELECT rowid FROM (${b.sql[0]})`);
+        params.push(...b.params);
       }
-      const w = eventFilters(orgId, q, 'e.');
-      w.sql.push('o.org_id = ?', 'o.value = ?');
-      w.params.push(orgId, ob);
-      if (q.since !== undefined) {
-        w.sql.push('o.ts >= ?');
-        w.params.push(toMs(q.since, 'since'));
-      }
-      if (q.until !== undefined) {
-        w.sql.push('o.ts < ?');
-        w.params.push(toMs(q.until, 'until'));
-      }
-      if (cursor) {
-        w.sql.push('(o.ts, o.event_rowid) < (?, ?)');
-        w.params.push(cursor[0], cursor[1]);
-      }
-      branches.push(
-        `SELECT rowid FROM (SELECT o.event_rowid AS rowid FROM event_observables o
-           JOIN events e ON e.rowid = o.event_rowid
-          WHERE ${w.sql.join(' AND ')} ORDER BY o.ts DESC, o.event_rowid DESC LIMIT ?)`,
-      );
-      params.push(...w.params, limit + 1);
       sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE rowid IN (${branches.join(' UNION ')}) ${order}`;
-      params.push(limit + 1);
     }
+    params.push(limit + 1);
     const rows = this.stmt(sql).all(...params) as EventRow[];
     let next: string | null = null;
     if (rows.length > limit) {
@@ -524,19 +772,25 @@ export class SqliteEventStore implements EventStore {
       const last = rows[limit - 1] as EventRow;
       next = encodeCursor(last.ts, last.rowid);
     }
-    return { data: rows.map(toStoredEvent), next_cursor: next };
+    return { data: rows.map((r) => this.toStoredEvent(orgId, r)), next_cursor: next };
   }
 
   async get(orgId: string, id: string): Promise<StoredEvent | null> {
     const rowid = rowidOf(id);
-    if (rowid === null) return null;
-    const r = this.getStmt.get(rowid, orgId);
-    return r ? toStoredEvent(r) : null;
+    const orgKey = this.orgKeys.find(orgId);
+    if (rowid === null || orgKey === null) return null;
+    const r = this.getStmt.get(rowid, orgKey);
+    return r ? this.toStoredEvent(orgId, r) : null;
   }
 
+  /** Newest last_seen first. since/until apply to last_seen; observable matches src or dst. */
   async unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>> {
     const limit = pageLimit(q.limit);
-    const w: Where = { sql: ['org_id = ?'], params: [orgId] };
+    const cursor = q.cursor ? decodeCursor(q.cursor, 'string') : null;
+    const orgKey = this.orgKeys.find(orgId);
+    if (orgKey === null) return { data: [], next_cursor: null };
+    this.catchUp();
+    const w: Where = { sql: ['org_key = ?'], params: [orgKey] };
     if (q.since !== undefined) {
       w.sql.push('last_seen >= ?');
       w.params.push(toMs(q.since, 'since'));
@@ -565,80 +819,96 @@ export class SqliteEventStore implements EventStore {
       w.sql.push("message LIKE ? ESCAPE '\\'");
       w.params.push(containsPattern(q.q));
     }
-    if (q.cursor) {
-      const [last, id] = decodeCursor(q.cursor);
-      w.sql.push('(last_seen, id) < (?, ?)');
-      w.params.push(last, id);
+    if (cursor) {
+      w.sql.push('(last_seen, key) < (?, ?)');
+      w.params.push(cursor[0], cursor[1]);
     }
-    const sql = `SELECT * FROM unique_events WHERE ${w.sql.join(' AND ')} ORDER BY last_seen DESC, id DESC LIMIT ?`;
+    const sql =
+      'SELECT key, type, src_ip, dst_ip, gid, sid, message, priority, count, first_seen, last_seen, devices ' +
+      `FROM unique_events WHERE ${w.sql.join(' AND ')} ORDER BY last_seen DESC, key DESC LIMIT ?`;
     const rows = this.stmt(sql).all(...w.params, limit + 1) as UniqueRow[];
     let next: string | null = null;
     if (rows.length > limit) {
       rows.length = limit;
       const last = rows[limit - 1] as UniqueRow;
-      next = encodeCursor(last.last_seen, last.id);
+      next = encodeCursor(last.last_seen, last.key);
     }
-    return { data: rows.map(toUniqueEvent), next_cursor: next };
+    return { data: rows.map((r) => toUniqueEvent(orgId, r)), next_cursor: next };
   }
 
+  /** Non-empty buckets, oldest first; a bucket starts at a multiple of the interval. */
   async histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]> {
     const width = Math.round(q.intervalSeconds * 1000);
     if (!Number.isFinite(width) || width < 1) throw new RangeError('invalid histogram interval');
-    const w = eventFilters(orgId, q, '');
-    if (q.observable !== undefined) {
-      w.sql.push(
-        '(src_ip = ? OR dst_ip = ? OR rowid IN (SELECT event_rowid FROM event_observables WHERE org_id = ? AND value = ?))',
-      );
-      w.params.push(q.observable, q.observable, orgId, q.observable);
+    const plan = this.plan(orgId, q);
+    if (plan === null) return [];
+    let from: string;
+    const params: Bind[] = [width, width, width];
+    if (plan.lookups === null) {
+      const w = this.directWhere(plan, null);
+      from = `events WHERE ${w.sql.join(' AND ')}`;
+      params.push(...w.params);
+    } else {
+      // UNION: an event matching two ranges (src and dst the same address) counts once.
+      const parts = plan.lookups.map((l) => this.lookupSql(plan, l, null, null));
+      from = `(${parts.map((b) => b.sql[0]).join(' UNION ')})`;
+      for (const b of parts) params.push(...b.params);
     }
-    // Floor to the bucket also for times before 1970 (% truncates toward zero).
-    const sql =
-      `SELECT ts - (((ts % ?) + ?) % ?) AS bucket, count(*) AS n FROM events ` +
-      `WHERE ${w.sql.join(' AND ')} GROUP BY bucket ORDER BY bucket`;
-    const rows = this.stmt(sql).all(width, width, width, ...w.params) as { bucket: number; n: number }[];
+    // Floors to the bucket also for times before 1970 (% truncates toward zero).
+    const sql = `SELECT ts - (((ts % ?) + ?) % ?) AS bucket, count(*) AS n FROM ${from} GROUP BY bucket ORDER BY bucket`;
+    const rows = this.stmt(sql).all(...params) as { bucket: number; n: number }[];
     return rows.map((r) => ({ start: new Date(r.bucket).toISOString(), count: r.n }));
   }
 
   async count(orgId?: string): Promise<number> {
-    return orgId === undefined ? (this.countAllStmt.get() ?? 0) : (this.countOrgStmt.get(orgId) ?? 0);
+    if (orgId === undefined) return this.countAllStmt.get() ?? 0;
+    const orgKey = this.orgKeys.find(orgId);
+    return orgKey === null ? 0 : (this.countOrgStmt.get(orgKey) ?? 0);
   }
+
+  // ---- retention ------------------------------------------------------------------------
 
   async pruneOldest(limit: number, before?: string): Promise<number> {
     const n = Math.floor(limit);
     if (!(n > 0)) return 0;
-    return this.pruneTx(n, before === undefined ? END_OF_TIME : toMs(before, 'before'));
+    const beforeMs = before === undefined ? END_OF_TIME : toMs(before, 'before');
+    // Everything pruned must have been counted in unique_events and have its event_keys,
+    // which the delete below removes.
+    this.catchUp();
+    return this.pruneTx(n, beforeMs);
   }
 
   private pruneInTx(limit: number, before: number): number {
-    // The oldest across orgs, without an index on ts alone (one more index for ingest to
-    // keep): take the oldest `limit` of each org from (org_id, ts), then the oldest of those.
-    const candidates: { org: string; rowid: number; ts: number; observables: string | null }[] = [];
-    for (const org of this.orgsStmt.all()) {
-      for (const r of this.oldestStmt.all(org, before, limit)) candidates.push({ org, ...r });
+    // The oldest across orgs without an index on ts alone (one more for ingest to keep up):
+    // the oldest `limit` of each org off (org_key, ts), then the oldest of those.
+    const candidates: (OldRow & { orgKey: number })[] = [];
+    for (const orgKey of this.orgsStmt.all()) {
+      for (const r of this.oldestStmt.all(orgKey, before, limit)) candidates.push({ ...r, orgKey });
     }
     candidates.sort((a, b) => a.ts - b.ts || a.rowid - b.rowid);
     if (candidates.length > limit) candidates.length = limit;
-    const perOrg = new Map<string, number>();
+    const perOrg = new Map<number, number>();
+    const keys: KeyEntry[] = [];
     for (const c of candidates) {
       this.deleteEventStmt.run(c.rowid);
-      if (c.observables !== null) {
-        const values = observableValues(JSON.parse(c.observables) as EventObservables);
-        for (const v of values) this.deleteObsStmt.run(c.org, v, c.ts, c.rowid);
-      }
-      perOrg.set(c.org, (perOrg.get(c.org) ?? 0) + 1);
+      const obs = c.observables === null ? null : (JSON.parse(c.observables) as EventObservables);
+      keyEntries(c.orgKey, c.rowid, c.ts, c.src_ip, c.dst_ip, c.sid, obs, keys);
+      perOrg.set(c.orgKey, (perOrg.get(c.orgKey) ?? 0) + 1);
     }
-    for (const [org, k] of perOrg) this.countDownStmt.run(k, org);
+    keys.sort(compareKeys);
+    for (const k of keys) this.deleteKeyStmt.run(k[0], k[1], k[2], k[3], k[4]);
+    for (const [orgKey, k] of perOrg) this.countDownStmt.run(k, orgKey);
     return candidates.length;
   }
 
   async sizeBytes(): Promise<number> {
-    // Pages on the freelist are excluded: pruning frees pages for reuse but never shrinks
-    // the file, so counting them would make a size-based retention loop prune forever.
+    // Pages on the freelist are left out: pruning frees pages for reuse but never shrinks the
+    // file, so counting them would keep a size-based retention loop pruning forever.
     const pages = (this.pageCountStmt.get() ?? 0) - (this.freePagesStmt.get() ?? 0);
     let wal = 0;
     if (!this.db.memory) {
       try {
-        wal = statSync(this.file + '-wal').size;
+        wal = statSync(this.db.name + '-wal').size;
       } catch {
         wal = 0;
       }

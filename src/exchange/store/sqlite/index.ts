@@ -9,13 +9,15 @@ import { SqliteEventStore } from './events.js';
 
 export function openSqliteStores(file: string): Stores {
   const db = openDb(file);
+  const events = new SqliteEventStore(db);
   return {
     orgs: new SqliteOrgStore(db),
     clients: new SqliteClientStore(db),
     tokens: new SqliteRegistrationTokenStore(db),
     devices: new SqliteDeviceStore(db),
-    events: new SqliteEventStore(db),
+    events,
     async close() {
+      events.stop();
       if (!db.open) return;
       // Keeps the planner's statistics current for the next open (cheap; see the SQLite docs).
       db.pragma('optimize');

@@ -1,0 +1,329 @@
+// The connector on a sensor host: sources → durable spool → uplink to the exchange, with the
+// local API beside it. Registration state lives in the data dir; the spool survives restarts.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { ConnectorConfig } from './properties.js';
+import { ConnectorLog, SITES, goErrorText } from './log.js';
+import { openSegmentSpool } from './spool/segment-spool.js';
+import type { Spool } from './spool/types.js';
+import type { Source, SourceSink } from './sources/types.js';
+import { SOURCES } from './sources/registry.js';
+import { Uplink } from './uplink/uplink.js';
+import { enroll, EnrollError } from './uplink/enroll.js';
+import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type Credentials } from './uplink/credentials.js';
+import { needsRenewal, renew } from './uplink/renew.js';
+import { certInfo } from '../pki/x509.js';
+import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
+import { startLocalApi } from './local-api.js';
+import { VERSION } from '../version.js';
+
+export type RegistrationState = 'Unregistered' | 'Enrolling' | 'Enrolled' | 'Revoked';
+
+interface Counters { read: number; rejected_local: number; dropped: number }
+
+export interface ConnectorHooks {
+  /** Control actions beyond cloud_events (block/unblock come with response actions). */
+  control?: (f: ControlFrame) => Promise<{ status: 'ok' | 'error'; detail?: string }>;
+  onExit?: (code: number) => void;
+}
+
+export class Connector {
+  private creds: Credentials | null = null;
+  private regState: RegistrationState = 'Unregistered';
+  private uplink: Uplink | null = null;
+  private sources: Source[] = [];
+  private sourcesRunning = false;
+  private counters: Counters = { read: 0, rejected_local: 0, dropped: 0 };
+  private lastError: { message: string; time: string } | null = null;
+  private cloudFromExchange = true;
+  private api: FastifyInstance | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private fqdn: { host: string; port: number } | undefined;
+  readonly log: ConnectorLog;
+
+  private constructor(readonly config: ConnectorConfig, readonly spool: Spool, log: ConnectorLog, private readonly hooks: ConnectorHooks) {
+    this.log = log;
+    this.fqdn = config.fqdn;
+  }
+
+  static async start(config: ConnectorConfig, hooks: ConnectorHooks = {}): Promise<Connector> {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const log = new ConnectorLog({ file: config.logFile, hostname: config.hostname, maxBytes: config.logMaxBytes, keep: config.logKeep });
+    let c: Connector | null = null;
+    const spool = await openSegmentSpool(join(config.dataDir, 'spool'), {
+      maxBytes: config.spoolMaxBytes,
+      policy: config.spoolFullPolicy,
+      onDrop: (n) => {
+        if (!c) return;
+        c.counters.dropped += n;
+        c.note('warn', 'spool', `spool full (${config.spoolMaxBytes} bytes, policy drop_oldest): dropped ${n} unsent event(s), ${c.counters.dropped} in all`);
+      },
+      log: (msg: string) => log.warn(SITES.spool, msg),
+    });
+    c = new Connector(config, spool, log, hooks);
+    c.cloudFromExchange = c.loadCloudState();
+    c.creds = loadCredentials(config.dataDir, config.caFile);
+    c.regState = c.creds ? 'Enrolled' : 'Unregistered';
+    log.info(SITES.start, `connector ${VERSION} starting: exchange ${config.fqdn ? `${config.fqdn.host}:${config.fqdn.port}` : '(none)'}, ${config.sources.length} source(s), state ${c.regState}`);
+    c.sources = config.sources.map((s) => SOURCES[s.type](s, c!.sink(), join(config.dataDir, 'checkpoints')));
+    c.api = await startLocalApi(c, config.connectorPort);
+    if (!c.creds && config.registrationToken) {
+      await c.activate(config.registrationToken).catch((e: Error) => c!.note('error', 'register', `activation with registration_token failed: ${e.message}`));
+    }
+    if (c.creds) c.goOnline();
+    return c;
+  }
+
+  private sink(): SourceSink {
+    let lastRejectLog = 0;
+    return {
+      write: async (events) => {
+        await this.spool.append(events.map((e) => JSON.stringify(e)));
+        this.counters.read += events.length;
+      },
+      reject: (source, reason, sample) => {
+        this.counters.rejected_local++;
+        const now = Date.now();
+        // One line a second at most: a sensor spewing garbage must not fill the disk with logs.
+        if (now - lastRejectLog > 1000) {
+          lastRejectLog = now;
+          this.note('warn', 'source', `source ${source}: rejected a record (${this.counters.rejected_local} in all): ${reason}${sample ? ` — ${sample.slice(0, 120)}` : ''}`);
+        }
+      },
+      log: {
+        info: (where, msg) => this.log.info(SITES[where as keyof typeof SITES] ?? SITES.source, msg),
+        warn: (where, msg) => this.note('warn', where, msg),
+        error: (where, msg) => this.note('error', where, msg),
+      },
+    };
+  }
+
+  private note(level: 'warn' | 'error', where: string, msg: string): void {
+    const site = SITES[where as keyof typeof SITES] ?? SITES.source;
+    if (level === 'error') {
+      this.lastError = { message: msg, time: new Date().toISOString() };
+      this.log.error(site, msg);
+    } else {
+      this.log.warn(site, msg);
+    }
+  }
+
+  private cloudFile(): string {
+    return join(this.config.dataDir, 'cloud_events.json');
+  }
+
+  private loadCloudState(): boolean {
+    try {
+      return (JSON.parse(readFileSync(this.cloudFile(), 'utf8')) as { enabled: boolean }).enabled !== false;
+    } catch {
+      return true;
+    }
+  }
+
+  cloudEvents(): boolean {
+    return this.config.cloudEvents && this.cloudFromExchange;
+  }
+
+  /** Applies the cloud events switch: off stops reading sources and sending; on resumes. */
+  async setCloudEvents(on: boolean, origin: string): Promise<void> {
+    this.cloudFromExchange = on;
+    writeAtomic(this.cloudFile(), JSON.stringify({ enabled: on, origin, at: new Date().toISOString() }));
+    this.log.info(SITES.control, `cloud events ${on ? 'on' : 'off'} (${origin})${on && !this.config.cloudEvents ? '; still off locally: cloud_events=off in connector.properties' : ''}`);
+    this.applyFlow();
+  }
+
+  private applyFlow(): void {
+    const flowing = this.regState === 'Enrolled' && this.cloudEvents() && !this.stopping;
+    this.uplink?.pauseSending(!this.cloudEvents());
+    if (flowing && !this.sourcesRunning) {
+      this.sourcesRunning = true;
+      for (const s of this.sources) {
+        if (s.state().state === 'paused') s.resume();
+        else s.start().catch((e: Error) => this.note('error', 'source', `source ${s.name} failed to start: ${e.message}`));
+      }
+    } else if (!flowing && this.sourcesRunning) {
+      this.sourcesRunning = false;
+      for (const s of this.sources) s.pause();
+    }
+  }
+
+  private goOnline(): void {
+    this.uplink = new Uplink({
+      spool: this.spool,
+      credentials: () => this.creds!,
+      log: {
+        info: (site, msg) => this.log.info(SITES[site as keyof typeof SITES] ?? SITES.connectWebSocket, msg),
+        warn: (site, msg) => this.log.warn(SITES[site as keyof typeof SITES] ?? SITES.connectWebSocket, msg),
+        error: (site, msg) => this.note('error', site, msg),
+      },
+      describeError: (err, url) => goErrorText(err as NodeJS.ErrnoException, { host: url.hostname, port: Number(url.port || 443) }),
+      status: () => this.deviceStatus(),
+      onControl: (f) => this.onControl(f),
+      onRevoked: () => {
+        this.regState = 'Revoked';
+        this.applyFlow();
+      },
+      heartbeatSeconds: this.config.registrationInterval,
+    });
+    this.uplink.start();
+    this.applyFlow();
+    void this.checkRenewal();
+    this.renewTimer = setInterval(() => void this.checkRenewal(), 6 * 3600_000);
+    this.renewTimer.unref();
+  }
+
+  private async checkRenewal(): Promise<void> {
+    if (!this.creds || !needsRenewal(this.creds.cert)) return;
+    try {
+      const next = await renew(this.creds);
+      saveCredentials(this.config.dataDir, this.config.caFile, next);
+      this.creds = next;
+      this.log.info(SITES.renew, `device certificate renewed; valid until ${next.registration.cert_not_after}`);
+    } catch (e) {
+      this.note('error', 'renew', `certificate renewal failed (current one expires ${this.creds.registration.cert_not_after}): ${(e as Error).message}`);
+    }
+  }
+
+  private async onControl(f: ControlFrame): Promise<{ status: 'ok' | 'error'; detail?: string }> {
+    if (f.action === 'cloud_events') {
+      await this.setCloudEvents(f.params.enabled !== false, 'exchange');
+      return { status: 'ok', detail: `cloud events ${this.cloudEvents() ? 'on' : 'off'}` };
+    }
+    if (this.hooks.control) return this.hooks.control(f);
+    return { status: 'error', detail: `unknown control action ${f.action}` };
+  }
+
+  deviceStatus(): DeviceStatus {
+    const sp = this.spool.stats();
+    const up = this.uplink?.status();
+    return {
+      version: VERSION,
+      spool_depth: sp.depth,
+      spool_bytes: sp.bytes,
+      counters: {
+        read: this.counters.read, sent: up?.events_sent ?? 0, acked: up?.events_acked ?? 0,
+        rejected: up?.events_rejected ?? 0, rejected_local: this.counters.rejected_local, dropped: sp.dropped,
+      },
+      last_error: this.lastError,
+      cloud_events: this.cloudEvents(),
+    };
+  }
+
+  registrationState(): RegistrationState {
+    return this.regState;
+  }
+
+  hasContext(): boolean {
+    return Boolean(this.fqdn);
+  }
+
+  createContext(fqdn: string | undefined, refreshInterval: number | undefined, _clientInfo?: Record<string, unknown>): void {
+    if (fqdn) {
+      const m = /^([^:]+|\[[^\]]+\])(?::(\d+))?$/.exec(fqdn);
+      if (!m) throw Object.assign(new Error(`settings.exchange.fqdn: "${fqdn}" is not host[:port]`), { statusCode: 400, code: 'bad_request' });
+      this.fqdn = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2] ?? 443) };
+    }
+    if (refreshInterval) this.config.registrationInterval = refreshInterval;
+  }
+
+  tenant(): { tenantName: string; tenantId: string } | null {
+    if (!this.creds) return null;
+    return { tenantName: this.creds.registration.org_name ?? this.creds.registration.org_id, tenantId: this.creds.registration.org_id };
+  }
+
+  async activate(token: string): Promise<void> {
+    if (this.regState === 'Enrolled') throw Object.assign(new Error('already enrolled: DELETE /v1/contexts/default first to enroll again'), { code: 'already_enrolled' });
+    if (!this.fqdn) throw Object.assign(new Error('no exchange configured: set connector_fqdn in connector.properties or POST /v1/contexts/'), { code: 'no_exchange' });
+    const host = this.fqdn.host.includes(':') ? `[${this.fqdn.host}]` : this.fqdn.host;
+    const apiUrl = `https://${host}:${this.fqdn.port}`;
+    this.regState = 'Enrolling';
+    this.log.info(SITES.register, `registering with ${apiUrl}`);
+    try {
+      const creds = await enroll({ apiUrl, token, name: this.config.hostname, hostname: this.config.hostname, version: VERSION });
+      saveCredentials(this.config.dataDir, this.config.caFile, creds);
+      this.creds = creds;
+      this.regState = 'Enrolled';
+      this.log.info(SITES.register, `registered as device ${creds.registration.device_id} in ${creds.registration.org_name ?? creds.registration.org_id}; certificate valid until ${creds.registration.cert_not_after}`);
+      this.goOnline();
+    } catch (e) {
+      this.regState = 'Unregistered';
+      const err = e as Error & { code?: string };
+      const msg = err instanceof EnrollError ? err.message : goErrorText(err as NodeJS.ErrnoException, this.fqdn);
+      this.note('error', 'register', `registration failed: ${msg}`);
+      throw Object.assign(new Error(msg), { code: err instanceof EnrollError ? err.code : 'unreachable' });
+    }
+  }
+
+  async deregister(): Promise<void> {
+    await this.uplink?.stop(1000);
+    this.uplink = null;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    removeCredentials(this.config.dataDir, this.config.caFile);
+    this.creds = null;
+    this.regState = 'Unregistered';
+    this.applyFlow();
+    this.log.info(SITES.register, 'deregistered: device key and certificate removed');
+  }
+
+  async reset(): Promise<void> {
+    await this.deregister();
+    this.lastError = null;
+  }
+
+  snapshot() {
+    const sp = this.spool.stats();
+    const up = this.uplink?.status() ?? null;
+    const reg = this.creds?.registration ?? null;
+    let certExpiry: string | null = null;
+    if (this.creds) { try { certExpiry = certInfo(this.creds.cert).notAfter.toISOString(); } catch { certExpiry = null; } }
+    return {
+      name: 'default',
+      status: this.regState,
+      version: VERSION,
+      hostname: this.config.hostname,
+      config_file: this.config.file,
+      exchange: this.fqdn ? `${this.fqdn.host}:${this.fqdn.port}` : null,
+      region: reg?.region ?? this.config.region,
+      registration: reg ? { device_id: reg.device_id, org_id: reg.org_id, org_name: reg.org_name ?? null, enrolled_at: reg.enrolled_at, endpoints: reg.endpoints } : { device_id: null },
+      certificate: this.creds ? { not_after: certExpiry, needs_renewal: needsRenewal(this.creds.cert), ca_file: this.config.caFile } : null,
+      cloud_events: { effective: this.cloudEvents(), local: this.config.cloudEvents, exchange: this.cloudFromExchange },
+      uplink: up ?? { state: 'stopped' },
+      spool: { depth_events: sp.depth, bytes: sp.bytes, max_bytes: this.config.spoolMaxBytes, policy: this.config.spoolFullPolicy, full: sp.full, next_seq: sp.nextSeq, acked_up_to: sp.ackedUpTo },
+      counters: {
+        events_read: this.counters.read,
+        events_sent: up?.events_sent ?? 0,
+        events_acked: up?.events_acked ?? 0,
+        events_rejected: up?.events_rejected ?? 0,
+        events_rejected_local: this.counters.rejected_local,
+        events_dropped: sp.dropped,
+      },
+      sources: this.sources.map((s) => s.state()),
+      last_error: this.lastError,
+      pid: process.pid,
+      settings: { registration_interval: this.config.registrationInterval, connector_port: this.config.connectorPort },
+    };
+  }
+
+  /** SIGTERM: stop reading, let in-flight batches be acked, close everything. */
+  async shutdown(reason: string, code = 0): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info(SITES.shutdown, `shutting down: ${reason}`);
+    this.sourcesRunning = false;
+    await Promise.allSettled(this.sources.map((s) => s.stop()));
+    await this.uplink?.stop(5000);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.api?.close();
+    await this.spool.close();
+    this.log.info(SITES.shutdown, 'stopped');
+    this.log.close();
+    this.hooks.onExit?.(code);
+  }
+}
+
+export function pidFile(dataDir: string): string {
+  return join(dataDir, 'connector.pid');
+}
+

@@ -1,0 +1,24 @@
+// Certificate renewal over EST before expiry: a fresh key each time, the current certificate
+// as the credential.
+import { certsFromPkcs7, csrDerBase64, generateKeyAndCsr, certInfo } from '../../pki/x509.js';
+import { deviceRequest } from './https-request.js';
+import type { Credentials } from './credentials.js';
+
+/** Renew when less than a third of the certificate's life is left. */
+export function needsRenewal(certPem: string, now = Date.now()): boolean {
+  const i = certInfo(certPem);
+  const life = i.notAfter.getTime() - i.notBefore.getTime();
+  return i.notAfter.getTime() - now < life / 3;
+}
+
+export async function renew(c: Credentials): Promise<Credentials> {
+  const { keyPem, csrPem } = await generateKeyAndCsr(c.registration.device_id);
+  const r = await deviceRequest(`${c.registration.endpoints.est}/simplereenroll`, {
+    method: 'POST', ca: c.ca, cert: c.cert, key: c.key,
+    headers: { 'content-type': 'application/pkcs10' }, body: csrDerBase64(csrPem),
+  });
+  if (r.status !== 200) throw new Error(`certificate renewal refused: ${r.status} ${r.text.slice(0, 200)}`);
+  const [cert] = certsFromPkcs7(r.text.trim());
+  if (!cert) throw new Error('certificate renewal answer held no certificate');
+  return { ...c, key: keyPem, cert, registration: { ...c.registration, cert_not_after: certInfo(cert).notAfter.toISOString() } };
+}

@@ -1,0 +1,71 @@
+// Activation through the local API; a token whose CA fingerprint does not match the exchange
+// it reaches is refused before anything is sent, and the connector says why.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestExchange, cleanup, registrationToken, tmpDir, type TestExchange } from './helpers/exchange.js';
+import { startConnector, type ConnectorProc } from './helpers/connector.js';
+
+let a: TestExchange;
+let b: TestExchange;
+let dir: string;
+let c: ConnectorProc;
+before(async () => {
+  a = await startTestExchange();
+  b = await startTestExchange();
+  dir = tmpDir('tl-act-');
+  // The connector points at B, but will be handed A's token.
+  c = await startConnector(dir, { exchange: new URL(b.url).host });
+});
+after(async () => {
+  await c.kill('SIGKILL');
+  await a.close(); await b.close();
+  cleanup(a.dataDir); cleanup(b.dataDir); cleanup(dir);
+});
+
+test('starts Unregistered; contexts and tenant say so', async () => {
+  assert.equal((await c.local('/v1/contexts/default/status')).body.status, 'Unregistered');
+  assert.equal((await c.local('/v1/contexts/default/tenant')).status, 404);
+  const ctxs = await c.local('/v1/contexts');
+  assert.equal(ctxs.status, 200);
+  const dup = await c.local('/v1/contexts/', { method: 'POST', body: { settings: { exchange: { fqdn: 'x:1' } } } });
+  assert.equal(dup.status, 409);
+});
+
+test('a token from another exchange: refused with the reason, nothing enrolled', async () => {
+  const foreign = await registrationToken(a);
+  const r = await c.local('/v1/contexts/default/activations', { method: 'POST', body: { token: foreign } });
+  assert.equal(r.status, 422);
+  assert.equal(r.body.error, 'ca_mismatch');
+  assert.match(r.body.message, /expects sha256:[0-9a-f]{64}/);
+  assert.match(r.body.message, /interception/);
+  assert.equal(r.body.status, 'Unregistered');
+  assert.equal((await b.api('/api/v1/devices')).body.data.length, 0, 'B enrolled nothing');
+  assert.equal((await a.api('/api/v1/devices')).body.data.length, 0, 'A enrolled nothing');
+  assert.ok(!existsSync(join(dir, 'data', 'device.crt')));
+  const ctx = (await c.local('/v1/contexts/default')).body;
+  assert.match(ctx.last_error.message, /ca_mismatch|expects sha256/);
+  assert.match(readFileSync(join(dir, 'data', 'connector.log'), 'utf8'), /registration failed: .*expects sha256/);
+});
+
+test('the right token enrolls; DELETE deregisters', async () => {
+  const token = await registrationToken(b);
+  const r = await c.local('/v1/contexts/default/activations', { method: 'POST', body: { token } });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.status, 'Enrolled');
+  assert.equal((await c.local('/v1/contexts/default/status')).body.status, 'Enrolled');
+  const again = await c.local('/v1/contexts/default/activations', { method: 'POST', body: { token } });
+  assert.equal(again.status, 409);
+  const used = await registrationToken(b);
+  assert.ok(used);
+  assert.equal((await c.local('/v1/contexts/default', { method: 'DELETE' })).status, 204);
+  assert.equal((await c.local('/v1/contexts/default/status')).body.status, 'Unregistered');
+  assert.ok(!existsSync(join(dir, 'data', 'device.key')));
+});
+
+test('an unknown action is a 400 naming what is allowed', async () => {
+  const r = await c.local('/v1/action?type=explode', { method: 'POST' });
+  assert.equal(r.status, 400);
+  assert.match(r.body.message, /shutdown, reset/);
+});
