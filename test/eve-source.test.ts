@@ -397,6 +397,24 @@ test('a record too large for raw is shipped without its packet bytes', async () 
   }
 });
 
+test('a line longer than the tail buffer (1 MiB) is rejected by a sample, and the next line is read', async () => {
+  const t = setup();
+  const s = makeSink();
+  writeFileSync(t.file, lines(1) + '{"junk":"' + 'x'.repeat(1_200_000) + '"}\n' + lines(2));
+  const src = new EveSource(cfg(t.file), s.sink, t.cpDir, POLL);
+  try {
+    await src.start();
+    await waitFor(() => s.events().length === 2 && s.rejects.length === 1, 'both lines and the rejection');
+    assert.deepEqual(s.flows(), [1, 2]);
+    assert.match(s.rejects[0]!.reason, /^line longer than the tail's limit \(1200012 bytes\)/);
+    assert.equal(s.rejects[0]!.sample, '{"junk":"' + 'x'.repeat(191));
+    assert.equal(offsetOf(s.events()[1]!), Buffer.byteLength(lines(1)) + 1_200_012);
+  } finally {
+    await src.stop();
+    t.cleanup();
+  }
+});
+
 test('Snort3JsonSource follows alert_json the same way', async () => {
   const t = setup();
   const s = makeSink();
