@@ -33,7 +33,8 @@ function freePort(): Promise<number> {
 }
 
 function run(argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const on = (d: Buffer) => { out += d; if (ready.test(out)) resolve(child); };
@@ -189,7 +190,8 @@ async function main() {
       process.stdout.write(`peak RSS     connector ${connRss} MB, exchange ${exRss} MB\n`);
     }
   } finally {
-    for (const c of children) c.kill('SIGKILL');
+    for (const c of children) c.kill(process.env.BENCH_PROFILE ? 'SIGTERM' : 'SIGKILL');
+    if (process.env.BENCH_PROFILE) await new Promise((r) => setTimeout(r, 3000));
     rmSync(dir, { recursive: true, force: true });
   }
 }

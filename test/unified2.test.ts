@@ -136,21 +136,10 @@ test('unified2: records split at their lengths, with the sizes of Snort’s stru
 test('unified2: every field of 104, 105 and 114 decodes', () => {
   const { buf } = fixture();
   const [r104, r2, rHost, rUri, r105, r114] = decodeRecords(buf, 0).records;
-  assert.deepEqual(decodeEvent(104, r104!.body), {
-    kind: 'ids_event',
-    record_type: 104,
-    ...E104,
-    vlanId: undefined,
-    vlan_id: 100,
-  } as unknown);
-  assert.deepEqual(decodeEvent(105, r105!.body), {
-    kind: 'ids_event',
-    record_type: 105,
-    ...E105,
-    sensor_id: 0,
-    vlanId: undefined,
-    vlan_id: 0,
-  } as unknown);
+  const { vlanId: v104, ...f104 } = E104;
+  assert.deepEqual(decodeEvent(104, r104!.body), { kind: 'ids_event', record_type: 104, ...f104, vlan_id: v104 });
+  const { vlanId: v105, ...f105 } = E105;
+  assert.deepEqual(decodeEvent(105, r105!.body), { kind: 'ids_event', record_type: 105, ...f105, sensor_id: 0, vlan_id: v105 });
   const { app_name: _a, ...rest114 } = E114;
   assert.deepEqual(decodeEvent(114, r114!.body), {
     kind: 'event3',
@@ -185,6 +174,15 @@ test('unified2: every field of 104, 105 and 114 decodes', () => {
   );
   assert.equal((decodeEvent(110, rUri!.body) as U2ExtraData).data.toString(), '/cgi-bin/check?id=1');
   assert.equal(decodeEvent(3, Buffer.alloc(10)), undefined, 'unknown types are skipped');
+  // The legacy 7 and 72 are the first 52 and 76 bytes of 104 and 105 (no mpls, vlan, pad).
+  const { mpls_label: _m, vlanId: _v, pad2: _p, ...legacy4 } = E104;
+  assert.deepEqual(decodeEvent(7, r104!.body.subarray(0, 52)), { kind: 'ids_event', record_type: 7, ...legacy4 });
+  const { mpls_label: _m6, vlanId: _v6, pad2: _p6, ...legacy6 } = E105;
+  assert.deepEqual(decodeEvent(72, r105!.body.subarray(0, 76)), { kind: 'ids_event', record_type: 72, ...legacy6, sensor_id: 0 });
+  // Snort 3 legacy_events: 104 with char app_name[64] appended.
+  const withApp = ipv4Event({ ...E104, app_name: 'HTTP' });
+  assert.equal(withApp.length, 8 + 124);
+  assert.equal((decodeEvent(104, withApp.subarray(8)) as { app_name?: string }).app_name, 'HTTP');
   assert.throws(() => decodeEvent(104, r104!.body.subarray(0, 59)), /needs 60/);
 });
 
@@ -345,7 +343,7 @@ test('unified2: an incomplete record at the end is left for later', () => {
   assert.equal(rest.records[0]!.type, 114);
   assert.equal(rest.records[0]!.offset, offsets[5]);
   assert.equal(rest.end, buf.length);
-  assert.throws(() => decodeRecords(Buffer.from('0000006800ffffff', 'hex'), 0), /claims/);
+  assert.throws(() => decodeRecords(Buffer.from('00000068ffffffff', 'hex'), 0), /claims/);
 });
 
 // ---- the source ---------------------------------------------------------------------------------
@@ -399,8 +397,9 @@ test('unified2 source: follows a growing file, attaches trailing extras, moves t
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const sink = fakeSink();
   const src = new Unified2Source({ name: 'u2', type: 'unified2', path: prefix }, sink, ckpt, { pollMs: 20, idleFlushMs: 300 });
+  t.after(() => src.stop());
   await src.start();
-  await until(() => src.state().state === 'waiting', 'waiting');
+  await until(() => src.state().state === 'waiting' && src.state().detail !== undefined, 'waiting');
   assert.match(src.state().detail ?? '', /no unified2\.log\.<timestamp> files/);
 
   mkdirSync(spool, { recursive: true });
@@ -453,6 +452,7 @@ test('unified2 source: the bookmark moves only after the sink resolves', async (
     return new Promise<void>(() => undefined); // never resolves
   });
   const src = new Unified2Source({ name: 'u2', type: 'unified2', path: prefix }, hung, ckpt, { pollMs: 20, idleFlushMs: 100, stopWaitMs: 50 });
+  t.after(() => src.stop());
   await src.start();
   await until(() => calls > 0, 'a write');
   await sleep(400);
@@ -464,6 +464,7 @@ test('unified2 source: the bookmark moves only after the sink resolves', async (
   // A working sink then gets everything, from the start.
   const sink = fakeSink();
   const src2 = new Unified2Source({ name: 'u2', type: 'unified2', path: prefix }, sink, ckpt, { pollMs: 20, idleFlushMs: 100 });
+  t.after(() => src2.stop());
   await src2.start();
   await until(() => sink.events.length === 3, 'three events');
   await src2.stop();
@@ -480,6 +481,7 @@ test('unified2 source: restart from the bookmark repeats nothing; ids are stable
   // A long idle time: event 3 is still held when the source stops.
   const s1 = fakeSink();
   const a = new Unified2Source(cfg, s1, ckpt, { pollMs: 20, idleFlushMs: 60_000 });
+  t.after(() => a.stop());
   await a.start();
   await until(() => s1.events.length === 2, 'events 1 and 2');
   await sleep(100);
@@ -490,6 +492,7 @@ test('unified2 source: restart from the bookmark repeats nothing; ids are stable
   appendFileSync(f1, Buffer.concat([ev(4), ev(5)]));
   const s2 = fakeSink();
   const b = new Unified2Source(cfg, s2, ckpt, { pollMs: 20, idleFlushMs: 100 });
+  t.after(() => b.stop());
   await b.start();
   await until(() => s2.events.length === 3, 'events 3, 4, 5');
   await sleep(200);
@@ -508,6 +511,7 @@ test('unified2 source: restart from the bookmark repeats nothing; ids are stable
   rmSync(join(ckpt, 'u2.bookmark'));
   const s3 = fakeSink();
   const c = new Unified2Source(cfg, s3, ckpt, { pollMs: 20, idleFlushMs: 100 });
+  t.after(() => c.stop());
   await c.start();
   await until(() => s3.events.length === 5, 'all five again');
   await c.stop();
@@ -524,6 +528,7 @@ test('unified2 source: a corrupt length is rejected and the source moves on to t
   writeFileSync(join(spool, 'unified2.log.1704103200'), Buffer.concat([ev(1), Buffer.from('00000068ffffffff', 'hex'), Buffer.alloc(100)]));
   const sink = fakeSink();
   const src = new Unified2Source({ name: 'u2', type: 'unified2', path: prefix }, sink, ckpt, { pollMs: 20, idleFlushMs: 100 });
+  t.after(() => src.stop());
   await src.start();
   await until(() => sink.events.length === 1 && src.state().state === 'error', 'event 1 and error state');
   assert.equal(sink.rejects.length, 1);

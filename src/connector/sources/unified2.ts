@@ -88,6 +88,7 @@ export class Unified2Source implements Source {
   private eventsRejected = 0;
   private lastError: { message: string; time: string } | null = null;
   private waitingLogged = false;
+  private failLoggedAt = 0;
 
   constructor(
     cfg: SourceConfig,
@@ -189,11 +190,17 @@ export class Unified2Source implements Source {
     }, ms);
   }
 
+  /** A poll failed (unreadable directory or file, full disk for the bookmark…): retried next poll. */
   private fail(e: Error): void {
-    this.status = this.paused ? 'paused' : 'error';
+    if (!this.paused && this.phase === 'running') this.status = 'error';
     this.detail = e.message;
+    const now = Date.now();
+    // Logged when it changes, then once a minute: a poll every 250 ms must not flood the log.
+    if (this.lastError?.message !== e.message || now - this.failLoggedAt >= 60_000) {
+      this.failLoggedAt = now;
+      this.sink.log.error(WHERE, `source ${this.name}: ${e.message}`);
+    }
     this.lastError = { message: e.message, time: new Date().toISOString() };
-    this.sink.log.error(WHERE, `source ${this.name}: ${e.message}`);
   }
 
   private live(): boolean {

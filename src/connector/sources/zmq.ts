@@ -185,24 +185,39 @@ export class ZmqSource implements Source {
     }
   }
 
-  /** Stats the socket file; logs (rate-limited) while it cannot be dialled. Never throws. */
+  /**
+   * Stats the socket file and logs, rate-limited, while it cannot be dialled. Never throws.
+   * Missing file → "no such file or directory". A file that is there but refuses (a regular file,
+   * or a socket nobody listens on any more, seen as ZeroMQ connect retries after the file appeared)
+   * → "connection refused". A file that is there with no failed retry yet: connecting, nothing said.
+   */
   private async checkSocket(): Promise<void> {
     if (!this.socketPath) return;
     let problem: string | undefined;
+    let known = true;
     try {
       const st = await stat(this.socketPath);
-      // A regular file, or a socket nobody listens on (EventHandler died): dial is refused.
-      if (!st.isSocket() || this.retrying) problem = 'connection refused';
+      if (!st.isSocket()) {
+        problem = GO_ERRNO.ECONNREFUSED;
+      } else if (this.retrying && this.problem !== GO_ERRNO.ENOENT) {
+        problem = GO_ERRNO.ECONNREFUSED;
+      } else {
+        // Retries made while the file was missing say nothing about the file that is there now.
+        known = this.problem === GO_ERRNO.ENOENT;
+      }
+      this.retrying = false; // the next verdict needs a retry after this look
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
       problem = GO_ERRNO[code] ?? (e as Error).message;
+      this.retrying = false;
     }
     if (this.attached || this.phase !== 'running') return;
     if (problem === undefined) {
-      if (this.problem !== undefined) {
+      if (known) {
+        // The file appeared: ZeroMQ's next retry will connect.
         this.sink.log.info(WHERE_START, `source ${this.name}: ${this.socketPath} is there now; connecting`);
+        this.problem = undefined;
       }
-      this.problem = undefined;
       return;
     }
     const now = Date.now();

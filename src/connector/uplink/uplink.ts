@@ -197,7 +197,7 @@ export class Uplink {
   private onHello(ws: WebSocket, h: HelloFrame): void {
     this.backoff.reset();
     this.setState('connected');
-    this.maxBatch = Math.min(h.max_batch_events, 2000);
+    this.maxBatch = h.max_batch_events;
     this.d.log.info('connectWebSocket', `connected to ${this.st.url} as device ${h.device_id} (remote ${this.st.remote_address})`);
     // Everything not yet acknowledged goes again: the exchange drops the copies it has.
     this.sendPos = this.d.spool.stats().ackedUpTo;
@@ -251,7 +251,7 @@ export class Uplink {
     this.sending = true;
     try {
       const window = this.d.window ?? 8;
-      const maxBytes = this.d.maxBatchBytes ?? 1 << 20;
+      const maxBytes = this.d.maxBatchBytes ?? 4 << 20;
       while (this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window) {
         const ws = this.ws;
         const recs = await this.d.spool.read(this.sendPos, this.maxBatch, maxBytes);
