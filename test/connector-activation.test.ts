@@ -69,3 +69,10 @@ test('an unknown action is a 400 naming what is allowed', async () => {
   assert.equal(r.status, 400);
   assert.match(r.body.message, /shutdown, reset/);
 });
+
+test('a second connector on the same data_dir refuses to start and names the first', async () => {
+  const { runCliToEnd } = await import('./helpers/process.js');
+  const r = await runCliToEnd(['connector', '--config', c.props]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, new RegExp(`another connector \\(pid ${c.run.child.pid}\\)`));
+});

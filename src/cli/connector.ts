@@ -1,8 +1,9 @@
 // `threatlink connector --config connector.properties`: the device-side connector.
 import type { Command } from 'commander';
-import { writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { loadConnectorConfig, PROPERTY_DOCS } from '../connector/properties.js';
-import { Connector, pidFile } from '../connector/connector.js';
+import { Connector } from '../connector/connector.js';
+import { acquirePidLock, releasePidLock } from '../connector/pid-lock.js';
 
 export function register(program: Command): void {
   program
@@ -15,8 +16,9 @@ export function register(program: Command): void {
       const { config, warnings } = loadConnectorConfig(o.config);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       if (o.token) config.registrationToken = o.token;
-      const c = await Connector.start(config, { onExit: (code) => { rmSync(pidFile(config.dataDir), { force: true }); process.exit(code); } });
-      writeFileSync(pidFile(config.dataDir), `${process.pid}\n`);
+      mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+      acquirePidLock(config.dataDir);
+      const c = await Connector.start(config, { onExit: (code) => { releasePidLock(config.dataDir); process.exit(code); } });
       for (const w of warnings) c.log.warn({ file: 'config.go', line: 40, fn: 'config:Load' }, w);
       process.stdout.write(`threatlink connector ${c.registrationState()}; local API http://127.0.0.1:${config.connectorPort}/v1/contexts/default; log ${config.logFile}\n`);
       const stop = (sig: string) => void c.shutdown(`${sig} received`);

@@ -8,12 +8,12 @@ import { ConnectorLog, SITES, goErrorText } from './log.js';
 import { openSegmentSpool } from './spool/segment-spool.js';
 import type { Spool } from './spool/types.js';
 import type { Source, SourceSink } from './sources/types.js';
+import { eventRecord } from './event-record.js';
 import { SOURCES } from './sources/registry.js';
 import { Uplink } from './uplink/uplink.js';
 import { enroll, EnrollError } from './uplink/enroll.js';
 import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type Credentials } from './uplink/credentials.js';
-import { needsRenewal, renew } from './uplink/renew.js';
-import { certInfo } from '../pki/x509.js';
+import { certTimes, needsRenewal, renew } from './uplink/renew.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
 import { VERSION } from '../version.js';
@@ -79,9 +79,19 @@ export class Connector {
   private sink(): SourceSink {
     let lastRejectLog = 0;
     return {
-      write: async (events) => {
-        await this.spool.append(events.map((e) => JSON.stringify(e)));
-        this.counters.read += events.length;
+      // Not async: nothing may hold on to the events (and their parsed records) while the
+      // spool's fsync runs.
+      write: (events) => {
+        const n = events.length;
+        return this.spool.append(events.map((e) => eventRecord(e))).then(() => {
+          this.counters.read += n;
+        });
+      },
+      writeRecords: (records) => {
+        const n = records.length;
+        return this.spool.append(records).then(() => {
+          this.counters.read += n;
+        });
       },
       reject: (source, reason, sample) => {
         this.counters.rejected_local++;
@@ -277,7 +287,7 @@ export class Connector {
     const up = this.uplink?.status() ?? null;
     const reg = this.creds?.registration ?? null;
     let certExpiry: string | null = null;
-    if (this.creds) { try { certExpiry = certInfo(this.creds.cert).notAfter.toISOString(); } catch { certExpiry = null; } }
+    if (this.creds) { try { certExpiry = new Date(certTimes(this.creds.cert).notAfter).toISOString(); } catch { certExpiry = null; } }
     return {
       name: 'default',
       status: this.regState,
@@ -287,7 +297,7 @@ export class Connector {
       exchange: this.fqdn ? `${this.fqdn.host}:${this.fqdn.port}` : null,
       region: reg?.region ?? this.config.region,
       registration: reg ? { device_id: reg.device_id, org_id: reg.org_id, org_name: reg.org_name ?? null, enrolled_at: reg.enrolled_at, endpoints: reg.endpoints } : { device_id: null },
-      certificate: this.creds ? { not_after: certExpiry, needs_renewal: needsRenewal(this.creds.cert), ca_file: this.config.caFile } : null,
+      certificate: this.creds ? { not_after: certExpiry, needs_renewal: certExpiry !== null && needsRenewal(this.creds.cert), ca_file: this.config.caFile } : null,
       cloud_events: { effective: this.cloudEvents(), local: this.config.cloudEvents, exchange: this.cloudFromExchange },
       uplink: up ?? { state: 'stopped' },
       spool: { depth_events: sp.depth, bytes: sp.bytes, max_bytes: this.config.spoolMaxBytes, policy: this.config.spoolFullPolicy, full: sp.full, next_seq: sp.nextSeq, acked_up_to: sp.ackedUpTo },
@@ -321,9 +331,5 @@ export class Connector {
     this.log.close();
     this.hooks.onExit?.(code);
   }
-}
-
-export function pidFile(dataDir: string): string {
-  return join(dataDir, 'connector.pid');
 }
 

@@ -28,7 +28,7 @@ export const REJECT = {
 export type RejectCode = (typeof REJECT)[keyof typeof REJECT];
 
 export type ValidationResult =
-  | { ok: true; event: NormalizedEvent }
+  | { ok: true; event: NormalizedEvent; rawJson?: string }
   | { ok: false; code: RejectCode; reason: string };
 
 /** Largest accepted `raw`, as bytes of its UTF-8 JSON text. */
@@ -131,7 +131,8 @@ ajvFormats.default(ajv, ['date-time']);
 ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
-/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised. */
+/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised,
+ * and, when checking the size of `raw` meant writing it as JSON, that text as `rawJson` (so the store need not write it again). */
 export function validateEvent(input: unknown): ValidationResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return reject(REJECT.NOT_OBJECT, `event: ${show(input)} is not a JSON object`);
@@ -149,8 +150,9 @@ export function validateEvent(input: unknown): ValidationResult {
   }
   const raw = input.raw;
   if (raw !== undefined && raw !== null) {
-    const rawProblem = checkRaw(raw);
-    if (rawProblem) return rawProblem;
+    const checked = checkRaw(raw);
+    if (typeof checked === 'string') return { ok: true, event: { ...input, time }, rawJson: checked };
+    if (checked) return checked;
   }
   return { ok: true, event: { ...input, time } };
 }
@@ -194,7 +196,8 @@ function normaliseTime(s: string): string | undefined {
 
 // ---- raw --------------------------------------------------------------------------------------
 
-function checkRaw(raw: unknown): ValidationResult | undefined {
+/** A rejection, or the JSON text of `raw` when it had to be written to be measured, or undefined. */
+function checkRaw(raw: unknown): ValidationResult | string | undefined {
   const kind = typeof raw;
   if (kind === 'bigint' || kind === 'function' || kind === 'symbol') {
     return reject(REJECT.BAD_TYPE, `raw: a ${kind} is not JSON`);
@@ -217,7 +220,7 @@ function checkRaw(raw: unknown): ValidationResult | undefined {
   if (bytes > MAX_RAW_BYTES) {
     return reject(REJECT.TOO_LARGE, `raw: ${show(raw)} is at least ${bytes} bytes as JSON, over the ${MAX_RAW_BYTES}-byte limit`);
   }
-  return undefined;
+  return json;
 }
 
 // ---- reasons ----------------------------------------------------------------------------------

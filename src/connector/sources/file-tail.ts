@@ -113,7 +113,7 @@ export class FileTail {
     this.filePath = opts.path;
     this.pollMs = opts.pollMs ?? 250;
     this.maxLines = opts.maxBatchLines ?? 2000;
-    this.maxBytes = opts.maxBatchBytes ?? MIB;
+    this.maxBytes = opts.maxBatchBytes ?? (Number(process.env.TL_TAIL_BATCH) || MIB);
     this.where = opts.where ?? `tail ${opts.path}`;
     this.buf = Buffer.allocUnsafe(Math.max(opts.maxLineBytes ?? MIB, 4096));
     this.view = this.buf.subarray(0, 0);

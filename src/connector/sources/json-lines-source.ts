@@ -2,7 +2,7 @@
 // bytes, a mapper for the format, validateEvent for the contract, a checkpoint for the position.
 //
 // Per batch of lines: parse, map (null = a record type not shipped, skipped), validate, then
-// `await sink.write(events)` and only then save the checkpoint at the end of the batch's last
+// `await sink.write(events)` (or sink.writeRecords, the events as spool records) and only then save the checkpoint at the end of the batch's last
 // line. A crash anywhere before the checkpoint is saved re-reads the batch; every event keeps its
 // id (`<source>:<file identity>:<byte offset>`), so the exchange stores it once.
 //
@@ -11,6 +11,7 @@
 // a checkpoint may lag the spool, never lead it, and a lagging one only means a harmless re-read.
 import type { NormalizedEvent } from '../../events/event.js';
 import { MAX_RAW_BYTES, REJECT, validateEvent, type ValidationResult } from '../../events/validate.js';
+import { eventRecord } from '../event-record.js';
 import { CheckpointFile, type Checkpoint } from './checkpoint.js';
 import { FileTail, type TailFile, type TailLine } from './file-tail.js';
 import type { Source, SourceConfig, SourceSink, SourceState, SourceType } from './types.js';
@@ -27,6 +28,16 @@ export interface JsonLinesOptions {
 const SAMPLE_CHARS = 200;
 /** Keys of EVE and alert_json records that carry packet bytes; dropped from `raw` before giving raw up. */
 const BULKY_KEYS = ['payload', 'payload_printable', 'packet', 'b64_data', 'http_request_body', 'http_response_body'];
+
+interface Parsed {
+  /** The events as spool records, when the sink takes those (and there are any). */
+  records: string[] | undefined;
+  /** Otherwise the events. */
+  events: NormalizedEvent[];
+  count: number;
+  rejects: [reason: string, sample: string][];
+  skipped: number;
+}
 
 export class JsonLinesSource implements Source {
   readonly name: string;
@@ -122,9 +133,34 @@ export class JsonLinesSource implements Source {
 
   /** One batch from the tail: resolves once the events are in the spool (the checkpoint follows). */
   private async take(lines: TailLine[], file: TailFile): Promise<void> {
+    let parsed: Parsed | undefined = this.parse(lines, file);
+    const { rejects, skipped, count } = parsed;
+    let written: Promise<void> | undefined;
+    if (parsed.records) written = this.sink.writeRecords!(parsed.records);
+    else if (count > 0) written = this.sink.write(parsed.events);
+    // Nothing here needs the events (and the parsed records under them) any more: let them go
+    // before waiting for the spool's fsync, so the garbage collector need not keep and copy them.
+    parsed = undefined;
+    if (written) await written;
+    this.saveCheckpoint({ identity: file.identity, offset: lines[lines.length - 1]!.endOffset });
+    // Counted once the batch is through: a batch offered again after a failure is not counted twice.
+    this.eventsRead += count;
+    this.skipped += skipped;
+    this.eventsRejected += rejects.length;
+    for (const [reason, sample] of rejects) this.sink.reject(this.name, reason, sample);
+  }
+
+  /**
+   * Parses, maps and validates a batch of lines. Where the sink takes spool records, each event
+   * is turned into its record at once (with its line as `raw`, when raw is that line's record
+   * unchanged), so the parsed record is garbage before the next line is read.
+   */
+  private parse(lines: TailLine[], file: TailFile): Parsed {
+    const records = this.sink.writeRecords ? ([] as string[]) : undefined;
     const events: NormalizedEvent[] = [];
     const rejects: [reason: string, sample: string][] = [];
     let skipped = 0;
+    let count = 0;
     for (const line of lines) {
       const text = line.text;
       if (line.truncated) {
@@ -155,17 +191,17 @@ export class JsonLinesSource implements Source {
         skipped++;
         continue;
       }
-      const v = validate(ev, line.endOffset - line.offset);
-      if (v.ok) events.push(v.event);
-      else rejects.push([`${v.code}: ${v.reason}`, text.slice(0, SAMPLE_CHARS)]);
+      const lineBytes = line.endOffset - line.offset;
+      const v = validate(ev, lineBytes);
+      if (!v.ok) {
+        rejects.push([`${v.code}: ${v.reason}`, text.slice(0, SAMPLE_CHARS)]);
+        continue;
+      }
+      count++;
+      if (records) records.push(eventRecord(v.event, v.event.raw === rec && lineBytes <= MAX_RAW_BYTES ? text : undefined));
+      else events.push(v.event);
     }
-    if (events.length > 0) await this.sink.write(events);
-    this.saveCheckpoint({ identity: file.identity, offset: lines[lines.length - 1]!.endOffset });
-    // Counted once the batch is through: a batch offered again after a failure is not counted twice.
-    this.eventsRead += events.length;
-    this.skipped += skipped;
-    this.eventsRejected += rejects.length;
-    for (const [reason, sample] of rejects) this.sink.reject(this.name, reason, sample);
+    return { records: records && records.length > 0 ? records : undefined, events, count, rejects, skipped };
   }
 
   private saveCheckpoint(cp: Checkpoint): void {

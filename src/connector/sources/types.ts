@@ -34,6 +34,13 @@ export interface SourceState {
  */
 export interface SourceSink {
   write(events: NormalizedEvent[]): Promise<void>;
+  /**
+   * Optional, the same as `write` for events a source has already turned into spool records
+   * with `eventRecord` (event-record.ts), one at a time as it read them. A source that parses
+   * text records uses it when offered: the parsed record under each event can then be dropped
+   * at once rather than held (and copied by the garbage collector) until the batch is written.
+   */
+  writeRecords?(records: string[]): Promise<void>;
   /** A record that could not be read or mapped: counted and logged, never blocking the stream. */
   reject(source: string, reason: string, sample?: string): void;
   log: SourceLog;

@@ -3,7 +3,6 @@
 import { open } from 'node:fs/promises';
 import type { BufferPool } from './buffer-pool.js';
 import { HEADER_BYTES, parseRecord } from './record.js';
-import type { SpoolRecord } from './types.js';
 
 const MIN_CHUNK = 64 * 1024;
 const MAX_CHUNK = 16 * 1024 * 1024;
@@ -35,52 +34,79 @@ export interface RunResult {
   bad?: string;
 }
 
-/** Appends records to `out` (payload bytes counted in `acc.bytes`) until a limit or `endSeq`. */
-export async function readRun(run: ReadRun, lim: ReadLimits, out: SpoolRecord[], acc: { bytes: number }, pool: BufferPool): Promise<RunResult> {
+/**
+ * Takes one record's payload, `buf[start, end)`. With `held`, `buf` stays valid after the call
+ * (the receiver may keep views of it); without, only during the call.
+ */
+export type EmitRecord = (seq: number, buf: Buffer, start: number, end: number) => void;
+
+/**
+ * Emits records until a limit or `endSeq`, counting them and their payload bytes in `acc`.
+ * With `held`, every chunk buffer a record was emitted from is pushed there instead of going back
+ * to the pool, so views of it stay valid; the caller gives them back once done with them.
+ */
+export async function readRun(
+  run: ReadRun,
+  lim: ReadLimits,
+  emit: EmitRecord,
+  acc: { bytes: number; count: number },
+  pool: BufferPool,
+  held?: Buffer[],
+): Promise<RunResult> {
   let { seq, off, skip } = run;
   const wanted = Math.min(lim.maxBytes + HEADER_BYTES * lim.max, (lim.max + skip) * run.avgRecord);
   let chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.ceil(wanted * 1.1)));
   const fh = await open(run.path, 'r');
-  // Payloads are copied out into strings, so the chunk buffer goes back to the pool at the end.
-  let backing = pool.take(chunk);
+  let backing: Buffer | null = pool.take(chunk);
   try {
-    while (seq < run.endSeq && off < run.endByte && out.length < lim.max) {
+    while (seq < run.endSeq && off < run.endByte && acc.count < lim.max) {
       const len = Math.min(chunk, run.endByte - off);
-      if (backing.length < len) {
+      if (backing === null) backing = pool.take(len);
+      else if (backing.length < len) {
         pool.give(backing);
         backing = pool.take(len);
       }
       const { bytesRead } = await fh.read(backing, 0, len, off);
       const view = backing.subarray(0, bytesRead);
       let p = 0;
-      while (seq < run.endSeq && out.length < lim.max) {
-        const r = parseRecord(view, p);
-        if (r.kind === 'short') {
-          // The record runs past this chunk: read again from its start, big enough to hold it.
-          if (p === 0) {
-            if (bytesRead < len || r.need > run.endByte - off) return { seq, off, bad: `record at byte ${off} runs past the segment's end` };
-            chunk = Math.max(chunk, r.need);
+      let emitted = false;
+      try {
+        while (seq < run.endSeq && acc.count < lim.max) {
+          const r = parseRecord(view, p);
+          if (r.kind === 'short') {
+            // The record runs past this chunk: read again from its start, big enough to hold it.
+            if (p === 0) {
+              if (bytesRead < len || r.need > run.endByte - off) return { seq, off, bad: `record at byte ${off} runs past the segment's end` };
+              chunk = Math.max(chunk, r.need);
+            }
+            break;
           }
-          break;
+          if (r.kind === 'bad') return { seq, off: off + p, bad: `${r.reason} at byte ${off + p}` };
+          if (skip > 0) {
+            skip--;
+          } else {
+            const payload = r.size - HEADER_BYTES;
+            // At most about maxBytes, but always at least one record so a big one can't stall.
+            if (acc.count > 0 && acc.bytes + payload > lim.maxBytes) return { seq, off: off + p };
+            emit(seq, backing, p + HEADER_BYTES, p + r.size);
+            emitted = true;
+            acc.bytes += payload;
+            acc.count++;
+          }
+          p += r.size;
+          seq++;
         }
-        if (r.kind === 'bad') return { seq, off: off + p, bad: `${r.reason} at byte ${off + p}` };
-        if (skip > 0) {
-          skip--;
-        } else {
-          const payload = r.size - HEADER_BYTES;
-          // At most about maxBytes, but always at least one record so a big one can't stall.
-          if (out.length > 0 && acc.bytes + payload > lim.maxBytes) return { seq, off: off + p };
-          out.push({ seq, json: view.toString('utf8', p + HEADER_BYTES, p + r.size) });
-          acc.bytes += payload;
+      } finally {
+        if (emitted && held) {
+          held.push(backing);
+          backing = null;
         }
-        p += r.size;
-        seq++;
       }
       off += p;
     }
     return { seq, off };
   } finally {
-    pool.give(backing);
+    if (backing) pool.give(backing);
     await fh.close();
   }
 }

@@ -9,9 +9,9 @@ import { BufferPool } from './buffer-pool.js';
 import { syncDir, writeFully } from './fs-util.js';
 import { encodeBatch, type EncodedBatch } from './record.js';
 import { recoverSpool } from './recover.js';
-import { readRun } from './segment-reader.js';
+import { readRun, type EmitRecord } from './segment-reader.js';
 import { INDEX_EVERY, segmentEnd, segmentName, type Segment } from './segment-file.js';
-import type { Spool, SpoolFullPolicy, SpoolRecord, SpoolStats } from './types.js';
+import type { Spool, SpoolFullPolicy, SpoolPayloads, SpoolRecord, SpoolStats } from './types.js';
 
 export interface SegmentSpoolOptions {
   /** Bound on `stats().bytes`; what happens at the bound is `policy`. */
@@ -381,9 +381,39 @@ class SegmentSpool implements Spool {
 
   async read(fromSeq: number, max: number, maxBytes: number): Promise<SpoolRecord[]> {
     const out: SpoolRecord[] = [];
-    const acc = { bytes: 0 };
+    await this.readWith(fromSeq, max, maxBytes, (seq, buf, start, end) => out.push({ seq, json: buf.toString('utf8', start, end) }));
+    return out;
+  }
+
+  async readPayloads(fromSeq: number, max: number, maxBytes: number): Promise<SpoolPayloads> {
+    const payloads: Buffer[] = [];
+    const held: Buffer[] = [];
+    let first = -1;
+    let last = -1;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      payloads.length = 0;
+      for (const b of held.splice(0)) this.pool.give(b);
+    };
+    try {
+      const acc = await this.readWith(fromSeq, max, maxBytes, (seq, buf, start, end) => {
+        if (first < 0) first = seq;
+        last = seq;
+        payloads.push(buf.subarray(start, end));
+      }, held);
+      return { firstSeq: first, endSeq: last + 1, payloads, bytes: acc.bytes, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async readWith(fromSeq: number, max: number, maxBytes: number, emit: EmitRecord, held?: Buffer[]): Promise<{ bytes: number; count: number }> {
+    const acc = { bytes: 0, count: 0 };
     let seq = Math.max(fromSeq, this.ackedUpTo);
-    while (out.length < max && seq < this.nextSeq && (out.length === 0 || acc.bytes < maxBytes)) {
+    while (acc.count < max && seq < this.nextSeq && (acc.count === 0 || acc.bytes < maxBytes)) {
       const seg = this.segmentFor(seq);
       if (!seg) break;
       if (seq < seg.base) seq = seg.base;
@@ -393,9 +423,10 @@ class SegmentSpool implements Spool {
         r = await readRun(
           { path: seg.path, seq: seq - start.skip, off: start.off, skip: start.skip, endSeq: segmentEnd(seg), endByte: seg.dataEnd, avgRecord: Math.ceil(seg.dataEnd / seg.count) },
           { max, maxBytes },
-          out,
+          emit,
           acc,
           this.pool,
+          held,
         );
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -410,7 +441,7 @@ class SegmentSpool implements Spool {
         continue;
       }
       if (r.seq === seq) {
-        if (out.length > 0) break; // a limit was hit (or the next call handles it)
+        if (acc.count > 0) break; // a limit was hit (or the next call handles it)
         // Nothing readable where the index points: treat it like a corrupt record, never spin.
         seq = this.skipCorrupt(seg, seq, 'no readable record where the index points');
         continue;
@@ -418,7 +449,7 @@ class SegmentSpool implements Spool {
       seq = r.seq;
       this.cursor = { seq, base: seg.base, off: r.off };
     }
-    return out;
+    return acc;
   }
 
   /** The first segment holding a record ≥ seq (binary search: segment ends only grow). */

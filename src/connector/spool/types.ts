@@ -8,6 +8,20 @@ export interface SpoolRecord {
   json: string;
 }
 
+/** Records as bytes, for a sender that frames them without decoding them to strings. */
+export interface SpoolPayloads {
+  /** Seq of the first record, or -1 when there is none. */
+  firstSeq: number;
+  /** Seq just past the last record (seqs may skip records lost to corruption in between). */
+  endSeq: number;
+  /** Each record's payload (UTF-8 JSON), in order: views valid until release(). */
+  payloads: Buffer[];
+  /** Sum of the payload lengths. */
+  bytes: number;
+  /** Hands the buffers under the views back for reuse; the views must not be used after. */
+  release(): void;
+}
+
 export type SpoolFullPolicy = 'block' | 'drop_oldest';
 
 export interface SpoolStats {
@@ -31,6 +45,8 @@ export interface Spool {
   append(jsons: string[]): Promise<void>;
   /** Reads up to `max` records (and at most about `maxBytes`) starting at `fromSeq`. */
   read(fromSeq: number, max: number, maxBytes: number): Promise<SpoolRecord[]>;
+  /** What read returns, as byte views instead of strings; release() them once done. */
+  readPayloads(fromSeq: number, max: number, maxBytes: number): Promise<SpoolPayloads>;
   /** Every record with seq < `uptoSeq` is acknowledged; fully acknowledged segments go away. */
   ack(uptoSeq: number): Promise<void>;
   /** Resolves when a record with seq ≥ `seq` exists (or the spool closes). */

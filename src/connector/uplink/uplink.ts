@@ -67,6 +67,12 @@ export class Uplink {
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private drainWaiters: Array<() => void> = [];
+  /** Bytes of batch frames given to the socket and not yet written out. */
+  private unflushed = 0;
+  /** Frames are sent unmasked (see connect), so the socket reads them from our buffer. */
+  private zeroMask = false;
+  /** Frame buffers written out, for the next batches (fresh megabytes cost page faults). */
+  private spare: Buffer[] = [];
 
   constructor(private readonly d: UplinkDeps) {}
 
@@ -119,7 +125,15 @@ export class Uplink {
     const url = new URL(c.registration.endpoints.eventing);
     this.st.url = url.href;
     this.setState('connecting');
-    const ws = new WebSocket(url, { ca: c.ca, cert: c.cert, key: c.key, handshakeTimeout: 20_000, perMessageDeflate: false });
+    // Inside TLS, frame masking protects nothing: it exists so that a script in a browser cannot
+    // choose the bytes a cleartext proxy sees, and a wss peer's bytes are ciphertext to any
+    // proxy. There it costs a copy of every batch (ws cannot mask a caller's buffer in place),
+    // so over wss frames carry the all-zero mask, which ws then skips. ws:// keeps random masks.
+    this.zeroMask = url.protocol === 'wss:' && process.env.THREATLINK_WS_MASK !== 'random';
+    const ws = new WebSocket(url, {
+      ca: c.ca, cert: c.cert, key: c.key, handshakeTimeout: 20_000, perMessageDeflate: false,
+      ...(this.zeroMask ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {}),
+    });
     this.ws = ws;
     let opened = false;
     let refused: { status: number; body: string } | null = null;
@@ -202,6 +216,7 @@ export class Uplink {
     // Everything not yet acknowledged goes again: the exchange drops the copies it has.
     this.sendPos = this.d.spool.stats().ackedUpTo;
     this.batchSeq = 0;
+    this.unflushed = 0;
     this.sendHeartbeat(ws);
     this.heartbeat = setInterval(() => this.sendHeartbeat(ws), this.d.heartbeatSeconds * 1000);
     if (h.cloud_events === false) this.d.onControl({ type: 'control', id: 'hello', action: 'cloud_events', params: { enabled: false } }).catch(() => {});
@@ -246,30 +261,78 @@ export class Uplink {
     void this.pump();
   }
 
+  private takeFrame(size: number): Buffer {
+    const i = this.spare.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.spare.splice(i, 1)[0]!;
+    return Buffer.allocUnsafeSlow(Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(size))));
+  }
+
+  private giveFrame(frame: Buffer): void {
+    // takeFrame's buffers each own their ArrayBuffer: the frame is a view of its start.
+    if (this.spare.length < 2) this.spare.push(Buffer.from(frame.buffer, 0, frame.buffer.byteLength));
+  }
+
   private async pump(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
     try {
       const window = this.d.window ?? 8;
       const maxBytes = this.d.maxBatchBytes ?? 4 << 20;
-      while (this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window) {
+      // Besides the window of unacknowledged batches, at most about one batch's bytes may wait
+      // in the socket unwritten: what the kernel has taken costs no memory here.
+      while (this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window && this.unflushed < maxBytes) {
         const ws = this.ws;
-        const recs = await this.d.spool.read(this.sendPos, this.maxBatch, maxBytes);
-        if (ws !== this.ws || this.st.state !== 'connected') break;
-        if (recs.length === 0) {
+        const got = await this.d.spool.readPayloads(this.sendPos, this.maxBatch, maxBytes);
+        if (ws !== this.ws || this.st.state !== 'connected') {
+          got.release();
+          break;
+        }
+        if (got.payloads.length === 0) {
+          got.release();
           await Promise.race([this.d.spool.waitFor(this.sendPos), new Promise((r) => setTimeout(r, 1000))]);
           continue;
         }
         const seq = ++this.batchSeq;
-        const from = recs[0]!.seq;
-        const to = recs[recs.length - 1]!.seq + 1;
-        this.inflight.set(seq, { from, to, acked: false });
-        this.sendPos = to;
-        ws.send(`{"type":"batch","seq":${seq},"events":[${recs.map((r) => r.json).join(',')}]}`);
-        this.st.events_sent += recs.length;
+        const count = got.payloads.length;
+        let frame: Buffer;
+        try {
+          frame = batchFrame(seq, got.payloads, got.bytes, (n) => this.takeFrame(n));
+        } finally {
+          got.release();
+        }
+        this.inflight.set(seq, { from: got.firstSeq, to: got.endSeq, acked: false });
+        this.sendPos = got.endSeq;
+        const len = frame.length;
+        this.unflushed += len;
+        // Unmasked, the socket writes from `frame` itself: it is reusable once written. Masked,
+        // ws copies it while masking, and it is garbage right away.
+        const reuse = this.zeroMask;
+        // A text frame, as the protocol has it, from bytes that are already UTF-8 JSON.
+        ws.send(frame, { binary: false }, (err) => {
+          if (reuse && !err) this.giveFrame(frame);
+          if (ws !== this.ws) return;
+          this.unflushed -= len;
+          void this.pump();
+        });
+        this.st.events_sent += count;
       }
     } finally {
       this.sending = false;
     }
   }
+}
+
+/** `{"type":"batch","seq":<seq>,"events":[<payload>,…]}` in one buffer (from `alloc`, sliced to size). */
+export function batchFrame(seq: number, payloads: readonly Buffer[], bytes: number, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const head = `{"type":"batch","seq":${seq},"events":[`;
+  const size = head.length + bytes + Math.max(0, payloads.length - 1) + 2;
+  const frame = alloc(size).subarray(0, size);
+  let at = frame.write(head, 0, 'latin1');
+  for (let i = 0; i < payloads.length; i++) {
+    if (i > 0) frame[at++] = 0x2c; // ,
+    at += payloads[i]!.copy(frame, at);
+  }
+  frame[at++] = 0x5d; // ]
+  frame[at++] = 0x7d; // }
+  return frame;
 }

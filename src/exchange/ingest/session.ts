@@ -48,7 +48,9 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
       const r = validateEvent(events[i]);
       if (r.ok) {
         r.event.device_id = device.id;
-        items.push({ org_id: device.org_id, device_id: device.id, event: r.event });
+        const item: CommitItem = { org_id: device.org_id, device_id: device.id, event: r.event };
+        if (r.rawJson !== undefined) item.raw_json = r.rawJson;
+        items.push(item);
       } else {
         const id = (events[i] as { event_id?: unknown } | null)?.event_id;
         rejected.push({ index: i, event_id: typeof id === 'string' ? id : undefined, code: r.code, reason: r.reason });
@@ -59,7 +61,8 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     inflight++;
     if (inflight >= window && !paused) { paused = true; socket.pause(); }
     committer.submit(items).then(({ inserted }) => {
-      const accepted = inserted.filter(Boolean).length;
+      let accepted = 0;
+      for (const x of inserted) if (x) accepted++;
       metrics.committed.inc(accepted);
       metrics.duplicates.inc(inserted.length - accepted);
       metrics.commitLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);

@@ -164,6 +164,9 @@ export interface CommitItem {
   org_id: string;
   device_id: string;
   event: NormalizedEvent;
+  /** `event.raw` as JSON text, when the caller already has it (validation writes it to check
+   * its size): the store then stores this rather than writing it again. */
+  raw_json?: string;
 }
 
 export interface CommitResult {

@@ -1,0 +1,214 @@
+// The ingest hot path: events in, as rows of the events table, in one transaction.
+//
+// The transaction reads the items as rows of column values (RowSource): straight from the
+// items on one thread, or, for the writer thread (events-writer.ts), from one buffer that
+// encodeRows wrote and the thread decodes: cheap to hand over, unlike a graph of objects.
+//
+// The insert touches nothing that lands at random places in a b-tree: the dedup key and
+// (org_key, ts) are the only indexes of events. event_keys and unique_events are the
+// indexer's (events-indexer.ts).
+import type { Statement } from 'better-sqlite3';
+import type { CommitItem } from '../types.js';
+import type { Db } from './db.js';
+import { toMs, type Bind } from './events-keys.js';
+import type { KeyMap } from './keys.js';
+
+/** Values per row: org_id, device_id, then the events columns event_id … raw. */
+export const ROW_WIDTH = 22;
+
+/** Fills `out` with the ROW_WIDTH values of item i. Throws on an unparseable time (the
+ * caller validated it, so that is a bug, and the whole commit fails as it would in SQL). */
+function itemValues(item: CommitItem, out: Bind[]): void {
+  const e = item.event;
+  const sig = e.signature;
+  out[0] = item.org_id;
+  out[1] = item.device_id;
+  out[2] = e.event_id;
+  out[3] = e.type;
+  out[4] = toMs(e.time, 'event');
+  out[5] = e.src_ip ?? null;
+  out[6] = e.src_port ?? null;
+  out[7] = e.dst_ip ?? null;
+  out[8] = e.dst_port ?? null;
+  out[9] = e.protocol ?? null;
+  out[10] = sig ? sig.gid : null;
+  out[11] = sig ? sig.sid : null;
+  out[12] = sig?.rev ?? null;
+  out[13] = sig?.message ?? null;
+  out[14] = sig?.classification ?? null;
+  out[15] = sig?.priority ?? null;
+  out[16] = e.impact ?? null;
+  out[17] = e.action ?? null;
+  out[18] = e.app_proto ?? null;
+  out[19] = e.policy ?? null;
+  out[20] = e.observables ? JSON.stringify(e.observables) : null;
+  out[21] = item.raw_json ?? (e.raw === undefined ? null : JSON.stringify(e.raw));
+}
+
+/** Rows read one after another, each into a reused array: the values of one row are garbage
+ * as soon as it is inserted, so a batch of thousands never has them all alive at once. */
+export interface RowSource {
+  readonly count: number;
+  next(out: Bind[]): void;
+}
+
+export function itemRows(items: readonly CommitItem[]): RowSource {
+  let i = 0;
+  return { count: items.length, next: (out) => itemValues(items[i++] as CommitItem, out) };
+}
+
+// The encoded form, for the writer thread: values as tagged bytes in one buffer (off the JS
+// heap, and transferred rather than copied): 0 null; 1 a float64; 2 a uint32 byte length and
+// that much UTF-8.
+const TAG_NULL = 0;
+const TAG_NUMBER = 1;
+const TAG_TEXT = 2;
+
+/** The items' rows as one buffer, for rowsOf on the other side. */
+export function encodeRows(items: readonly CommitItem[]): Uint8Array {
+  let buf = Buffer.allocUnsafeSlow(Math.max(4096, items.length * 1536));
+  let o = 0;
+  const v = new Array<Bind>(ROW_WIDTH);
+  for (const item of items) {
+    itemValues(item, v);
+    for (let k = 0; k < ROW_WIDTH; k++) {
+      const x = v[k] as Bind;
+      const need = typeof x === 'string' ? 5 + x.length * 3 : 9;
+      if (o + need > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, o + need));
+        buf.copy(bigger, 0, 0, o);
+        buf = bigger;
+      }
+      if (x === null) {
+        buf[o++] = TAG_NULL;
+      } else if (typeof x === 'number') {
+        buf[o] = TAG_NUMBER;
+        buf.writeDoubleLE(x, o + 1);
+        o += 9;
+      } else {
+        buf[o] = TAG_TEXT;
+        const n = buf.write(x, o + 5, 'utf8');
+        buf.writeUInt32LE(n, o + 1);
+        o += 5 + n;
+      }
+    }
+  }
+  return new Uint8Array(buf.buffer, 0, o);
+}
+
+/** The rows of a buffer from encodeRows. */
+export function rowsOf(bytes: Uint8Array, count: number): RowSource {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let o = 0;
+  return {
+    count,
+    next(out) {
+      for (let k = 0; k < ROW_WIDTH; k++) {
+        const tag = buf[o];
+        if (tag === TAG_NULL) {
+          out[k] = null;
+          o += 1;
+        } else if (tag === TAG_NUMBER) {
+          out[k] = buf.readDoubleLE(o + 1);
+          o += 9;
+        } else {
+          const n = buf.readUInt32LE(o + 1);
+          out[k] = buf.toString('utf8', o + 5, o + 5 + n);
+          o += 5 + n;
+        }
+      }
+    },
+  };
+}
+
+export class EventInserter {
+  private readonly insertStmt: Statement<Bind[]>;
+  private readonly countUpStmt: Statement<[number, number]>;
+
+  constructor(
+    db: Db,
+    private readonly orgKeys: KeyMap,
+    private readonly deviceKeys: KeyMap,
+  ) {
+    this.insertStmt = db.prepare<Bind[]>(
+      `INSERT INTO events (org_key, device_key, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol,
+                           gid, sid, rev, message, classification, priority, impact, action, app_proto, policy,
+                           observables, raw, received_at, tags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (device_key, event_id) DO NOTHING`,
+    );
+    this.countUpStmt = db.prepare(
+      'INSERT INTO event_counts (org_key, n) VALUES (?, ?) ON CONFLICT (org_key) DO UPDATE SET n = n + excluded.n',
+    );
+  }
+
+  /**
+   * Inside a write transaction: inserts the encoded rows, sets inserted[i] to 1 for each
+   * stored now (0: its event_id was already stored), and returns the highest rowid
+   * inserted (or `maxRowid` when none was).
+   */
+  insert(rows: RowSource, inserted: Uint8Array, maxRowid: number): number {
+    const receivedAt = Date.now();
+    const counts = new Map<number, number>();
+    let lastOrg: Bind = null;
+    let orgKey = 0;
+    let lastDevice: Bind = null;
+    let deviceKey = 0;
+    let countOrg = -1;
+    let counted = 0;
+    const v = new Array<Bind>(ROW_WIDTH);
+    for (let i = 0; i < rows.count; i++) {
+      rows.next(v);
+      // A batch mostly comes from one device of one org: skip the map lookups then.
+      const org = v[0] as string;
+      if (org !== lastOrg) {
+        orgKey = this.orgKeys.ensure(org);
+        lastOrg = org;
+      }
+      const device = v[1] as string;
+      if (device !== lastDevice) {
+        deviceKey = this.deviceKeys.ensure(device);
+        lastDevice = device;
+      }
+      const res = this.insertStmt.run(
+        orgKey,
+        deviceKey,
+        v[2] as Bind,
+        v[3] as Bind,
+        v[4] as Bind,
+        v[5] as Bind,
+        v[6] as Bind,
+        v[7] as Bind,
+        v[8] as Bind,
+        v[9] as Bind,
+        v[10] as Bind,
+        v[11] as Bind,
+        v[12] as Bind,
+        v[13] as Bind,
+        v[14] as Bind,
+        v[15] as Bind,
+        v[16] as Bind,
+        v[17] as Bind,
+        v[18] as Bind,
+        v[19] as Bind,
+        v[20] as Bind,
+        v[21] as Bind,
+        receivedAt,
+        null,
+      );
+      if (res.changes === 1) {
+        inserted[i] = 1;
+        maxRowid = Number(res.lastInsertRowid);
+        if (orgKey !== countOrg) {
+          if (counted > 0) counts.set(countOrg, (counts.get(countOrg) ?? 0) + counted);
+          countOrg = orgKey;
+          counted = 0;
+        }
+        counted++;
+      }
+    }
+    if (counted > 0) counts.set(countOrg, (counts.get(countOrg) ?? 0) + counted);
+    for (const [org, k] of counts) this.countUpStmt.run(org, k);
+    return maxRowid;
+  }
+}

@@ -1,0 +1,63 @@
+// Retention: deletes the oldest events, with their event_keys rows and counts, in small steps
+// so that ingest never waits long. The indexer must have caught up first (the caller's job):
+// everything pruned must have been counted in unique_events and have its event_keys.
+import type { Statement } from 'better-sqlite3';
+import type { EventObservables } from '../../../events/event.js';
+import type { Db } from './db.js';
+import { compareKeys, keyEntries, type KeyEntry } from './events-keys.js';
+
+interface OldRow {
+  rowid: number;
+  ts: number;
+  src_ip: string | null;
+  dst_ip: string | null;
+  sid: number | null;
+  observables: string | null;
+}
+
+export class EventPruner {
+  private readonly orgsStmt: Statement<[], number>;
+  private readonly oldestStmt: Statement<[number, number, number], OldRow>;
+  private readonly deleteEventStmt: Statement<[number]>;
+  private readonly deleteKeyStmt: Statement<[number, number, string | number, number, number]>;
+  private readonly countDownStmt: Statement<[number, number]>;
+  /** Deletes up to `limit` of the oldest events with ts < `before`, in one transaction. */
+  readonly prune: (limit: number, before: number) => number;
+
+  constructor(db: Db) {
+    this.orgsStmt = db.prepare<[], number>('SELECT org_key FROM event_counts WHERE n > 0').pluck();
+    this.oldestStmt = db.prepare(
+      `SELECT rowid, ts, src_ip, dst_ip, sid, observables FROM events
+        WHERE org_key = ? AND ts < ? ORDER BY ts, rowid LIMIT ?`,
+    );
+    this.deleteEventStmt = db.prepare('DELETE FROM events WHERE rowid = ?');
+    this.deleteKeyStmt = db.prepare(
+      'DELETE FROM event_keys WHERE org_key = ? AND kind = ? AND value = ? AND ts = ? AND event_rowid = ?',
+    );
+    this.countDownStmt = db.prepare('UPDATE event_counts SET n = n - ? WHERE org_key = ?');
+    this.prune = db.transaction((limit: number, before: number) => this.pruneInTx(limit, before)).immediate;
+  }
+
+  private pruneInTx(limit: number, before: number): number {
+    // The oldest across orgs without an index on ts alone (one more for ingest to keep up):
+    // the oldest `limit` of each org off (org_key, ts), then the oldest of those.
+    const candidates: (OldRow & { orgKey: number })[] = [];
+    for (const orgKey of this.orgsStmt.all()) {
+      for (const r of this.oldestStmt.all(orgKey, before, limit)) candidates.push({ ...r, orgKey });
+    }
+    candidates.sort((a, b) => a.ts - b.ts || a.rowid - b.rowid);
+    if (candidates.length > limit) candidates.length = limit;
+    const perOrg = new Map<number, number>();
+    const keys: KeyEntry[] = [];
+    for (const c of candidates) {
+      this.deleteEventStmt.run(c.rowid);
+      const obs = c.observables === null ? null : (JSON.parse(c.observables) as EventObservables);
+      keyEntries(c.orgKey, c.rowid, c.ts, c.src_ip, c.dst_ip, c.sid, obs, keys);
+      perOrg.set(c.orgKey, (perOrg.get(c.orgKey) ?? 0) + 1);
+    }
+    keys.sort(compareKeys);
+    for (const k of keys) this.deleteKeyStmt.run(k[0], k[1], k[2], k[3], k[4]);
+    for (const [orgKey, k] of perOrg) this.countDownStmt.run(k, orgKey);
+    return candidates.length;
+  }
+}

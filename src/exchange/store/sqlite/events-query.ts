@@ -1,0 +1,399 @@
+// The analyst queries of the event store: pages of events (by time, or through the event_keys
+// lookups), single events, unique events, histograms and counts. Reads only, apart from
+// bringing the indexer up to date (catchUp) before a read that needs event_keys or
+// unique_events, so that no read sees them behind.
+import type { Statement } from 'better-sqlite3';
+import type { EventObservables, EventType, Signature, StoredEvent } from '../../../events/event.js';
+import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
+import type { Db } from './db.js';
+import { KIND_DST, KIND_OBSERVABLE, KIND_SID, KIND_SRC, toMs, type Bind } from './events-keys.js';
+import { toUniqueEvent, type UniqueRow } from './events-unique.js';
+import type { KeyMap } from './keys.js';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+/** The API id of an event: derived from its rowid, which AUTOINCREMENT never reuses. */
+export function eventApiId(rowid: number): string {
+  return 'ev-' + rowid.toString(36);
+}
+
+function rowidOf(id: string): number | null {
+  if (!/^ev-[0-9a-z]{1,10}$/.test(id)) return null;
+  const n = parseInt(id.slice(3), 36);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+/** Keyset cursors: the sort key of the last row of the page, opaque to clients. */
+function encodeCursor(a: number, b: number | string): string {
+  return Buffer.from(JSON.stringify([a, b])).toString('base64url');
+}
+
+function decodeCursor<B extends 'number' | 'string'>(
+  cursor: string,
+  second: B,
+): [number, B extends 'number' ? number : string] {
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    v = null;
+  }
+  if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || typeof v[1] !== second) {
+    throw new RangeError('invalid cursor');
+  }
+  return v as [number, B extends 'number' ? number : string];
+}
+
+function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_LIMIT;
+  if (!Number.isFinite(limit)) throw new RangeError('invalid limit');
+  return Math.min(MAX_LIMIT, Math.max(1, Math.floor(limit)));
+}
+
+/** LIKE pattern for "contains `text`", with the wildcards in the text itself escaped. */
+function containsPattern(text: string): string {
+  return '%' + text.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
+}
+
+// ---- rows -----------------------------------------------------------------------------
+
+interface EventRow {
+  rowid: number;
+  device_key: number;
+  event_id: string;
+  type: EventType;
+  ts: number;
+  src_ip: string | null;
+  src_port: number | null;
+  dst_ip: string | null;
+  dst_port: number | null;
+  protocol: string | null;
+  gid: number | null;
+  sid: number | null;
+  rev: number | null;
+  message: string | null;
+  classification: string | null;
+  priority: number | null;
+  impact: number | null;
+  action: StoredEvent['action'] | null;
+  app_proto: string | null;
+  policy: string | null;
+  observables: string | null;
+  raw: string | null;
+  received_at: number;
+  tags: string | null;
+}
+
+const EVENT_COLUMNS =
+  'rowid, device_key, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol, gid, sid, rev, ' +
+  'message, classification, priority, impact, action, app_proto, policy, observables, raw, received_at, tags';
+
+// ---- query building -------------------------------------------------------------------
+
+interface Where {
+  sql: string[];
+  params: Bind[];
+}
+
+interface Lookup {
+  kind: number;
+  value: string | number;
+}
+
+interface Plan {
+  orgKey: number;
+  since: number | null;
+  until: number | null;
+  /** The event_keys ranges to read, or null to read events by (org_key, ts). */
+  lookups: Lookup[] | null;
+  /** What is left to check on the event row. */
+  rows: Where;
+}
+
+export class EventQueries {
+  private readonly getStmt: Statement<[number, number], EventRow>;
+  private readonly countOrgStmt: Statement<[number], number>;
+  private readonly countAllStmt: Statement<[], number>;
+  /** Query statements by SQL text: the filter combinations are few, so all get reused. */
+  private readonly cache = new Map<string, Statement<Bind[]>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly orgKeys: KeyMap,
+    private readonly deviceKeys: KeyMap,
+    /** Brings event_keys and unique_events up to the last committed event. */
+    private readonly catchUp: () => void,
+  ) {
+    this.getStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_key = ?`);
+    this.countOrgStmt = db.prepare<[number], number>('SELECT n FROM event_counts WHERE org_key = ?').pluck();
+    this.countAllStmt = db.prepare<[], number>('SELECT coalesce(sum(n), 0) FROM event_counts').pluck();
+  }
+
+  private stmt(sql: string): Statement<Bind[]> {
+    let s = this.cache.get(sql);
+    if (s === undefined) {
+      s = this.db.prepare<Bind[]>(sql);
+      this.cache.set(sql, s);
+    }
+    return s;
+  }
+
+  private toStoredEvent(orgId: string, r: EventRow): StoredEvent {
+    const e: StoredEvent = {
+      id: eventApiId(r.rowid),
+      event_id: r.event_id,
+      org_id: orgId,
+      device_id: this.deviceKeys.idOf(r.device_key),
+      type: r.type,
+      time: new Date(r.ts).toISOString(),
+      received_at: new Date(r.received_at).toISOString(),
+    };
+    if (r.src_ip !== null) e.src_ip = r.src_ip;
+    if (r.src_port !== null) e.src_port = r.src_port;
+    if (r.dst_ip !== null) e.dst_ip = r.dst_ip;
+    if (r.dst_port !== null) e.dst_port = r.dst_port;
+    if (r.protocol !== null) e.protocol = r.protocol;
+    if (r.gid !== null && r.sid !== null) {
+      const s: Signature = { gid: r.gid, sid: r.sid };
+      if (r.rev !== null) s.rev = r.rev;
+      if (r.message !== null) s.message = r.message;
+      if (r.classification !== null) s.classification = r.classification;
+      if (r.priority !== null) s.priority = r.priority;
+      e.signature = s;
+    }
+    if (r.impact !== null) e.impact = r.impact;
+    if (r.action !== null) e.action = r.action;
+    if (r.app_proto !== null) e.app_proto = r.app_proto;
+    if (r.policy !== null) e.policy = r.policy;
+    if (r.observables !== null) e.observables = JSON.parse(r.observables) as EventObservables;
+    if (r.raw !== null) e.raw = JSON.parse(r.raw) as unknown;
+    if (r.tags !== null) e.tags = JSON.parse(r.tags) as string[];
+    return e;
+  }
+
+  /**
+   * The conditions of a query on the event row itself, beyond org and time: device, type, q,
+   * and sid unless an event_keys lookup already does it. Null when nothing can match.
+   */
+  private rowFilters(q: EventQuery, p: string, sid: boolean): Where | null {
+    const w: Where = { sql: [], params: [] };
+    if (q.device !== undefined) {
+      const deviceKey = this.deviceKeys.find(q.device);
+      if (deviceKey === null) return null;
+      w.sql.push(`${p}device_key = ?`);
+      w.params.push(deviceKey);
+    }
+    if (q.type !== undefined) {
+      w.sql.push(`${p}type = ?`);
+      w.params.push(q.type);
+    }
+    if (sid && q.sid !== undefined) {
+      w.sql.push(`${p}sid = ?`);
+      w.params.push(q.sid);
+    }
+    if (q.q !== undefined && q.q !== '') {
+      // LIKE is case-insensitive for ASCII in SQLite.
+      const pat = containsPattern(q.q);
+      w.sql.push(`(${p}message LIKE ? ESCAPE '\\' OR ${p}classification LIKE ? ESCAPE '\\')`);
+      w.params.push(pat, pat);
+    }
+    return w;
+  }
+
+  /**
+   * How to find a query's events: off the (org_key, ts) index when it names no observable
+   * or sid, else off the event_keys ranges that match (src, dst and observable for
+   * `observable`; sid for `sid`), with what is left checked on the event row.
+   */
+  private plan(orgId: string, q: EventQuery): Plan | null {
+    const orgKey = this.orgKeys.find(orgId);
+    if (orgKey === null) return null;
+    const since = q.since === undefined ? null : toMs(q.since, 'since');
+    const until = q.until === undefined ? null : toMs(q.until, 'until');
+    let lookups: Lookup[] | null = null;
+    if (q.observable !== undefined) {
+      lookups = [KIND_SRC, KIND_DST, KIND_OBSERVABLE].map((kind) => ({ kind, value: q.observable as string }));
+    } else if (q.sid !== undefined) {
+      lookups = [{ kind: KIND_SID, value: q.sid }];
+    }
+    const rows = this.rowFilters(q, lookups === null ? '' : 'e.', lookups === null || q.observable !== undefined);
+    if (rows === null) return null;
+    if (lookups !== null) this.catchUp();
+    return { orgKey, since, until, lookups, rows };
+  }
+
+  /** One event_keys range as a SELECT of (rowid, ts), newest first. */
+  private lookupSql(plan: Plan, l: Lookup, cursor: [number, number] | null, limit: number | null): Where {
+    const w: Where = { sql: ['k.org_key = ?', 'k.kind = ?', 'k.value = ?'], params: [plan.orgKey, l.kind, l.value] };
+    if (plan.since !== null) {
+      w.sql.push('k.ts >= ?');
+      w.params.push(plan.since);
+    }
+    if (plan.until !== null) {
+      w.sql.push('k.ts < ?');
+      w.params.push(plan.until);
+    }
+    if (cursor) {
+      w.sql.push('(k.ts, k.event_rowid) < (?, ?)');
+      w.params.push(cursor[0], cursor[1]);
+    }
+    w.sql.push(...plan.rows.sql);
+    w.params.push(...plan.rows.params);
+    // Only join the event row when a condition needs it: otherwise the lookup reads nothing
+    // but event_keys.
+    const from = plan.rows.sql.length > 0 ? 'event_keys k JOIN events e ON e.rowid = k.event_rowid' : 'event_keys k';
+    let sql = `SELECT k.event_rowid AS rowid, k.ts AS ts FROM ${from} WHERE ${w.sql.join(' AND ')}`;
+    if (limit !== null) {
+      sql = `SELECT rowid, ts FROM (${sql} ORDER BY k.ts DESC, k.event_rowid DESC LIMIT ?)`;
+      w.params.push(limit);
+    }
+    return { sql: [sql], params: w.params };
+  }
+
+  /** Conditions on events for a plan that reads the events table directly. */
+  private directWhere(plan: Plan, cursor: [number, number] | null): Where {
+    const w: Where = { sql: ['org_key = ?'], params: [plan.orgKey] };
+    if (plan.since !== null) {
+      w.sql.push('ts >= ?');
+      w.params.push(plan.since);
+    }
+    if (plan.until !== null) {
+      w.sql.push('ts < ?');
+      w.params.push(plan.until);
+    }
+    w.sql.push(...plan.rows.sql);
+    w.params.push(...plan.rows.params);
+    if (cursor) {
+      w.sql.push('(ts, rowid) < (?, ?)');
+      w.params.push(cursor[0], cursor[1]);
+    }
+    return w;
+  }
+
+  /** Newest first; since is inclusive and until exclusive, here and in unique() and histogram(). */
+  async query(orgId: string, q: EventQuery): Promise<Page<StoredEvent>> {
+    const limit = pageLimit(q.limit);
+    const cursor = q.cursor ? decodeCursor(q.cursor, 'number') : null;
+    const plan = this.plan(orgId, q);
+    if (plan === null) return { data: [], next_cursor: null };
+    const order = 'ORDER BY ts DESC, rowid DESC LIMIT ?';
+    let sql: string;
+    const params: Bind[] = [];
+    if (plan.lookups === null) {
+      const w = this.directWhere(plan, cursor);
+      sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${w.sql.join(' AND ')} ${order}`;
+      params.push(...w.params);
+    } else {
+      // Each range newest first, stopping after a page, then merged: an OR of the ranges
+      // would have SQLite collect and sort every match for every page.
+      const branches: string[] = [];
+      for (const l of plan.lookups) {
+        const b = this.lookupSql(plan, l, cursor, limit + 1);
+        branches.push(`SELECT rowid FROM (${b.sql[0]})`);
+        params.push(...b.params);
+      }
+      sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE rowid IN (${branches.join(' UNION ')}) ${order}`;
+    }
+    params.push(limit + 1);
+    const rows = this.stmt(sql).all(...params) as EventRow[];
+    let next: string | null = null;
+    if (rows.length > limit) {
+      rows.length = limit;
+      const last = rows[limit - 1] as EventRow;
+      next = encodeCursor(last.ts, last.rowid);
+    }
+    return { data: rows.map((r) => this.toStoredEvent(orgId, r)), next_cursor: next };
+  }
+
+  async get(orgId: string, id: string): Promise<StoredEvent | null> {
+    const rowid = rowidOf(id);
+    const orgKey = this.orgKeys.find(orgId);
+    if (rowid === null || orgKey === null) return null;
+    const r = this.getStmt.get(rowid, orgKey);
+    return r ? this.toStoredEvent(orgId, r) : null;
+  }
+
+  /** Newest last_seen first. since/until apply to last_seen; observable matches src or dst. */
+  async unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>> {
+    const limit = pageLimit(q.limit);
+    const cursor = q.cursor ? decodeCursor(q.cursor, 'string') : null;
+    const orgKey = this.orgKeys.find(orgId);
+    if (orgKey === null) return { data: [], next_cursor: null };
+    this.catchUp();
+    const w: Where = { sql: ['org_key = ?'], params: [orgKey] };
+    if (q.since !== undefined) {
+      w.sql.push('last_seen >= ?');
+      w.params.push(toMs(q.since, 'since'));
+    }
+    if (q.until !== undefined) {
+      w.sql.push('last_seen < ?');
+      w.params.push(toMs(q.until, 'until'));
+    }
+    if (q.type !== undefined) {
+      w.sql.push('type = ?');
+      w.params.push(q.type);
+    }
+    if (q.sid !== undefined) {
+      w.sql.push('sid = ?');
+      w.params.push(q.sid);
+    }
+    if (q.observable !== undefined) {
+      w.sql.push('(src_ip = ? OR dst_ip = ?)');
+      w.params.push(q.observable, q.observable);
+    }
+    if (q.device !== undefined) {
+      w.sql.push('EXISTS (SELECT 1 FROM json_each(devices) WHERE value = ?)');
+      w.params.push(q.device);
+    }
+    if (q.q !== undefined && q.q !== '') {
+      w.sql.push("message LIKE ? ESCAPE '\\'");
+      w.params.push(containsPattern(q.q));
+    }
+    if (cursor) {
+      w.sql.push('(last_seen, key) < (?, ?)');
+      w.params.push(cursor[0], cursor[1]);
+    }
+    const sql =
+      'SELECT key, type, src_ip, dst_ip, gid, sid, message, priority, count, first_seen, last_seen, devices ' +
+      `FROM unique_events WHERE ${w.sql.join(' AND ')} ORDER BY last_seen DESC, key DESC LIMIT ?`;
+    const rows = this.stmt(sql).all(...w.params, limit + 1) as UniqueRow[];
+    let next: string | null = null;
+    if (rows.length > limit) {
+      rows.length = limit;
+      const last = rows[limit - 1] as UniqueRow;
+      next = encodeCursor(last.last_seen, last.key);
+    }
+    return { data: rows.map((r) => toUniqueEvent(orgId, r)), next_cursor: next };
+  }
+
+  /** Non-empty buckets, oldest first; a bucket starts at a multiple of the interval. */
+  async histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]> {
+    const width = Math.round(q.intervalSeconds * 1000);
+    if (!Number.isFinite(width) || width < 1) throw new RangeError('invalid histogram interval');
+    const plan = this.plan(orgId, q);
+    if (plan === null) return [];
+    let from: string;
+    const params: Bind[] = [width, width, width];
+    if (plan.lookups === null) {
+      const w = this.directWhere(plan, null);
+      from = `events WHERE ${w.sql.join(' AND ')}`;
+      params.push(...w.params);
+    } else {
+      // UNION: an event matching two ranges (src and dst the same address) counts once.
+      const parts = plan.lookups.map((l) => this.lookupSql(plan, l, null, null));
+      from = `(${parts.map((b) => b.sql[0]).join(' UNION ')})`;
+      for (const b of parts) params.push(...b.params);
+    }
+    // Floors to the bucket also for times before 1970 (% truncates toward zero).
+    const sql = `SELECT ts - (((ts % ?) + ?) % ?) AS bucket, count(*) AS n FROM ${from} GROUP BY bucket ORDER BY bucket`;
+    const rows = this.stmt(sql).all(...params) as { bucket: number; n: number }[];
+    return rows.map((r) => ({ start: new Date(r.bucket).toISOString(), count: r.n }));
+  }
+
+  async count(orgId?: string): Promise<number> {
+    if (orgId === undefined) return this.countAllStmt.get() ?? 0;
+    const orgKey = this.orgKeys.find(orgId);
+    return orgKey === null ? 0 : (this.countOrgStmt.get(orgKey) ?? 0);
+  }
+}
