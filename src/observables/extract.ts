@@ -1,7 +1,7 @@
 /**
  * Free text → observables, the job of CTR's `POST /iroh/iroh-inspect/inspect`.
  *
- * One regular expression runs once over the (refanged) text and yields three
+ * One regular expression runs once over the (refanged) text and yields four
  * kinds of candidates: URLs (by scheme), "tokens" (runs of host/mail
  * characters that contain a `.`, `:` or `@`), bare hex runs (hashes) and
  * dash-separated MACs. Each candidate is then classified by plain code, which
@@ -92,8 +92,11 @@ const HEX_ONLY = /^[0-9a-fA-F]+$/;
 const IPV6_CHARS = /^[0-9a-fA-F:.]+$/;
 const MAC_DOTTED = /^[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}\.[0-9a-fA-F]{4}$/;
 const MAC_COLON_OR_DASH = /^[0-9a-fA-F]{2}([:-])(?:[0-9a-fA-F]{2}\1){4}[0-9a-fA-F]{2}$/;
+const NETFILTER_MAC = /^[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){13}$/;
 const SCHEME_TAIL = /(?:https?|ftp):$/i;
 const LOCAL_PART = /^[A-Za-z0-9._%+-]{1,64}$/;
+/** `Message-ID: <id@host>` and its kin look like mailboxes but are not. */
+const MESSAGE_ID_BEFORE = /(?:message-id|in-reply-to|references|content-id)\s*:\s*<$/i;
 
 export interface InspectOptions {
   /** Undo defanging first (default true). */
@@ -223,7 +226,13 @@ function classifyPart(c: Collector, text: string, part: string, start: number): 
   while (local.startsWith('.') || local.startsWith('-')) local = local.slice(1);
   const rawDomain = part.slice(at + 1);
   const [, dom0] = trimToken(rawDomain);
-  if (local.length > 0 && LOCAL_PART.test(local) && !local.endsWith('.') && !local.includes('..')) {
+  if (
+    local.length > 0 &&
+    LOCAL_PART.test(local) &&
+    !local.endsWith('.') &&
+    !local.includes('..') &&
+    !MESSAGE_ID_BEFORE.test(text.slice(Math.max(0, start - 24), start))
+  ) {
     const dom = normalizePublicDomain(dom0);
     if (dom !== null) {
       c.add('email', `${local}@${dom}`);
@@ -258,6 +267,12 @@ function classifyToken(c: Collector, text: string, raw: string, start: number): 
   if (v6.includes(':')) {
     if (v6.length === 17 && MAC_COLON_OR_DASH.test(v6)) {
       c.add('mac_address', normalizeMac(v6)!);
+      return;
+    }
+    if (v6.length === 41 && NETFILTER_MAC.test(v6)) {
+      // iptables/ufw `MAC=` field: destination MAC, source MAC, EtherType.
+      c.add('mac_address', v6.slice(0, 17).toLowerCase());
+      c.add('mac_address', v6.slice(18, 35).toLowerCase());
       return;
     }
     if (looksLikeIPv6(v6)) {

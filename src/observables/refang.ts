@@ -28,7 +28,7 @@ const REFANG_RE = /h(?:xx|\*\*)ps?|fxp| ?[[({](?::(?:\/\/)?|\/|\.|dot|@|at)[\])}
 /** Cheap pre-check: if none of these occur there is nothing to refang. */
 const HINT_RE = /[[({\\]|h(?:xx|\*\*)p|fxp|\sdot\s/i;
 
-const ANY_DOT = String.raw`(?:\.|\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}|\s+dot\s+)`;
+const ANY_DOT = String.raw`(?:\.|\s?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\})\s?|\s+dot\s+)`;
 const SCHEME_SEP = /^(?::\/\/|\[:\]\/\/|[[({]:\/\/[\])}])/;
 const AT_RIGHT = new RegExp(String.raw`^\s?[\w-]+${ANY_DOT}[\w-]`, 'i');
 const LABEL_DOT_BEFORE = /(?:[a-z0-9-]+(?:\s+dot\s+|\.|\[\.\]|\[dot\]|\(dot\)|\(\.\))[a-z0-9-]+|(?::\/\/|@|\[at\]|\(at\)|\[@\])[a-z0-9-]+)$/i;
@@ -75,6 +75,8 @@ function replaceOne(m: string, offset: number, s: string): string {
   const pre = m.slice(0, lead);
   const post = m.slice(lead + core.length);
   const before = offset > 0 ? s.charCodeAt(offset - 1) : NaN;
+  // Spaces are eaten only in pairs: "evil [.] com", not "array[.] and".
+  if (pre.length !== post.length && (inner === '.' || inner === 'dot' || inner === '@' || inner === 'at')) return m;
   switch (inner) {
     case '://':
       return pre + '://' + post;
