@@ -1,8 +1,7 @@
 // The ingest hot path: events in, as rows of the events table, in one transaction.
 //
-// The transaction reads the items as rows of column values (RowSource): straight from the
-// items on one thread, or, for the writer thread (events-writer.ts), from one buffer that
-// encodeRows wrote and the thread decodes: cheap to hand over, unlike a graph of objects.
+// The transaction reads the items as rows of column values (RowSource), one row at a time into
+// a reused array, so a batch's column values are never all alive at once (less GC).
 //
 // The insert touches nothing that lands at random places in a b-tree: the dedup key and
 // (org_key, ts) are the only indexes of events. event_keys and unique_events are the
@@ -57,69 +56,6 @@ export function itemRows(items: readonly CommitItem[]): RowSource {
   return { count: items.length, next: (out) => itemValues(items[i++] as CommitItem, out) };
 }
 
-// The encoded form, for the writer thread: values as tagged bytes in one buffer (off the JS
-// heap, and transferred rather than copied): 0 null; 1 a float64; 2 a uint32 byte length and
-// that much UTF-8.
-const TAG_NULL = 0;
-const TAG_NUMBER = 1;
-const TAG_TEXT = 2;
-
-/** The items' rows as one buffer, for rowsOf on the other side. */
-export function encodeRows(items: readonly CommitItem[]): Uint8Array {
-  let buf = Buffer.allocUnsafeSlow(Math.max(4096, items.length * 1536));
-  let o = 0;
-  const v = new Array<Bind>(ROW_WIDTH);
-  for (const item of items) {
-    itemValues(item, v);
-    for (let k = 0; k < ROW_WIDTH; k++) {
-      const x = v[k] as Bind;
-      const need = typeof x === 'string' ? 5 + x.length * 3 : 9;
-      if (o + need > buf.length) {
-        const bigger = Buffer.allocUnsafeSlow(Math.max(buf.length * 2, o + need));
-        buf.copy(bigger, 0, 0, o);
-        buf = bigger;
-      }
-      if (x === null) {
-        buf[o++] = TAG_NULL;
-      } else if (typeof x === 'number') {
-        buf[o] = TAG_NUMBER;
-        buf.writeDoubleLE(x, o + 1);
-        o += 9;
-      } else {
-        buf[o] = TAG_TEXT;
-        const n = buf.write(x, o + 5, 'utf8');
-        buf.writeUInt32LE(n, o + 1);
-        o += 5 + n;
-      }
-    }
-  }
-  return new Uint8Array(buf.buffer, 0, o);
-}
-
-/** The rows of a buffer from encodeRows. */
-export function rowsOf(bytes: Uint8Array, count: number): RowSource {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let o = 0;
-  return {
-    count,
-    next(out) {
-      for (let k = 0; k < ROW_WIDTH; k++) {
-        const tag = buf[o];
-        if (tag === TAG_NULL) {
-          out[k] = null;
-          o += 1;
-        } else if (tag === TAG_NUMBER) {
-          out[k] = buf.readDoubleLE(o + 1);
-          o += 9;
-        } else {
-          const n = buf.readUInt32LE(o + 1);
-          out[k] = buf.toString('utf8', o + 5, o + 5 + n);
-          o += 5 + n;
-        }
-      }
-    },
-  };
-}
 
 export class EventInserter {
   private readonly insertStmt: Statement<Bind[]>;

@@ -1,7 +1,6 @@
 // The event store on one SQLite connection: commit (events-commit.ts), the indexer that keeps
 // event_keys and unique_events (events-indexer.ts), the queries (events-query.ts) and
-// retention (events-prune.ts). A file-backed exchange runs the writing half of it on a
-// writer thread (event-writer.ts) and the reading half here.
+// retention (events-prune.ts).
 import { statSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '../../../events/event.js';
