@@ -97,6 +97,9 @@ async function ceiling(events: string[]): Promise<number> {
     });
     const t0 = performance.now();
     for (let i = 0; i < items.length; i += 5000) await stores.events.commit(items.slice(i, i + 5000));
+    // The lookup index and unique-event counters are the store's work too: a read makes the
+    // indexer catch up, so the ceiling includes them as the end-to-end run does.
+    await stores.events.unique(org.id, { limit: 1 });
     return items.length / ((performance.now() - t0) / 1000);
   } finally {
     await stores.close();
@@ -184,7 +187,7 @@ async function main() {
     if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else {
       process.stdout.write(`end to end   ${out.eps} events/s (${N} events in ${out.seconds} s)\n`);
-      process.stdout.write(`ceiling      ${out.ceiling_eps} events/s (SQLite inserts alone, same schema, batches of 5000)\n`);
+      process.stdout.write(`ceiling      ${out.ceiling_eps} events/s (the same events straight into the SQLite store: commits of 5000 + indexing)\n`);
       process.stdout.write(`ratio        ${out.ratio}\n`);
       process.stdout.write(`latency      p50 ${out.p50_ms} ms, p99 ${out.p99_ms} ms (write of a 5000-event chunk → its last ack)\n`);
       process.stdout.write(`peak RSS     connector ${connRss} MB, exchange ${exRss} MB\n`);
