@@ -88,7 +88,8 @@ test('events from a ZeroMQ sensor binding the ipc socket reach the exchange', as
       return got.length === 300 ? got : null;
     }, 20_000, '300 zmq events stored');
     assert.deepEqual(new Set(stored.map((e) => e.event_id)), new Set(events.map((e) => e.event_id)));
-    const after = await c.waitFor((x) => x.counters.events_rejected_local >= 1, 5000, 'garbage counted');
+    // The exchange stores before it acks: wait for the connector to have heard the acks too.
+    const after = await c.waitFor((x) => x.counters.events_rejected_local >= 1 && x.counters.events_acked >= 300, 10_000, 'garbage counted, events acked');
     assert.ok(after.counters.events_acked >= 300);
   } finally {
     push.close();

@@ -53,7 +53,10 @@ export interface FileTailOptions {
   startOffset?: number;
   /** The identity a checkpoint recorded with startOffset. */
   startIdentity?: string;
-  /** Takes one batch. The tail reads on only after it resolves; if it rejects, the batch is offered again. */
+  /**
+   * Takes one batch. The tail reads on only after it resolves; if it rejects, the lines are read
+   * again and offered again. The array is the consumer's: the tail keeps no reference to it.
+   */
   onLines(lines: TailLine[], file: TailFile): Promise<void>;
   pollMs?: number;
   maxBatchLines?: number;
@@ -113,7 +116,7 @@ export class FileTail {
     this.filePath = opts.path;
     this.pollMs = opts.pollMs ?? 250;
     this.maxLines = opts.maxBatchLines ?? 2000;
-    this.maxBytes = opts.maxBatchBytes ?? (Number(process.env.TL_TAIL_BATCH) || MIB);
+    this.maxBytes = opts.maxBatchBytes ?? MIB;
     this.where = opts.where ?? `tail ${opts.path}`;
     this.buf = Buffer.allocUnsafe(Math.max(opts.maxLineBytes ?? MIB, 4096));
     this.view = this.buf.subarray(0, 0);
@@ -208,12 +211,31 @@ export class FileTail {
   }
 
   private async deliver(): Promise<void> {
-    const lines = this.batch;
     const file = { path: this.filePath, identity: await this.ensureIdentity() };
-    await this.opts.onLines(lines, file);
+    const end = this.batch[this.batch.length - 1]!.endOffset;
+    // The batch is let go of here, not held while the consumer waits on its write: a batch
+    // that fails is read again from the file instead (it starts at `delivered`). Held, its
+    // megabyte of line strings would outlive young-generation collections and be promoted.
+    const taking = this.handOver(file);
+    try {
+      await taking;
+    } catch (err) {
+      this.reset(this.delivered);
+      throw err;
+    }
+    this.delivered = end;
+  }
+
+  /** Gives the batch to the consumer and forgets it. */
+  private handOver(file: TailFile): Promise<void> {
+    const lines = this.batch;
     this.batch = [];
     this.batchBytes = 0;
-    this.delivered = lines[lines.length - 1]!.endOffset;
+    try {
+      return this.opts.onLines(lines, file);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Adds complete lines to the batch until it is full or the file has no more. */

@@ -88,6 +88,10 @@ export class JsonLinesSource implements Source {
       startIdentity: cp?.identity,
       startOffset: cp?.offset ?? 0,
       onLines: (lines, file) => this.take(lines, file),
+      // Half a megabyte of lines at a time: a batch's line strings live until it is parsed, and
+      // bigger batches outlive young-generation collections, get promoted and swell the heap
+      // (1 MiB: peak RSS ~20 MB higher in bench/connector-pipeline.ts, for no more speed).
+      maxBatchBytes: 512 * 1024,
       pollMs: this.options.pollMs,
       watch: this.options.watch,
       log: this.sink.log,
@@ -132,22 +136,22 @@ export class JsonLinesSource implements Source {
   }
 
   /** One batch from the tail: resolves once the events are in the spool (the checkpoint follows). */
-  private async take(lines: TailLine[], file: TailFile): Promise<void> {
-    let parsed: Parsed | undefined = this.parse(lines, file);
-    const { rejects, skipped, count } = parsed;
-    let written: Promise<void> | undefined;
-    if (parsed.records) written = this.sink.writeRecords!(parsed.records);
-    else if (count > 0) written = this.sink.write(parsed.events);
-    // Nothing here needs the events (and the parsed records under them) any more: let them go
-    // before waiting for the spool's fsync, so the garbage collector need not keep and copy them.
-    parsed = undefined;
-    if (written) await written;
-    this.saveCheckpoint({ identity: file.identity, offset: lines[lines.length - 1]!.endOffset });
-    // Counted once the batch is through: a batch offered again after a failure is not counted twice.
-    this.eventsRead += count;
-    this.skipped += skipped;
-    this.eventsRejected += rejects.length;
-    for (const [reason, sample] of rejects) this.sink.reject(this.name, reason, sample);
+  private take(lines: TailLine[], file: TailFile): Promise<void> {
+    // Not async, and nothing of the batch is held while the write is awaited (only the numbers
+    // below): the lines and parsed records are garbage before the spool's fsync returns.
+    const end = lines[lines.length - 1]!.endOffset;
+    const { records, events, count, rejects, skipped } = this.parse(lines, file);
+    let written: Promise<void> = Promise.resolve();
+    if (records) written = this.sink.writeRecords!(records);
+    else if (count > 0) written = this.sink.write(events);
+    return written.then(() => {
+      this.saveCheckpoint({ identity: file.identity, offset: end });
+      // Counted once the batch is through: a batch offered again after a failure is not counted twice.
+      this.eventsRead += count;
+      this.skipped += skipped;
+      this.eventsRejected += rejects.length;
+      for (const [reason, sample] of rejects) this.sink.reject(this.name, reason, sample);
+    });
   }
 
   /**

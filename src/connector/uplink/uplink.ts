@@ -69,10 +69,6 @@ export class Uplink {
   private drainWaiters: Array<() => void> = [];
   /** Bytes of batch frames given to the socket and not yet written out. */
   private unflushed = 0;
-  /** Frames are sent unmasked (see connect), so the socket reads them from our buffer. */
-  private zeroMask = false;
-  /** Frame buffers written out, for the next batches (fresh megabytes cost page faults). */
-  private spare: Buffer[] = [];
 
   constructor(private readonly d: UplinkDeps) {}
 
@@ -125,14 +121,9 @@ export class Uplink {
     const url = new URL(c.registration.endpoints.eventing);
     this.st.url = url.href;
     this.setState('connecting');
-    // Inside TLS, frame masking protects nothing: it exists so that a script in a browser cannot
-    // choose the bytes a cleartext proxy sees, and a wss peer's bytes are ciphertext to any
-    // proxy. There it costs a copy of every batch (ws cannot mask a caller's buffer in place),
-    // so over wss frames carry the all-zero mask, which ws then skips. ws:// keeps random masks.
-    this.zeroMask = url.protocol === 'wss:' && process.env.THREATLINK_WS_MASK !== 'random';
+    // Frames keep ws's random masks: RFC 6455 requires them of a client, even inside TLS.
     const ws = new WebSocket(url, {
       ca: c.ca, cert: c.cert, key: c.key, handshakeTimeout: 20_000, perMessageDeflate: false,
-      ...(this.zeroMask ? { generateMask: (mask: Buffer) => void mask.fill(0) } : {}),
     });
     this.ws = ws;
     let opened = false;
@@ -261,17 +252,6 @@ export class Uplink {
     void this.pump();
   }
 
-  private takeFrame(size: number): Buffer {
-    const i = this.spare.findIndex((b) => b.length >= size);
-    if (i >= 0) return this.spare.splice(i, 1)[0]!;
-    return Buffer.allocUnsafeSlow(Math.max(64 * 1024, 2 ** Math.ceil(Math.log2(size))));
-  }
-
-  private giveFrame(frame: Buffer): void {
-    // takeFrame's buffers each own their ArrayBuffer: the frame is a view of its start.
-    if (this.spare.length < 2) this.spare.push(Buffer.from(frame.buffer, 0, frame.buffer.byteLength));
-  }
-
   private async pump(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
@@ -296,7 +276,7 @@ export class Uplink {
         const count = got.payloads.length;
         let frame: Buffer;
         try {
-          frame = batchFrame(seq, got.payloads, got.bytes, (n) => this.takeFrame(n));
+          frame = batchFrame(seq, got.payloads, got.bytes);
         } finally {
           got.release();
         }
@@ -304,12 +284,8 @@ export class Uplink {
         this.sendPos = got.endSeq;
         const len = frame.length;
         this.unflushed += len;
-        // Unmasked, the socket writes from `frame` itself: it is reusable once written. Masked,
-        // ws copies it while masking, and it is garbage right away.
-        const reuse = this.zeroMask;
         // A text frame, as the protocol has it, from bytes that are already UTF-8 JSON.
-        ws.send(frame, { binary: false }, (err) => {
-          if (reuse && !err) this.giveFrame(frame);
+        ws.send(frame, { binary: false }, () => {
           if (ws !== this.ws) return;
           this.unflushed -= len;
           void this.pump();
