@@ -3,6 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestExchange, cleanup, ADMIN_ID, ADMIN_SECRET, type TestExchange } from './helpers/exchange.js';
 import { https } from './helpers/https.js';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 
 let t: TestExchange;
 before(async () => { t = await startTestExchange(); });
@@ -64,6 +66,12 @@ test('client credentials at both token paths; wrong secret and wrong grant refus
   const grant = await https(`${t.url}/iroh/oauth2/token`, { method: 'POST', ca: t.ca, headers: { ...form, authorization: basic(ADMIN_ID, ADMIN_SECRET) }, body: 'grant_type=password' });
   assert.equal(grant.status, 400);
   assert.equal(grant.body.error, 'unsupported_grant_type');
+});
+
+test('the CA key and the database are readable by the owner alone', () => {
+  assert.equal(statSync(join(t.dataDir, 'ca', 'ca.key')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(t.dataDir, 'exchange.db')).mode & 0o777, 0o600);
+  assert.equal(statSync(t.dataDir).mode & 0o777, 0o700);
 });
 
 test('secrets are stored hashed', async () => {

@@ -1,6 +1,6 @@
 // Opens the SQLite file the embedded stores share: pragmas, then any pending migrations.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, chmodSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './schema.js';
 
@@ -8,8 +8,17 @@ export type Db = Database.Database;
 
 export function openDb(file: string, migrations: readonly string[] = MIGRATIONS): Db {
   const memory = file === ':memory:' || file === '';
-  if (!memory) mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  if (!memory) mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // The database holds secret hashes and every org's events: readable by its owner alone,
+  // and so are the -wal and -shm files SQLite creates beside it.
+  const umask = memory ? null : process.umask(0o077);
+  let db: Db;
+  try {
+    db = new Database(file);
+  } finally {
+    if (umask !== null) process.umask(umask);
+  }
+  if (!memory) chmodSync(file, 0o600);
   try {
     // WAL: readers (the API) never block the writer (ingest), and a commit is one append.
     db.pragma('journal_mode = WAL');
