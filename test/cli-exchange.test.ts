@@ -1,0 +1,101 @@
+// The exchange's command line as a user runs it: first start, ca-fingerprint, token create,
+// org create, an operator's own TLS certificate, and errors that name what was wrong.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { tmpDir, cleanup } from './helpers/exchange.js';
+import { https } from './helpers/https.js';
+import { freePort, runCli, runCliToEnd } from './helpers/process.js';
+import { parseRegistrationToken } from '../src/protocol/registration-token.js';
+import { ExchangeCa } from '../src/exchange/pki/ca.js';
+
+test('first start prints the URL and generated credentials once; ca-fingerprint, token create and org create work on the data dir', { timeout: 60_000 }, async () => {
+  const dir = tmpDir('tl-cli-');
+  const port = await freePort();
+  try {
+    const env = { THREATLINK_BOOTSTRAP_CLIENT_ID: '', THREATLINK_BOOTSTRAP_CLIENT_SECRET: '', THREATLINK_LOG_LEVEL: 'warn' };
+    const up = await runCli(['up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], env, /health/);
+    const out = up.output();
+    assert.match(out, new RegExp(`listening on https://127\\.0\\.0\\.1:${port}`));
+    const id = /client id\s+(\S+)/.exec(out)?.[1];
+    const secret = /client secret\s+(\S+)/.exec(out)?.[1];
+    assert.ok(id && secret, out);
+    const ca = readFileSync(join(dir, 'ca', 'ca.crt'), 'utf8');
+    const health = await https(`https://127.0.0.1:${port}/healthz`, { ca });
+    assert.equal(health.status, 200);
+    const tok = await https(`https://127.0.0.1:${port}/iroh/oauth2/token`, {
+      method: 'POST', ca, body: 'grant_type=client_credentials',
+      headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(tok.status, 200, 'the printed credentials work');
+
+    const fp = await runCliToEnd(['ca-fingerprint', '--data-dir', dir]);
+    assert.equal(fp.code, 0);
+    const openssl = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', join(dir, 'ca', 'ca.crt')], { encoding: 'utf8' });
+    assert.equal(fp.stdout.trim(), `sha256:${openssl.split('=')[1]!.trim().replace(/:/g, '').toLowerCase()}`);
+
+    const made = await runCliToEnd(['token', 'create', '--data-dir', dir, '--expiry', '2h', '--uses', '3', '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const t = JSON.parse(made.stdout);
+    assert.equal(t.uses, 3);
+    assert.equal(parseRegistrationToken(t.token)?.caFingerprint, fp.stdout.trim());
+    assert.ok(Math.abs(Date.parse(t.expires_at) - Date.now() - 2 * 3600_000) < 60_000);
+    const bad = await runCliToEnd(['token', 'create', '--data-dir', dir, '--expiry', 'soon']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--expiry: "soon" is not a duration/);
+
+    const org = await runCliToEnd(['org', 'create', 'blue-team', '--data-dir', dir, '--json']);
+    assert.equal(org.code, 0, org.stderr);
+    assert.equal(JSON.parse(org.stdout).name, 'blue-team');
+
+    up.child.kill('SIGTERM');
+    assert.equal(await up.exited, 0, 'SIGTERM stops cleanly');
+    const again = await runCli(['up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], env, /health/);
+    assert.doesNotMatch(again.output(), /client secret/, 'the secret is shown once');
+    assert.match(again.output(), /created at first start/);
+    again.child.kill('SIGTERM');
+    await again.exited;
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('--tls-cert/--tls-key serve the operator\'s certificate', { timeout: 60_000 }, async () => {
+  const dir = tmpDir('tl-cli-tls-');
+  const port = await freePort();
+  try {
+    const own = await ExchangeCa.loadOrCreate(join(dir, 'corp-ca'), { commonName: 'Corp Root' });
+    const { certPem, keyPem } = await own.issueServerCert(['localhost', '127.0.0.1']);
+    writeFileSync(join(dir, 'server.crt'), certPem);
+    writeFileSync(join(dir, 'server.key'), keyPem, { mode: 0o600 });
+    const up = await runCli(['up', '--data-dir', join(dir, 'data'), '--listen', `127.0.0.1:${port}`, '--tls-cert', join(dir, 'server.crt'), '--tls-key', join(dir, 'server.key')], { THREATLINK_LOG_LEVEL: 'warn' }, /health/);
+    try {
+      const r = await https(`https://127.0.0.1:${port}/healthz`, { ca: own.certPem });
+      assert.equal(r.status, 200);
+      await assert.rejects(https(`https://127.0.0.1:${port}/healthz`, { ca: readFileSync(join(dir, 'data', 'ca', 'ca.crt'), 'utf8') }));
+      assert.match(new X509Certificate(certPem).issuer, /Corp Root/);
+    } finally {
+      up.child.kill('SIGTERM');
+      await up.exited;
+    }
+    const half = await runCliToEnd(['up', '--data-dir', join(dir, 'data'), '--listen', `127.0.0.1:${port}`, '--tls-cert', join(dir, 'server.crt')]);
+    assert.notEqual(half.code, 0);
+    assert.match(half.stderr, /--tls-cert and --tls-key go together/);
+  } finally {
+    cleanup(dir);
+  }
+});
+
+test('every command has --help, and a bad flag is an error on stderr', async () => {
+  for (const cmd of [['up'], ['token', 'create'], ['ca-fingerprint'], ['org', 'create'], ['connector']]) {
+    const r = await runCliToEnd([...cmd, '--help']);
+    assert.equal(r.code, 0, cmd.join(' '));
+    assert.match(r.stdout, /Usage: threatlink/);
+  }
+  const r = await runCliToEnd(['up', '--listen', 'nonsense']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /listen: "nonsense" is not HOST:PORT/);
+});
