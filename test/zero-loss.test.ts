@@ -113,61 +113,52 @@ async function verify(r: Rig, timeoutMs: number): Promise<void> {
   }
 }
 
-test('connector killed -9 five times: every event stored exactly once', { timeout: 300_000 }, async () => {
+/** Runs `scenario` on a fresh rig and always tears the processes and files down. */
+async function withRig(scenario: (r: Rig) => Promise<void>): Promise<void> {
   const r = await rig();
   try {
-    const writing = writeStream(r.eve, 15);
-    for (let k = 0; k < 5; k++) {
-      await sleep(rand(500, 2500));
-      await r.conn.kill('SIGKILL');
-      await r.startConnector();
-    }
-    await writing;
-    await verify(r, 180_000);
+    await scenario(r);
   } finally {
     r.conn.run.child.kill('SIGKILL');
     r.ex.child.kill('SIGKILL');
     cleanup(r.dir);
   }
-});
+}
 
-test('exchange killed -9 five times: every event stored exactly once', { timeout: 300_000 }, async () => {
-  const r = await rig();
-  try {
-    const writing = writeStream(r.eve, 15);
-    for (let k = 0; k < 5; k++) {
-      await sleep(rand(500, 2500));
-      r.ex.child.kill('SIGKILL');
-      await r.ex.exited;
-      await r.startExchange();
-    }
-    await writing;
-    await verify(r, 180_000);
-  } finally {
-    r.conn.run.child.kill('SIGKILL');
-    r.ex.child.kill('SIGKILL');
-    cleanup(r.dir);
+test('connector killed -9 five times: every event stored exactly once', { timeout: 300_000 }, () => withRig(async (r) => {
+  const writing = writeStream(r.eve, 15);
+  for (let k = 0; k < 5; k++) {
+    await sleep(rand(500, 2500));
+    await r.conn.kill('SIGKILL');
+    await r.startConnector();
   }
-});
+  await writing;
+  await verify(r, 180_000);
+}));
 
-test('exchange down for 30 s: the connector spools and delivers everything', { timeout: 300_000 }, async () => {
-  const r = await rig();
-  try {
-    const writing = writeStream(r.eve, 20);
-    await sleep(3000);
+test('exchange killed -9 five times: every event stored exactly once', { timeout: 300_000 }, () => withRig(async (r) => {
+  const writing = writeStream(r.eve, 15);
+  for (let k = 0; k < 5; k++) {
+    await sleep(rand(500, 2500));
     r.ex.child.kill('SIGKILL');
     await r.ex.exited;
-    const down = await r.conn.waitFor((x) => x.uplink.state === 'backoff' || x.uplink.state === 'connecting', 10_000, 'uplink down');
-    assert.ok(down);
-    await sleep(30_000);
-    const spooled = (await r.conn.local('/v1/contexts/default')).body;
-    assert.ok(spooled.spool.depth_events > 0, 'events wait in the spool while the exchange is down');
     await r.startExchange();
-    await writing;
-    await verify(r, 180_000);
-  } finally {
-    r.conn.run.child.kill('SIGKILL');
-    r.ex.child.kill('SIGKILL');
-    cleanup(r.dir);
   }
-});
+  await writing;
+  await verify(r, 180_000);
+}));
+
+test('exchange down for 30 s: the connector spools and delivers everything', { timeout: 300_000 }, () => withRig(async (r) => {
+  const writing = writeStream(r.eve, 20);
+  await sleep(3000);
+  r.ex.child.kill('SIGKILL');
+  await r.ex.exited;
+  const down = await r.conn.waitFor((x) => x.uplink.state === 'backoff' || x.uplink.state === 'connecting', 10_000, 'uplink down');
+  assert.ok(down);
+  await sleep(30_000);
+  const spooled = (await r.conn.local('/v1/contexts/default')).body;
+  assert.ok(spooled.spool.depth_events > 0, 'events wait in the spool while the exchange is down');
+  await r.startExchange();
+  await writing;
+  await verify(r, 180_000);
+}));
