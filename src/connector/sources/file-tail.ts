@@ -22,22 +22,16 @@
 //
 // Change detection is polling (every pollMs, ≤ 250 ms by default) with fs.watch on the directory as
 // an early wake-up where the platform offers it.
-import { createHash } from 'node:crypto';
+//
+// The identity helpers are in file-identity.ts, the line splitting and batching in tail-lines.ts.
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { findRotated, headHash, matches, openIfExists } from './file-identity.js';
+import { LineBatcher, type TailLine } from './tail-lines.js';
 import type { SourceLog } from './types.js';
 
-export interface TailLine {
-  /** The line without its newline (and without a CR before it). Only a sample if `truncated`. */
-  text: string;
-  /** Byte offset of the line's first byte. */
-  offset: number;
-  /** Byte offset just past its newline: where reading resumes after this line. */
-  endOffset: number;
-  /** The line was longer than maxLineBytes; `text` holds its first bytes only. */
-  truncated?: boolean;
-}
+export type { TailLine } from './tail-lines.js';
 
 /** The file a batch came from. */
 export interface TailFile {
@@ -70,8 +64,6 @@ export interface FileTailOptions {
   where?: string;
 }
 
-const HEAD_BYTES = 128;
-const SAMPLE_BYTES = 1024;
 const MIB = 1024 * 1024;
 
 export class FileTail {
@@ -100,15 +92,8 @@ export class FileTail {
   private draining = false;
   private next: FileHandle | undefined;
 
-  // Bytes read but not yet split into lines: buf[scan, bufLen) is file[bufOffset + scan, bufOffset + bufLen).
-  private readonly buf: Buffer;
-  private view: Buffer;
-  private bufOffset = 0;
-  private bufLen = 0;
-  private scan = 0;
-  private longLine: { offset: number; head: string } | undefined;
-  private batch: TailLine[] = [];
-  private batchBytes = 0;
+  /** Bytes read but not yet delivered, and the batch. */
+  private readonly lines: LineBatcher;
   private delivered = 0;
 
   constructor(private readonly opts: FileTailOptions) {
@@ -118,8 +103,7 @@ export class FileTail {
     this.maxLines = opts.maxBatchLines ?? 2000;
     this.maxBytes = opts.maxBatchBytes ?? MIB;
     this.where = opts.where ?? `tail ${opts.path}`;
-    this.buf = Buffer.allocUnsafe(Math.max(opts.maxLineBytes ?? MIB, 4096));
-    this.view = this.buf.subarray(0, 0);
+    this.lines = new LineBatcher(Math.max(opts.maxLineBytes ?? MIB, 4096));
     this.delivered = opts.startOffset ?? 0;
   }
 
@@ -191,8 +175,8 @@ export class FileTail {
         this.st = 'attached';
         // The identity is taken before reading, so lines are never labelled with a later generation's.
         if (this.ident === undefined) await this.takeIdentity();
-        await this.readBatch();
-        if (this.batch.length > 0) {
+        await this.lines.readBatch(this.fh!, this.maxLines, this.maxBytes);
+        if (this.lines.length > 0) {
           // Checked after reading: a file truncated and rewritten past our offset since the last look
           // would otherwise hand over the middle of the new content as if it were the old file's.
           if (await this.headChanged(this.fh)) this.truncated(-1);
@@ -212,7 +196,7 @@ export class FileTail {
 
   private async deliver(): Promise<void> {
     const file = { path: this.filePath, identity: await this.ensureIdentity() };
-    const end = this.batch[this.batch.length - 1]!.endOffset;
+    const end = this.lines.batchEnd;
     // The batch is let go of here, not held while the consumer waits on its write: a batch
     // that fails is read again from the file instead (it starts at `delivered`). Held, its
     // megabyte of line strings would outlive young-generation collections and be promoted.
@@ -228,9 +212,7 @@ export class FileTail {
 
   /** Gives the batch to the consumer and forgets it. */
   private handOver(file: TailFile): Promise<void> {
-    const lines = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
+    const lines = this.lines.take();
     try {
       return this.opts.onLines(lines, file);
     } catch (err) {
@@ -238,62 +220,19 @@ export class FileTail {
     }
   }
 
-  /** Adds complete lines to the batch until it is full or the file has no more. */
-  private async readBatch(): Promise<void> {
-    while (this.batch.length < this.maxLines && this.batchBytes < this.maxBytes) {
-      const nl = this.scan < this.bufLen ? this.view.indexOf(10, this.scan) : -1;
-      if (nl < 0) {
-        if ((await this.fill()) === 0) return;
-        continue;
-      }
-      const start = this.scan;
-      this.scan = nl + 1;
-      this.batchBytes += nl + 1 - start;
-      if (this.longLine) {
-        const { offset, head } = this.longLine;
-        this.longLine = undefined;
-        this.batch.push({ text: head, offset, endOffset: this.bufOffset + nl + 1, truncated: true });
-        continue;
-      }
-      const end = nl > start && this.buf[nl - 1] === 13 ? nl - 1 : nl;
-      this.batch.push({ text: this.buf.toString('utf8', start, end), offset: this.bufOffset + start, endOffset: this.bufOffset + nl + 1 });
-    }
-  }
-
-  /** Reads more of the file after the unsplit rest; returns the bytes read (0 at the end). */
-  private async fill(): Promise<number> {
-    if (this.scan > 0) {
-      this.buf.copyWithin(0, this.scan, this.bufLen);
-      this.bufOffset += this.scan;
-      this.bufLen -= this.scan;
-      this.scan = 0;
-    }
-    if (this.bufLen === this.buf.length) {
-      // A line longer than the buffer: keep its start as a sample and skip on to its end.
-      this.longLine ??= { offset: this.bufOffset, head: this.buf.toString('utf8', 0, SAMPLE_BYTES) };
-      this.bufOffset += this.bufLen;
-      this.bufLen = 0;
-    }
-    const at = this.bufOffset + this.bufLen;
-    const { bytesRead } = await this.fh!.read(this.buf, this.bufLen, this.buf.length - this.bufLen, at);
-    this.bufLen += bytesRead;
-    this.view = this.buf.subarray(0, this.bufLen);
-    return bytesRead;
-  }
-
   /** At the end of the file: handles truncation and rotation. True if the caller should read again at once. */
   private async atEof(): Promise<boolean> {
     const fh = this.fh!;
     const size = Number((await fh.stat({ bigint: true })).size);
-    const readTo = this.bufOffset + this.bufLen;
+    const readTo = this.lines.readTo;
     if (size < readTo || (await this.headChanged(fh))) {
       this.truncated(size < readTo ? size : -1);
       return true;
     }
     if (this.draining) {
-      if (this.scan < this.bufLen || this.longLine) {
+      if (this.lines.hasPartial) {
         // The old file ended without a newline; nothing will complete the line now.
-        this.takePartial();
+        this.lines.takePartial();
         return true;
       }
       await this.switchToNext();
@@ -311,11 +250,10 @@ export class FileTail {
 
   /** Reads the file again from 0 as a new generation; what was read of the old content and not delivered is gone with it. */
   private truncated(size: number): void {
-    const readTo = this.bufOffset + this.bufLen;
+    const readTo = this.lines.readTo;
     const now = size < 0 ? 'its first line changed' : `${size} bytes`;
     this.opts.log?.warn(this.where, `${this.filePath} was truncated (${now}, had read ${readTo}); reading it again from the start`);
-    this.batch = [];
-    this.batchBytes = 0;
+    this.lines.clear();
     this.ident = undefined;
     this.reset(0);
   }
@@ -347,17 +285,6 @@ export class FileTail {
     this.opts.log?.info(this.where, `${old} rotated; finished it and now reading ${this.path} from the start`);
   }
 
-  private takePartial(): void {
-    const endOffset = this.bufOffset + this.bufLen;
-    if (this.longLine) {
-      this.batch.push({ text: this.longLine.head, offset: this.longLine.offset, endOffset, truncated: true });
-      this.longLine = undefined;
-    } else {
-      this.batch.push({ text: this.buf.toString('utf8', this.scan, this.bufLen), offset: this.bufOffset + this.scan, endOffset });
-    }
-    this.scan = this.bufLen;
-  }
-
   // ---- opening ----------------------------------------------------------------------------------
 
   /** Opens the file to read; false if there is none yet. */
@@ -377,7 +304,7 @@ export class FileTail {
       await this.use(fh, this.path, cp, offset);
       return true;
     }
-    const rotated = await this.findRotated(cp);
+    const rotated = await findRotated(this.path, cp);
     if (rotated) {
       this.first = false;
       this.opts.log?.info(this.where, `resuming ${rotated.path} (rotated since the checkpoint) at ${offset}, then ${this.path}`);
@@ -407,37 +334,8 @@ export class FileTail {
     this.reset(offset);
   }
 
-  /** A sibling such as eve.json.1 or alert_json.txt.1690000000 that is the checkpointed file. */
-  private async findRotated(cp: string): Promise<{ fh: FileHandle; path: string } | undefined> {
-    const want = parseIdentity(cp);
-    if (!want) return undefined;
-    const dir = dirname(this.path);
-    const base = basename(this.path);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return undefined;
-    }
-    for (const name of names) {
-      if (name === base || !name.startsWith(base)) continue;
-      const p = join(dir, name);
-      const st = await stat(p, { bigint: true }).catch(() => undefined);
-      if (!st?.isFile() || String(st.ino) !== want.ino) continue;
-      const fh = await openIfExists(p);
-      if (!fh) continue;
-      if (await matches(fh, cp)) return { fh, path: p };
-      await fh.close();
-    }
-    return undefined;
-  }
-
   private reset(offset: number): void {
-    this.bufOffset = offset;
-    this.bufLen = 0;
-    this.scan = 0;
-    this.view = this.buf.subarray(0, 0);
-    this.longLine = undefined;
+    this.lines.reset(offset);
     this.delivered = offset;
   }
 
@@ -498,38 +396,4 @@ export class FileTail {
     this.st = 'error';
     this.opts.log?.error(this.where, message);
   }
-}
-
-async function openIfExists(path: string): Promise<FileHandle | undefined> {
-  try {
-    return await open(path, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-/** Hash of the file's first line (at most HEAD_BYTES of it); undefined while that line is incomplete. */
-async function headHash(fh: FileHandle): Promise<string | undefined> {
-  const b = Buffer.alloc(HEAD_BYTES);
-  const { bytesRead } = await fh.read(b, 0, HEAD_BYTES, 0);
-  const nl = b.subarray(0, bytesRead).indexOf(10);
-  if (nl < 0 && bytesRead < HEAD_BYTES) return undefined;
-  return createHash('sha256')
-    .update(b.subarray(0, nl < 0 ? HEAD_BYTES : nl))
-    .digest('hex')
-    .slice(0, 8);
-}
-
-function parseIdentity(id: string): { ino: string; head: string } | undefined {
-  const m = /^(\d+):(\d+):([0-9a-f]+)$/.exec(id);
-  return m ? { ino: m[2]!, head: m[3]! } : undefined;
-}
-
-/** The open file is the one the identity names: same inode, same first line (the device may have been renumbered). */
-async function matches(fh: FileHandle, identity: string): Promise<boolean> {
-  const want = parseIdentity(identity);
-  if (!want) return false;
-  const st = await fh.stat({ bigint: true });
-  return String(st.ino) === want.ino && (await headHash(fh)) === want.head;
 }

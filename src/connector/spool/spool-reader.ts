@@ -1,0 +1,134 @@
+// The segment spool's read path: finding a seq's segment and record, reading runs of records, and
+// stepping over records that went bad on disk.
+import type { BufferPool } from './buffer-pool.js';
+import { readRun, type EmitRecord } from './segment-reader.js';
+import { INDEX_EVERY, segmentEnd, type Segment } from './segment-file.js';
+import type { SpoolLedger } from './spool-ledger.js';
+import type { SpoolPayloads, SpoolRecord } from './types.js';
+
+export class SpoolReader {
+  /** Where the last read stopped, so a sequential reader needs no index lookup or skipping. */
+  private cursor: { seq: number; base: number; off: number } | null = null;
+  /** Seqs of records found corrupt by read(), so re-reading them counts the loss only once. */
+  private readonly lostOnRead = new Set<number>();
+
+  constructor(
+    private readonly l: SpoolLedger,
+    private readonly pool: BufferPool,
+    private readonly log: (msg: string) => void,
+  ) {}
+
+  async read(fromSeq: number, max: number, maxBytes: number): Promise<SpoolRecord[]> {
+    const out: SpoolRecord[] = [];
+    await this.readWith(fromSeq, max, maxBytes, (seq, buf, start, end) => out.push({ seq, json: buf.toString('utf8', start, end) }));
+    return out;
+  }
+
+  async readPayloads(fromSeq: number, max: number, maxBytes: number): Promise<SpoolPayloads> {
+    const payloads: Buffer[] = [];
+    const held: Buffer[] = [];
+    let first = -1;
+    let last = -1;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      payloads.length = 0;
+      for (const b of held.splice(0)) this.pool.give(b);
+    };
+    try {
+      const acc = await this.readWith(fromSeq, max, maxBytes, (seq, buf, start, end) => {
+        if (first < 0) first = seq;
+        last = seq;
+        payloads.push(buf.subarray(start, end));
+      }, held);
+      return { firstSeq: first, endSeq: last + 1, payloads, bytes: acc.bytes, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async readWith(fromSeq: number, max: number, maxBytes: number, emit: EmitRecord, held?: Buffer[]): Promise<{ bytes: number; count: number }> {
+    const l = this.l;
+    const acc = { bytes: 0, count: 0 };
+    let seq = Math.max(fromSeq, l.ackedUpTo);
+    while (acc.count < max && seq < l.nextSeq && (acc.count === 0 || acc.bytes < maxBytes)) {
+      const seg = this.segmentFor(seq);
+      if (!seg) break;
+      if (seq < seg.base) seq = seg.base;
+      const start = this.locate(seg, seq);
+      let r;
+      try {
+        r = await readRun(
+          { path: seg.path, seq: seq - start.skip, off: start.off, skip: start.skip, endSeq: segmentEnd(seg), endByte: seg.dataEnd, avgRecord: Math.ceil(seg.dataEnd / seg.count) },
+          { max, maxBytes },
+          emit,
+          acc,
+          this.pool,
+          held,
+        );
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        // Deleted meanwhile: acknowledged or dropped, so carry on from the new ack position. A
+        // file missing for any other reason is stepped over.
+        if (l.segments.includes(seg)) this.log(`spool: ${seg.path} is missing; skipping it`);
+        seq = Math.max(seq, l.ackedUpTo, l.segments.includes(seg) ? segmentEnd(seg) : 0);
+        continue;
+      }
+      if (r.bad !== undefined) {
+        seq = this.skipCorrupt(seg, r.seq, r.bad);
+        continue;
+      }
+      if (r.seq === seq) {
+        if (acc.count > 0) break; // a limit was hit (or the next call handles it)
+        // Nothing readable where the index points: treat it like a corrupt record, never spin.
+        seq = this.skipCorrupt(seg, seq, 'no readable record where the index points');
+        continue;
+      }
+      seq = r.seq;
+      this.cursor = { seq, base: seg.base, off: r.off };
+    }
+    return acc;
+  }
+
+  /** The first segment holding a record ≥ seq (binary search: segment ends only grow). */
+  private segmentFor(seq: number): Segment | undefined {
+    const segments = this.l.segments;
+    let lo = 0;
+    let hi = segments.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (segmentEnd(segments[mid]!) > seq) hi = mid;
+      else lo = mid + 1;
+    }
+    while (lo < segments.length && segments[lo]!.count === 0) lo++;
+    return segments[lo];
+  }
+
+  private locate(seg: Segment, seq: number): { off: number; skip: number } {
+    const c = this.cursor;
+    if (c && c.base === seg.base && c.seq === seq) return { off: c.off, skip: 0 };
+    const k = seq - seg.base;
+    const i = Math.floor(k / INDEX_EVERY);
+    return { off: seg.offsets[i]!, skip: k - i * INDEX_EVERY };
+  }
+
+  /**
+   * A record that passed the checks when written (or at open) fails them now: the disk changed
+   * under us. Step to the next indexed record (offsets there are known good), count the records
+   * in between as dropped once, and go on: one bad sector must not stall the uplink forever.
+   */
+  private skipCorrupt(seg: Segment, badSeq: number, why: string): number {
+    const k = badSeq - seg.base;
+    const nextIndexed = (Math.floor(k / INDEX_EVERY) + 1) * INDEX_EVERY;
+    const resume = Math.min(seg.base + nextIndexed, segmentEnd(seg));
+    if (!this.lostOnRead.has(badSeq)) {
+      this.lostOnRead.add(badSeq);
+      const lost = Math.max(0, resume - Math.max(badSeq, this.l.ackedUpTo));
+      this.l.dropped += lost;
+      this.log(`spool: ${seg.path}: ${why} (record ${badSeq}); skipping ${resume - badSeq} records`);
+    }
+    return resume;
+  }
+}
