@@ -66,6 +66,8 @@ test('enrolls with the token, connects, and the local API tells a troubleshooter
   const keyMode = statSync(join(dir, 'data', 'device.key')).mode & 0o777;
   assert.equal(keyMode, 0o600);
   assert.ok(readFileSync(join(dir, 'data', 'connectorCA.pem'), 'utf8').includes('BEGIN CERTIFICATE'));
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(t.ex.ctx.connections.get(ctx.registration.device_id).length, 1, 'exactly one eventing connection');
   const dev = await t.api(`/api/v1/devices/${ctx.registration.device_id}`);
   assert.equal(dev.body.connection_state, 'connected');
   assert.equal(dev.body.hostname, 'sensor-under-test');

@@ -69,10 +69,11 @@ export class Connector {
     log.info(SITES.start, `connector ${VERSION} starting: exchange ${config.fqdn ? `${config.fqdn.host}:${config.fqdn.port}` : '(none)'}, ${config.sources.length} source(s), state ${c.regState}`);
     c.sources = config.sources.map((s) => SOURCES[s.type](s, c!.sink(), join(config.dataDir, 'checkpoints')));
     c.api = await startLocalApi(c, config.connectorPort);
-    if (!c.creds && config.registrationToken) {
+    if (c.creds) c.goOnline();
+    else if (config.registrationToken) {
+      // activate() goes online itself once enrolled.
       await c.activate(config.registrationToken).catch((e: Error) => c!.note('error', 'register', `activation with registration_token failed: ${e.message}`));
     }
-    if (c.creds) c.goOnline();
     return c;
   }
 
@@ -160,6 +161,7 @@ export class Connector {
   }
 
   private goOnline(): void {
+    if (this.uplink) return;
     this.uplink = new Uplink({
       spool: this.spool,
       credentials: () => this.creds!,
@@ -248,6 +250,9 @@ export class Connector {
     if (!this.fqdn) throw Object.assign(new Error('no exchange configured: set connector_fqdn in connector.properties or POST /v1/contexts/'), { code: 'no_exchange' });
     const host = this.fqdn.host.includes(':') ? `[${this.fqdn.host}]` : this.fqdn.host;
     const apiUrl = `https://${host}:${this.fqdn.port}`;
+    // A revoked device's uplink is done: a fresh enrollment gets a fresh one.
+    await this.uplink?.stop(0);
+    this.uplink = null;
     this.regState = 'Enrolling';
     this.log.info(SITES.register, `registering with ${apiUrl}`);
     try {

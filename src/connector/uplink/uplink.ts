@@ -260,7 +260,7 @@ export class Uplink {
       const maxBytes = this.d.maxBatchBytes ?? 4 << 20;
       // Besides the window of unacknowledged batches, at most about one batch's bytes may wait
       // in the socket unwritten: what the kernel has taken costs no memory here.
-      while (this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window && this.unflushed < maxBytes) {
+      while (this.running && this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window && this.unflushed < maxBytes) {
         const ws = this.ws;
         const got = await this.d.spool.readPayloads(this.sendPos, this.maxBatch, maxBytes);
         if (ws !== this.ws || this.st.state !== 'connected') {
