@@ -26,36 +26,13 @@ export interface Observable {
   value: string;
 }
 
-/** Every type in {@link ObservableType}, in a stable order. */
-export const OBSERVABLE_TYPES: readonly ObservableType[] = [
-  'ip',
-  'ipv6',
-  'domain',
-  'url',
-  'email',
-  'md5',
-  'sha1',
-  'sha256',
-  'mac_address',
-  'file_name',
-  'hostname',
-  'user',
-  'file_path',
-];
-
 /** The types that {@link inspect} can emit. */
 export const INSPECT_TYPES: readonly ObservableType[] = [
-  'ip',
-  'ipv6',
-  'domain',
-  'url',
-  'email',
-  'md5',
-  'sha1',
-  'sha256',
-  'mac_address',
-  'file_name',
+  'ip', 'ipv6', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'mac_address', 'file_name',
 ];
+
+/** Every type in {@link ObservableType}, in a stable order. */
+export const OBSERVABLE_TYPES: readonly ObservableType[] = [...INSPECT_TYPES, 'hostname', 'user', 'file_path'];
 
 export function isObservableType(s: string): s is ObservableType {
   return (OBSERVABLE_TYPES as readonly string[]).includes(s);

@@ -4,10 +4,10 @@
 // a second after the last commit, and synchronously before any read that needs them
 // (catchUp), so no read ever sees them behind.
 import type { Statement } from 'better-sqlite3';
-import type { EventObservables, EventType } from '../../../events/event.js';
+import type { EventObservables } from '../../../events/event.js';
 import type { Db } from './db.js';
 import { compareKeys, keyEntries, type Bind, type KeyEntry } from './events-keys.js';
-import { prepareUniqueUpsert, UniqueGroups } from './events-unique.js';
+import { prepareUniqueUpsert, UniqueGroups, type UniqueSource } from './events-unique.js';
 import type { KeyMap } from './keys.js';
 
 /** The indexer runs in the background once this many events wait for it (or a second after
@@ -15,18 +15,10 @@ import type { KeyMap } from './keys.js';
 export const INDEX_CHUNK = 20_000;
 const INDEX_IDLE_MS = 1000;
 
-interface PendingRow {
+/** An event row as the indexer reads it: what unique-event grouping needs, and the keys. */
+interface PendingRow extends UniqueSource {
   rowid: number;
-  org_key: number;
   device_key: number;
-  type: EventType;
-  ts: number;
-  src_ip: string | null;
-  dst_ip: string | null;
-  gid: number | null;
-  sid: number | null;
-  message: string | null;
-  priority: number | null;
   observables: string | null;
 }
 
