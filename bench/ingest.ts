@@ -19,7 +19,9 @@ import type { CommitItem } from '../src/exchange/store/types.js';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const N = Number(args[args.indexOf('--events') + 1] ?? 0) || 200_000;
-const CLI = fileURLToPath(new URL('../src/cli/run.ts', import.meta.url));
+// The compiled CLI, as users run it (`npm run bench:ingest` builds first): running the children
+// through tsx would add its loader's ~50 MB to every RSS figure.
+const CLI = fileURLToPath(new URL('../bin/threatlink.js', import.meta.url));
 const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 
 function freePort(): Promise<number> {
@@ -34,7 +36,7 @@ function freePort(): Promise<number> {
 
 function run(argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...prof, CLI, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
     const on = (d: Buffer) => { out += d; if (ready.test(out)) resolve(child); };

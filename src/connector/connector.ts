@@ -28,6 +28,12 @@ export interface ConnectorHooks {
   onExit?: (code: number) => void;
 }
 
+function memoryMb(): { rss_mb: number; heap_used_mb: number; external_mb: number; array_buffers_mb: number } {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  return { rss_mb: mb(m.rss), heap_used_mb: mb(m.heapUsed), external_mb: mb(m.external), array_buffers_mb: mb(m.arrayBuffers) };
+}
+
 export class Connector {
   private creds: Credentials | null = null;
   private regState: RegistrationState = 'Unregistered';
@@ -317,6 +323,7 @@ export class Connector {
       sources: this.sources.map((s) => s.state()),
       last_error: this.lastError,
       pid: process.pid,
+      memory: memoryMb(),
       settings: { registration_interval: this.config.registrationInterval, connector_port: this.config.connectorPort },
     };
   }

@@ -257,7 +257,7 @@ export class Uplink {
     this.sending = true;
     try {
       const window = this.d.window ?? 8;
-      const maxBytes = this.d.maxBatchBytes ?? 4 << 20;
+      const maxBytes = this.d.maxBatchBytes ?? 512 << 10;
       // Besides the window of unacknowledged batches, at most about one batch's bytes may wait
       // in the socket unwritten: what the kernel has taken costs no memory here.
       while (this.running && this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window && this.unflushed < maxBytes) {
