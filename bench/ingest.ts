@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
-import { request } from 'node:https';
 import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
 import { mapEve } from '../src/connector/sources/map-eve.js';
 import { validateEvent } from '../src/events/validate.js';
 import { demoAlert } from '../src/connector/demo/simulator.js';
 import type { CommitItem } from '../src/exchange/store/types.js';
+import { freePort } from '../test/helpers/process.js';
+import { accessToken, registrationTokenAt } from '../test/helpers/https.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -23,16 +23,6 @@ const N = Number(args[args.indexOf('--events') + 1] ?? 0) || 200_000;
 // through tsx would add its loader's ~50 MB to every RSS figure.
 const CLI = fileURLToPath(new URL('../bin/threatlink.js', import.meta.url));
 const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 function run(argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
   const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
@@ -55,19 +45,6 @@ function rssMb(pid: number): number {
 async function localJson(port: number): Promise<any> {
   const r = await fetch(`http://127.0.0.1:${port}/v1/contexts/default`);
   return r.json();
-}
-
-function https(url: string, o: { method?: string; ca: string; headers?: Record<string, string>; body?: string }): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: o.method ?? 'GET', ca: o.ca, headers: o.headers }, (res) => {
-      let t = '';
-      res.on('data', (c) => (t += c));
-      res.on('end', () => resolve(JSON.parse(t)));
-    });
-    req.on('error', reject);
-    if (o.body) req.write(o.body);
-    req.end();
-  });
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -119,19 +96,13 @@ async function main() {
   const children: ChildProcess[] = [ex];
   try {
     const ca = readFileSync(join(dir, 'ex', 'ca', 'ca.crt'), 'utf8');
-    const tok = await https(`https://127.0.0.1:${port}/iroh/oauth2/token`, {
-      method: 'POST', ca, body: 'grant_type=client_credentials',
-      headers: { authorization: `Basic ${Buffer.from('bench-admin:bench-admin-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    const reg = await https(`https://127.0.0.1:${port}/providers/sse/services/token/api/v2/auth_tokens/registration`, {
-      method: 'POST', ca, body: JSON.stringify({ expiry: 3600 }),
-      headers: { authorization: `Bearer ${tok.access_token}`, 'content-type': 'application/json' },
-    });
+    const base = `https://127.0.0.1:${port}`;
+    const regToken = await registrationTokenAt(base, ca, await accessToken(base, ca, 'bench-admin', 'bench-admin-secret'));
     const eve = join(dir, 'eve.json');
     writeFileSync(eve, '');
     const props = join(dir, 'connector.properties');
     writeFileSync(props, [`connector_port=${cport}`, `connector_fqdn=127.0.0.1:${port}`, `data_dir=${join(dir, 'conn')}`, 'hostname=bench', 'source.ids.type=eve', `source.ids.path=${eve}`, ''].join('\n'));
-    const conn = await run(['connector', '--config', props, '--token', reg.token], {}, /local API/);
+    const conn = await run(['connector', '--config', props, '--token', regToken], {}, /local API/);
     children.push(conn);
     for (let i = 0; i < 200; i++) {
       const s = await localJson(cport);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpDir, cleanup, ADMIN_ID, ADMIN_SECRET } from './helpers/exchange.js';
-import { https } from './helpers/https.js';
+import { https, accessToken } from './helpers/https.js';
 import { freePort, runCli } from './helpers/process.js';
 import { eventually } from './helpers/connector.js';
 
@@ -17,11 +17,7 @@ test('up --demo enrolls a local connector and simulated alerts reach the exchang
   try {
     assert.match(up.output(), /demo connector\s+Enrolled/);
     const ca = readFileSync(join(dir, 'ca', 'ca.crt'), 'utf8');
-    const tok = await https(`https://127.0.0.1:${port}/iroh/oauth2/token`, {
-      method: 'POST', ca, body: 'grant_type=client_credentials',
-      headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    });
-    const token = tok.body.access_token as string;
+    const token = await accessToken(`https://127.0.0.1:${port}`, ca, ADMIN_ID, ADMIN_SECRET);
     const events = await eventually(async () => {
       const r = await https(`https://127.0.0.1:${port}/api/v1/events?limit=100`, { ca, token });
       return r.body.data.length >= 20 ? r.body.data : null;

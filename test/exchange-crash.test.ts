@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpDir, cleanup, DeviceSocket, intrusion, ADMIN_ID, ADMIN_SECRET, type EnrolledDevice } from './helpers/exchange.js';
-import { https } from './helpers/https.js';
+import { https, accessToken, registrationTokenAt } from './helpers/https.js';
 import { freePort, runCli, type Running } from './helpers/process.js';
 import { generateKeyAndCsr } from '../src/pki/x509.js';
 import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
@@ -18,13 +18,9 @@ async function start(dataDir: string, port: number): Promise<Running> {
 }
 
 async function enrollOver(url: string, ca: string): Promise<EnrolledDevice> {
-  const tok = await https(`${url}/iroh/oauth2/token`, {
-    method: 'POST', ca, headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials',
-  });
-  const reg = await https(`${url}/providers/sse/services/token/api/v2/auth_tokens/registration`, { method: 'POST', ca, token: tok.body.access_token, body: { expiry: 3600 } });
+  const token = await registrationTokenAt(url, ca, await accessToken(url, ca, ADMIN_ID, ADMIN_SECRET));
   const { keyPem, csrPem } = await generateKeyAndCsr('crash-sensor');
-  const r = await https(`${url}/providers/sse/services/registration/api/v2/clients`, { method: 'POST', ca, body: { token: reg.body.token, csr: csrPem, name: 'crash-sensor' } });
+  const r = await https(`${url}/providers/sse/services/registration/api/v2/clients`, { method: 'POST', ca, body: { token, csr: csrPem, name: 'crash-sensor' } });
   assert.equal(r.status, 201, r.text);
   return { deviceId: r.body.device_id, key: keyPem, cert: r.body.certificate, ca: r.body.ca, endpoints: r.body.endpoints };
 }

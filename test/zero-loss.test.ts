@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { openSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpDir, cleanup, ADMIN_ID, ADMIN_SECRET } from './helpers/exchange.js';
-import { https } from './helpers/https.js';
+import { accessToken, registrationTokenAt } from './helpers/https.js';
 import { freePort, runCli, type Running } from './helpers/process.js';
 import { startConnector, type ConnectorProc } from './helpers/connector.js';
 import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
@@ -36,15 +36,12 @@ async function rig(): Promise<Rig> {
   const startEx = () => runCli(['up', '--data-dir', exDir, '--listen', `127.0.0.1:${port}`], exEnv, /listening on/);
   const ex = await startEx();
   const ca = readFileSync(join(exDir, 'ca', 'ca.crt'), 'utf8');
-  const tok = await https(`https://127.0.0.1:${port}/iroh/oauth2/token`, {
-    method: 'POST', ca, body: 'grant_type=client_credentials',
-    headers: { authorization: `Basic ${Buffer.from(`${ADMIN_ID}:${ADMIN_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-  });
-  const reg = await https(`https://127.0.0.1:${port}/providers/sse/services/token/api/v2/auth_tokens/registration`, { method: 'POST', ca, token: tok.body.access_token, body: { expiry: 3600 } });
+  const base = `https://127.0.0.1:${port}`;
+  const regToken = await registrationTokenAt(base, ca, await accessToken(base, ca, ADMIN_ID, ADMIN_SECRET));
   const eve = join(dir, 'eve.json');
   writeFileSync(eve, '');
   const opts = { exchange: `127.0.0.1:${port}`, port: cport, extra: ['source.ids.type=eve', `source.ids.path=${eve}`] };
-  const conn = await startConnector(dir, { ...opts, token: reg.body.token });
+  const conn = await startConnector(dir, { ...opts, token: regToken });
   await conn.waitFor((x) => x.uplink?.state === 'connected', 20_000, 'connected');
   const r: Rig = {
     dir, port, ex, conn, eve,

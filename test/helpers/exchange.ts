@@ -9,7 +9,7 @@ import { startExchange, type Exchange } from '../../src/exchange/server.js';
 import { generateKeyAndCsr } from '../../src/pki/x509.js';
 import type { ExchangeFrame, AckFrame, HelloFrame } from '../../src/protocol/frames.js';
 import type { NormalizedEvent } from '../../src/events/event.js';
-import { https, type HttpsOptions } from './https.js';
+import { https, accessToken, registrationTokenAt, type HttpsOptions } from './https.js';
 
 export const ADMIN_ID = 'client-test-admin';
 export const ADMIN_SECRET = 'test-admin-secret-123';
@@ -42,14 +42,9 @@ export async function startTestExchange(dataDir = tmpDir()): Promise<TestExchang
       const key = `${id}:${secret}`;
       const cached = tokens.get(key);
       if (cached) return cached;
-      const r = await https<{ access_token: string }>(`${ex.url}/iroh/oauth2/token`, {
-        method: 'POST', ca,
-        headers: { authorization: `Basic ${Buffer.from(key).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
-      });
-      if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
-      tokens.set(key, r.body.access_token);
-      return r.body.access_token;
+      const token = await accessToken(ex.url, ca, id, secret);
+      tokens.set(key, token);
+      return token;
     },
     async api(path, o = {}) {
       const token = o.token ?? (o.as === 'none' ? undefined : await t.token());
@@ -75,9 +70,7 @@ export interface EnrolledDevice {
 }
 
 export async function registrationToken(t: TestExchange, body: object = { expiry: 3600 }, token?: string): Promise<string> {
-  const r = await t.api<{ token: string }>('/providers/sse/services/token/api/v2/auth_tokens/registration', { method: 'POST', body, token });
-  if (r.status !== 201) throw new Error(`registration token: ${r.status} ${r.text}`);
-  return r.body.token;
+  return registrationTokenAt(t.url, t.ca, token ?? (await t.token()), body);
 }
 
 export async function enroll(t: TestExchange, token: string, name = 'sensor-1') {

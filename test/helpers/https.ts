@@ -42,3 +42,20 @@ export function https<T = any>(url: string, o: HttpsOptions = {}): Promise<Https
     req.end();
   });
 }
+
+/** An access token by OAuth2 client credentials; throws with the answer when refused. */
+export async function accessToken(base: string, ca: string, id: string, secret: string): Promise<string> {
+  const r = await https<{ access_token: string }>(`${base}/iroh/oauth2/token`, {
+    method: 'POST', ca, body: 'grant_type=client_credentials',
+    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  if (r.status !== 200) throw new Error(`token: ${r.status} ${r.text}`);
+  return r.body.access_token;
+}
+
+/** A registration token from the API; throws with the answer when refused. */
+export async function registrationTokenAt(base: string, ca: string, token: string, body: object = { expiry: 3600 }): Promise<string> {
+  const r = await https<{ token: string }>(`${base}/providers/sse/services/token/api/v2/auth_tokens/registration`, { method: 'POST', ca, token, body });
+  if (r.status !== 201) throw new Error(`registration token: ${r.status} ${r.text}`);
+  return r.body.token;
+}

@@ -142,21 +142,12 @@ export function prepareUniqueUpsert(db: Db): Statement<Bind[]> {
   );
 }
 
-/** A unique_events row as the queries read it. */
-export interface UniqueRow {
-  key: string;
-  type: EventType;
-  src_ip: string | null;
-  dst_ip: string | null;
-  gid: number | null;
-  sid: number | null;
-  message: string | null;
-  priority: number | null;
-  count: number;
+/** A unique_events row as the queries read it: times in ms and devices as JSON text. */
+export type UniqueRow = Omit<UniqueEvent, 'org_id' | 'first_seen' | 'last_seen' | 'devices'> & {
   first_seen: number;
   last_seen: number;
   devices: string;
-}
+};
 
 export function toUniqueEvent(orgId: string, r: UniqueRow): UniqueEvent {
   return {
