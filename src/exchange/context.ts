@@ -6,6 +6,7 @@ import type { ExchangeMetrics } from './metrics.js';
 import type { ConnectionRegistry } from './ingest/connections.js';
 import type { Committer } from './ingest/committer.js';
 import type { DeviceCounters } from './ingest/device-counters.js';
+import type { ExchangeExtension } from './extension.js';
 
 /** Everything a route or the ingest path needs, built once by server.ts. */
 export interface ExchangeContext {
@@ -17,4 +18,6 @@ export interface ExchangeContext {
   committer: Committer;
   counters: DeviceCounters;
   log: FastifyBaseLogger;
+  /** What the layers above plugged in (response, console), in registration order. */
+  extensions: readonly ExchangeExtension[];
 }

@@ -26,6 +26,7 @@ import { deviceRoutes } from './api/devices.js';
 import { eventRoutes } from './api/events.js';
 import { healthRoutes } from './api/health.js';
 import { VERSION } from '../version.js';
+import type { ExchangeExtension } from './extension.js';
 
 export interface Exchange {
   app: FastifyInstance;
@@ -39,6 +40,8 @@ export interface StartOptions {
   stores?: Stores;
   logLevel?: string;
   env?: NodeJS.ProcessEnv;
+  /** Layers above the exchange (response, console): their routes and ingest hooks. */
+  extensions?: ExchangeExtension[];
 }
 
 export async function startExchange(config: ExchangeConfig, opts: StartOptions = {}): Promise<Exchange> {
@@ -59,11 +62,14 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
   });
   const metrics = new ExchangeMetrics();
   const connections = new ConnectionRegistry();
+  const extensions = opts.extensions ?? [];
   const ctx: ExchangeContext = {
     config, stores, ca, metrics, connections,
-    committer: new Committer(stores.events, config.ingest.maxCommitEvents),
+    committer: new Committer(stores.events, config.ingest.maxCommitEvents, extensions,
+      (err, name) => app.log.error({ err, extension: name }, 'ingest hook failed')),
     counters: new DeviceCounters(stores.devices),
     log: app.log,
+    extensions,
   };
 
   registerSecurityHeaders(app);
@@ -92,6 +98,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
     await enrollmentRoutes(a, ctx);
     await deviceRoutes(a, ctx);
     await eventRoutes(a, ctx);
+    for (const x of extensions) await x.register(a, ctx);
   });
 
   const wss = attachEventing(app.server as import('node:https').Server, ctx);
@@ -116,6 +123,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       connections.closeAll(1001, 'exchange shutting down');
       wss.close();
       await app.close();
+      for (const x of [...extensions].reverse()) await x.close?.();
       await ctx.counters.flush();
       await stores.close();
     },

@@ -1,6 +1,7 @@
 // Group commit: batches that arrive while a commit is running are stored together in the next
 // one, so many devices share one durable transaction instead of paying an fsync each.
 import type { CommitItem, CommitResult, EventStore } from '../store/types.js';
+import type { ExchangeExtension } from '../extension.js';
 
 interface Pending {
   items: CommitItem[];
@@ -13,7 +14,12 @@ export class Committer {
   private queuedEvents = 0;
   private running = false;
 
-  constructor(private readonly store: EventStore, private readonly maxEvents: number) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly maxEvents: number,
+    private readonly extensions: readonly ExchangeExtension[] = [],
+    private readonly onHookError: (err: unknown, name: string) => void = () => {},
+  ) {}
 
   /** Resolves once every item is durably stored (or known to be a duplicate). */
   submit(items: CommitItem[]): Promise<CommitResult> {
@@ -43,8 +49,15 @@ export class Committer {
       }
       this.queuedEvents -= n;
       const all = group.length === 1 ? group[0]!.items : group.flatMap((p) => p.items);
+      for (const x of this.extensions) {
+        // A failing extension must never cost an event its commit.
+        try { x.beforeCommit?.(all); } catch (err) { this.onHookError(err, x.name); }
+      }
       try {
         const { inserted } = await this.store.commit(all);
+        for (const x of this.extensions) {
+          try { x.afterCommit?.(all, inserted); } catch (err) { this.onHookError(err, x.name); }
+        }
         let at = 0;
         for (const p of group) {
           p.resolve({ inserted: inserted.slice(at, at + p.items.length) });

@@ -22,6 +22,11 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
   metrics.connected.set(connections.size);
   void stores.devices.setConnection(device.id, 'connected', remote, since);
   log.info({ device: device.id, remote }, 'device connected');
+  const tell = (what: string, f: (x: import('../extension.js').ExchangeExtension) => void) => {
+    for (const x of ctx.extensions) {
+      try { f(x); } catch (err) { log.error({ err, extension: x.name, device: device.id }, `${what} hook failed`); }
+    }
+  };
 
   let inflight = 0;
   let paused = false;
@@ -86,6 +91,9 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     void stores.devices.heartbeat(device.id, new Date().toISOString(), status as Record<string, unknown>, lastError);
   };
 
+  // After hello, so a device never sees a control frame before it knows the connection.
+  tell('device_connected', (x) => x.deviceConnected?.(device.id, device.org_id));
+
   ws.on('message', (data: RawData, isBinary: boolean) => {
     if (isBinary) return badFrame('binary frames are not part of the protocol; send JSON text frames');
     let f: DeviceFrame;
@@ -103,9 +111,14 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
         return onBatch(f.seq, f.events);
       case 'heartbeat':
         return onHeartbeat(f);
-      case 'control_ack':
+      case 'control_ack': {
+        if (typeof f.id !== 'string' || (f.status !== 'ok' && f.status !== 'error')) {
+          return badFrame('control_ack needs a string "id" and "status" ok or error');
+        }
         log.info({ device: device.id, control: f.id, status: f.status, detail: f.detail }, 'control acknowledged');
-        return;
+        const ack = { id: f.id, status: f.status, detail: typeof f.detail === 'string' ? f.detail : undefined };
+        return tell('control_ack', (x) => x.controlAck?.(device.id, device.org_id, ack));
+      }
       default:
         return badFrame(`unknown frame type ${JSON.stringify((f as { type?: unknown }).type)}`);
     }

@@ -182,6 +182,10 @@ export interface EventStore {
   unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>>;
   histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]>;
   count(orgId?: string): Promise<number>;
+  /** Every org's events in the order they were stored, starting after `after` (an event id from
+   * an earlier call; null for the beginning). For consumers that must see each event once
+   * even across restarts (incident promotion): they keep the cursor themselves. */
+  tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }>;
   /** Deletes up to `limit` of the oldest events older than `before` (or simply the oldest when
    * `before` is absent); returns how many went. Small steps so ingest never waits long. */
   pruneOldest(limit: number, before?: string): Promise<number>;

@@ -115,6 +115,7 @@ export class EventQueries {
   private readonly getStmt: Statement<[number, number], EventRow>;
   private readonly countOrgStmt: Statement<[number], number>;
   private readonly countAllStmt: Statement<[], number>;
+  private readonly tailStmt: Statement<[number, number], EventRow & { org_key: number }>;
   /** Query statements by SQL text: the filter combinations are few, so all get reused. */
   private readonly cache = new Map<string, Statement<Bind[]>>();
 
@@ -128,6 +129,7 @@ export class EventQueries {
     this.getStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_key = ?`);
     this.countOrgStmt = db.prepare<[number], number>('SELECT n FROM event_counts WHERE org_key = ?').pluck();
     this.countAllStmt = db.prepare<[], number>('SELECT coalesce(sum(n), 0) FROM event_counts').pluck();
+    this.tailStmt = db.prepare(`SELECT org_key, ${EVENT_COLUMNS} FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`);
   }
 
   private stmt(sql: string): Statement<Bind[]> {
@@ -304,6 +306,15 @@ export class EventQueries {
       next = encodeCursor(last.ts, last.rowid);
     }
     return { data: rows.map((r) => this.toStoredEvent(orgId, r)), next_cursor: next };
+  }
+
+  /** Every org's events in the order they were stored, after a cursor from an earlier call. */
+  tail(after: string | null, limit: number): { events: StoredEvent[]; cursor: string | null } {
+    const from = after === null ? 0 : rowidOf(after);
+    if (from === null && after !== null) throw new Error(`tail cursor ${JSON.stringify(after)} is not an event id`);
+    const rows = this.tailStmt.all(from ?? 0, Math.max(1, Math.min(limit, 10 * MAX_LIMIT)));
+    const events = rows.map((r) => this.toStoredEvent(this.orgKeys.idOf(r.org_key), r));
+    return { events, cursor: events.length > 0 ? events[events.length - 1]!.id : after };
   }
 
   async get(orgId: string, id: string): Promise<StoredEvent | null> {

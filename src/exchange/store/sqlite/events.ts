@@ -116,6 +116,10 @@ export class SqliteEventStore implements EventStore {
     return this.queries.histogram(orgId, q);
   }
 
+  async tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
+    return this.queries.tail(after, limit);
+  }
+
   async count(orgId?: string): Promise<number> {
     return this.queries.count(orgId);
   }

@@ -1,0 +1,5 @@
+import type { ResponsePart } from '../part.js';
+
+export const irohPart: ResponsePart = {
+  name: 'iroh',
+};

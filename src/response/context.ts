@@ -1,0 +1,15 @@
+// Everything response's routes and modules need, built once by extension.ts.
+import type { FastifyBaseLogger } from 'fastify';
+import type { ExchangeContext } from '../exchange/context.js';
+import type { ResponseStores } from './store/types.js';
+import type { ModuleManager } from './modules/manager.js';
+
+export interface ResponseContext {
+  exchange: ExchangeContext;
+  stores: ResponseStores;
+  modules: ModuleManager;
+  /** Base of stored CTIA ids and of links into the console: this server's public API URL. */
+  baseUrl(): string;
+  dataDir: string;
+  log: FastifyBaseLogger;
+}

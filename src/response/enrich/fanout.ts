@@ -1,0 +1,195 @@
+// Enrich: asks every module of the org in parallel, each under its own deadline, concurrency
+// limit, rate limit and answer cache, and returns what came back beside what failed. One
+// module's hang or error never holds up or spoils another's answer.
+import type { CtimObservable } from '../../ctim/index.js';
+import type { Module, ObserveData } from '../module.js';
+import { ModuleError } from '../module.js';
+import { AnswerCache } from './cache.js';
+import { MinuteRateLimit, Semaphore } from './limits.js';
+
+export type Verb = 'observe' | 'deliberate' | 'refer' | 'respond';
+
+export interface ModuleRef {
+  module: string;
+  module_instance_id: string;
+  module_type_id: string;
+}
+
+export interface ModuleFailure extends ModuleRef {
+  type: 'fatal';
+  code: string;
+  message: string;
+}
+
+export interface FanOutResult<T> {
+  /** Per module that answered (observe, deliberate), or per item (refer, respond). */
+  answers: Array<{ ref: ModuleRef; data: T }>;
+  errors: ModuleFailure[];
+}
+
+interface Guards { sem: Semaphore; rate: MinuteRateLimit; key: string }
+
+/** Deadline-bound call of one module; a module that ignores the signal is still cut off. */
+export async function withDeadline<T>(ms: number, parent: AbortSignal | undefined, f: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new ModuleError('timeout', `no answer within ${ms} ms`)), ms);
+  const onParent = () => ac.abort(new ModuleError('cancelled', 'the request was cancelled'));
+  parent?.addEventListener('abort', onParent, { once: true });
+  try {
+    return await Promise.race([
+      f(ac.signal),
+      new Promise<never>((_, reject) => {
+        ac.signal.addEventListener('abort', () => reject(ac.signal.reason), { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onParent);
+  }
+}
+
+function docKey(d: unknown): string {
+  const id = (d as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? `id:${id}` : JSON.stringify(d);
+}
+
+/** Concatenates CTR `{count, docs}` lists key by key, without repeating a doc. */
+export function mergeObserveData(parts: ObserveData[]): ObserveData {
+  const out: Record<string, { count: number; docs: unknown[] }> = {};
+  const seen: Record<string, Set<string>> = {};
+  for (const p of parts) {
+    for (const [k, v] of Object.entries(p ?? {})) {
+      const docs = (v as { docs?: unknown[] } | undefined)?.docs;
+      if (!Array.isArray(docs)) continue;
+      const list = (out[k] ??= { count: 0, docs: [] });
+      const s = (seen[k] ??= new Set());
+      for (const d of docs) {
+        const key = docKey(d);
+        if (s.has(key)) continue;
+        s.add(key);
+        list.docs.push(d);
+      }
+      list.count = list.docs.length;
+    }
+  }
+  return out as ObserveData;
+}
+
+/** Which of the asked observables a returned doc speaks of (for caching per observable). */
+function owners(doc: unknown, asked: CtimObservable[]): CtimObservable[] {
+  if (asked.length === 1) return asked;
+  const text = JSON.stringify(doc);
+  const hit = asked.filter((o) => text.includes(JSON.stringify(o.value)) || text.includes(encodeURIComponent(o.value)));
+  return hit.length > 0 ? hit : asked;
+}
+
+function splitObserve(data: ObserveData, asked: CtimObservable[]): Map<CtimObservable, ObserveData> {
+  const per = new Map<CtimObservable, Record<string, { count: number; docs: unknown[] }>>();
+  for (const o of asked) per.set(o, {});
+  for (const [k, v] of Object.entries(data ?? {})) {
+    const docs = (v as { docs?: unknown[] } | undefined)?.docs;
+    if (!Array.isArray(docs)) continue;
+    for (const d of docs) {
+      for (const o of owners(d, asked)) {
+        const m = per.get(o)!;
+        const l = (m[k] ??= { count: 0, docs: [] });
+        l.docs.push(d);
+        l.count++;
+      }
+    }
+  }
+  return per as Map<CtimObservable, ObserveData>;
+}
+
+function splitList<T>(items: T[], asked: CtimObservable[]): Map<CtimObservable, T[]> {
+  const per = new Map<CtimObservable, T[]>();
+  for (const o of asked) per.set(o, []);
+  for (const it of items) for (const o of owners(it, asked)) per.get(o)!.push(it);
+  return per;
+}
+
+function failureOf(ref: ModuleRef, err: unknown): ModuleFailure {
+  if (err instanceof ModuleError) return { ...ref, type: 'fatal', code: err.code, message: err.message };
+  const e = err as { name?: string; message?: string };
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError') return { ...ref, type: 'fatal', code: 'timeout', message: e.message ?? 'timed out' };
+  return { ...ref, type: 'fatal', code: 'module_error', message: e?.message ?? String(err) };
+}
+
+export class FanOut {
+  private readonly guards = new Map<string, Guards>();
+  readonly cache = new AnswerCache();
+
+  constructor(private readonly typeId: (m: Module) => string) {}
+
+  private guardsOf(m: Module): Guards {
+    const i = m.instance;
+    const key = `${i.org_id}\u0000${i.id}\u0000${i.updated_at}`;
+    let g = this.guards.get(i.id + i.org_id);
+    if (!g || g.key !== key) {
+      g = { key, sem: new Semaphore(Math.max(1, i.concurrency)), rate: new MinuteRateLimit(i.rate_limit_per_minute) };
+      this.guards.set(i.id + i.org_id, g);
+    }
+    return g;
+  }
+
+  ref(m: Module): ModuleRef {
+    return { module: m.instance.name, module_instance_id: m.instance.id, module_type_id: this.typeId(m) };
+  }
+
+  /** One guarded call of one module: rate limit, concurrency, deadline. */
+  async call<T>(m: Module, parent: AbortSignal | undefined, f: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const g = this.guardsOf(m);
+    if (!g.rate.take()) throw new ModuleError('rate_limited', `more than ${m.instance.rate_limit_per_minute} calls a minute`);
+    // The deadline covers the wait for a slot too: the caller asked for an answer in time.
+    return withDeadline(m.instance.timeout_ms, parent, (signal) => g.sem.run(() => f(signal), signal));
+  }
+
+  async run(verb: Verb, modules: Module[], observables: CtimObservable[], orgId: string, parent?: AbortSignal): Promise<FanOutResult<unknown>> {
+    const answers: Array<{ ref: ModuleRef; data: unknown }> = [];
+    const errors: ModuleFailure[] = [];
+    await Promise.all(modules.map(async (m) => {
+      const fn = m[verb];
+      if (!fn) return;
+      const ref = this.ref(m);
+      const i = m.instance;
+      const ttl = i.cache_ttl_seconds * 1000;
+      const cached: unknown[] = [];
+      const ask: CtimObservable[] = [];
+      for (const o of observables) {
+        const hit = ttl > 0 ? this.cache.get(AnswerCache.key(i.id + i.org_id, i.updated_at, verb, o.type, o.value)) : undefined;
+        if (hit === undefined) ask.push(o);
+        else cached.push(hit);
+      }
+      let fresh: unknown;
+      if (ask.length > 0) {
+        try {
+          fresh = await this.call(m, parent, (signal) => (fn as (o: CtimObservable[], c: { orgId: string; signal: AbortSignal }) => Promise<unknown>).call(m, ask, { orgId, signal }));
+        } catch (err) {
+          errors.push(failureOf(ref, err));
+          if (cached.length === 0) return;
+        }
+        if (fresh !== undefined && ttl > 0) {
+          const per = verb === 'observe' || verb === 'deliberate'
+            ? splitObserve(fresh as ObserveData, ask)
+            : splitList((fresh as unknown[]) ?? [], ask);
+          for (const [o, part] of per) this.cache.set(AnswerCache.key(i.id + i.org_id, i.updated_at, verb, o.type, o.value), part, ttl);
+        }
+      }
+      if (verb === 'observe' || verb === 'deliberate') {
+        const parts = [...(cached as ObserveData[]), ...(fresh !== undefined ? [fresh as ObserveData] : [])];
+        answers.push({ ref, data: mergeObserveData(parts) });
+      } else {
+        const seen = new Set<string>();
+        for (const list of [...(cached as unknown[][]), ...(fresh !== undefined ? [fresh as unknown[]] : [])]) {
+          for (const item of list ?? []) {
+            const k = docKey(item);
+            if (seen.has(k)) continue;
+            seen.add(k);
+            answers.push({ ref, data: item });
+          }
+        }
+      }
+    }));
+    return { answers, errors };
+  }
+}

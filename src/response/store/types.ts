@@ -1,0 +1,33 @@
+// What response keeps, behind small interfaces (the exchange's store pattern): module
+// instances, CTIA entities, device actions and consumer cursors. Every read and write of
+// org-owned data takes the org id.
+import type { ModuleInstance } from '../module.js';
+import type { CtiaStore } from './ctia-types.js';
+import type { DeviceActionStore } from './action-types.js';
+
+export type { CtiaStore } from './ctia-types.js';
+export type { DeviceActionStore } from './action-types.js';
+
+export type ModuleInstancePatch = Partial<Omit<ModuleInstance, 'id' | 'org_id' | 'created_at' | 'builtin'>>;
+
+export interface ModuleInstanceStore {
+  list(orgId: string): Promise<ModuleInstance[]>;
+  get(orgId: string, id: string): Promise<ModuleInstance | null>;
+  create(m: ModuleInstance): Promise<ModuleInstance>;
+  update(orgId: string, id: string, patch: ModuleInstancePatch): Promise<ModuleInstance | null>;
+  delete(orgId: string, id: string): Promise<boolean>;
+}
+
+/** Named positions of consumers that tail the event store (incident promotion). */
+export interface CursorStore {
+  get(name: string): Promise<string | null>;
+  set(name: string, cursor: string | null): Promise<void>;
+}
+
+export interface ResponseStores {
+  modules: ModuleInstanceStore;
+  ctia: CtiaStore;
+  actions: DeviceActionStore;
+  cursors: CursorStore;
+  close(): Promise<void>;
+}
