@@ -1,7 +1,7 @@
 // `threatlink up`: the exchange (and later response and console) in one process on one port.
 import type { Command } from 'commander';
 import { buildConfig, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
-import { startExchange } from '../exchange/server.js';
+import { startThreatlink } from '../threatlink.js';
 import { startDemo, type Demo } from './demo.js';
 
 interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
@@ -45,7 +45,7 @@ export function register(program: Command): void {
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
         endpoints: parseEndpoints(o.endpoint), retentionDays: Number(o.retentionDays), retentionBytes: Number(o.retentionBytes),
       });
-      const ex = await startExchange(config, { logLevel: o.logLevel });
+      const ex = await startThreatlink(config, { logLevel: o.logLevel });
       const b = ex.bootstrap;
       const out = process.stdout;
       out.write(`threatlink exchange listening on ${ex.url}\n`);

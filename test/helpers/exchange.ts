@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { buildConfig } from '../../src/exchange/config.js';
-import { startExchange, type Exchange } from '../../src/exchange/server.js';
+import { startThreatlink, type Threatlink } from '../../src/threatlink.js';
 import { generateKeyAndCsr } from '../../src/pki/x509.js';
 import type { ExchangeFrame, AckFrame, HelloFrame } from '../../src/protocol/frames.js';
 import type { NormalizedEvent } from '../../src/events/event.js';
@@ -19,7 +19,7 @@ export function tmpDir(prefix = 'tl-'): string {
 }
 
 export interface TestExchange {
-  ex: Exchange;
+  ex: Threatlink;
   url: string;
   ca: string;
   dataDir: string;
@@ -30,7 +30,7 @@ export interface TestExchange {
 
 export async function startTestExchange(dataDir = tmpDir()): Promise<TestExchange> {
   const config = buildConfig({ dataDir, listen: '127.0.0.1:0' }, {});
-  const ex = await startExchange(config, {
+  const ex = await startThreatlink(config, {
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     env: { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET },
   });
