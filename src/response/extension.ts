@@ -8,6 +8,7 @@ import { openSqliteResponseStores } from './store/sqlite/index.js';
 import { ModuleManager } from './modules/manager.js';
 import { MODULE_KINDS } from './modules/kinds.js';
 import { RESPONSE_PARTS } from './parts.js';
+import { FanOut } from './enrich/fanout.js';
 import type { ResponsePart } from './part.js';
 
 export interface ResponseOptions {
@@ -38,7 +39,7 @@ export function responseExtension(opts: ResponseOptions = {}): ResponseExtension
       const stores = opts.stores ?? openSqliteResponseStores(join(ctx.config.dataDir, 'response.db'));
       const modules = new ModuleManager(MODULE_KINDS);
       rc = {
-        exchange: ctx, stores, modules, dataDir: ctx.config.dataDir, log: ctx.log.child({ part: 'response' }),
+        exchange: ctx, stores, modules, fanout: new FanOut((m) => modules.typeId(m.instance)), dataDir: ctx.config.dataDir, log: ctx.log.child({ part: 'response' }),
         baseUrl: () => ctx.config.endpoints.api.replace(/\/+$/, ''),
       };
       modules.bind(rc);

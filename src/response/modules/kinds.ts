@@ -1,6 +1,6 @@
 // Every module kind threatlink knows. Adding one is a file in modules/ and a line here.
 import type { ModuleKind } from './kind.js';
-import { exchangeSightingsKind } from './exchange-sightings.js';
+import { exchangeSightingsKind } from './exchange-sightings/index.js';
 
 export const MODULE_KINDS: readonly ModuleKind[] = [
   exchangeSightingsKind,

@@ -1,0 +1,108 @@
+// Module instances of the caller's org: /iroh/iroh-int/module_instance. Admins configure them;
+// every reader sees them, without their secrets.
+import type { FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { ResponseContext } from '../../context.js';
+import type { ModuleInstance } from '../../module.js';
+import { ModuleConfigError } from '../../modules/kind.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../../modules/manager.js';
+import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
+import { ApiError } from '../../../exchange/api/errors.js';
+
+const BASE = '/iroh/iroh-int/module_instance';
+
+const fields = {
+  kind: { type: 'string', minLength: 1, maxLength: 64 },
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  enabled: { type: 'boolean' },
+  url: { type: 'string', minLength: 1, maxLength: 2048 },
+  auth: {
+    type: 'object',
+    required: ['type'],
+    properties: { type: { enum: ['none', 'hs256', 'configuration-token'] }, key: { type: 'string', minLength: 1, maxLength: 4096 } },
+    additionalProperties: false,
+  },
+  settings: { type: 'object' },
+  timeout_ms: { type: 'integer', minimum: 100, maximum: 300_000 },
+  concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+  rate_limit_per_minute: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+  cache_ttl_seconds: { type: 'integer', minimum: 0, maximum: 7 * 86400 },
+} as const;
+
+const createSchema = { body: { type: 'object', required: ['kind', 'name'], additionalProperties: false, properties: fields } };
+// An instance keeps its kind: a different kind is a different instance.
+const { kind: _kind, ...patchFields } = fields;
+const patchSchema = { body: { type: 'object', minProperties: 1, additionalProperties: false, properties: patchFields } };
+
+/** The instance as the API shows it: the auth secret never leaves the server. */
+export function presentInstance(rc: ResponseContext, m: ModuleInstance) {
+  const { auth, ...rest } = m;
+  return { ...rest, module_type_id: rc.modules.typeId(m), auth: auth ? { type: auth.type } : { type: 'none' } };
+}
+
+function checked(rc: ResponseContext, m: ModuleInstance): ModuleInstance {
+  try {
+    rc.modules.validate(m);
+  } catch (err) {
+    if (err instanceof ModuleConfigError) throw new ApiError('bad_request', `module instance: ${err.message}`);
+    throw err;
+  }
+  if (m.auth?.type === 'hs256' && !m.auth.key) throw new ApiError('bad_request', 'module instance: auth.key: hs256 needs the module\'s shared key');
+  return m;
+}
+
+export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
+  const reader = requireRole(rc.exchange, 'read-only');
+  const admin = requireRole(rc.exchange, 'admin');
+
+  app.get(BASE, { preHandler: reader }, async (req) => {
+    return (await rc.modules.instances(principal(req).org_id)).map((m) => presentInstance(rc, m));
+  });
+
+  app.get(`${BASE}/:id`, { preHandler: reader }, async (req) => {
+    const { id } = req.params as { id: string };
+    const m = await rc.modules.instance(principal(req).org_id, id);
+    if (!m) throw new ApiError('not_found', `no module instance ${id} in this org`);
+    return presentInstance(rc, m);
+  });
+
+  app.post(BASE, { preHandler: admin, schema: createSchema }, async (req, reply) => {
+    const b = req.body as Partial<ModuleInstance>;
+    const now = new Date().toISOString();
+    const m = checked(rc, {
+      id: `module-instance-${randomUUID()}`, org_id: principal(req).org_id, kind: b.kind!, name: b.name!, enabled: b.enabled ?? true,
+      settings: b.settings ?? {}, timeout_ms: b.timeout_ms ?? DEFAULT_TIMEOUT_MS, concurrency: b.concurrency ?? DEFAULT_CONCURRENCY,
+      rate_limit_per_minute: b.rate_limit_per_minute ?? 0, cache_ttl_seconds: b.cache_ttl_seconds ?? 0, created_at: now, updated_at: now,
+      ...(b.url !== undefined ? { url: b.url } : {}), ...(b.auth !== undefined ? { auth: b.auth } : {}),
+    });
+    await rc.stores.modules.create(m);
+    return reply.code(201).send(presentInstance(rc, m));
+  });
+
+  const update = async (orgId: string, id: string, patch: Partial<ModuleInstance>) => {
+    const cur = await rc.stores.modules.get(orgId, id);
+    if (!cur) {
+      if (await rc.modules.instance(orgId, id)) throw new ApiError('bad_request', `${id} is built in and cannot be changed`);
+      throw new ApiError('not_found', `no module instance ${id} in this org`);
+    }
+    checked(rc, { ...cur, ...patch });
+    const next = await rc.stores.modules.update(orgId, id, patch);
+    await rc.modules.forget(orgId, id);
+    return presentInstance(rc, next!);
+  };
+  app.patch(`${BASE}/:id`, { preHandler: admin, schema: patchSchema }, async (req) =>
+    update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
+  app.put(`${BASE}/:id`, { preHandler: admin, schema: patchSchema }, async (req) =>
+    update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
+
+  app.delete(`${BASE}/:id`, { preHandler: admin }, async (req, reply) => {
+    const orgId = principal(req).org_id;
+    const { id } = req.params as { id: string };
+    if (!(await rc.stores.modules.delete(orgId, id))) {
+      if (await rc.modules.instance(orgId, id)) throw new ApiError('bad_request', `${id} is built in and cannot be deleted`);
+      throw new ApiError('not_found', `no module instance ${id} in this org`);
+    }
+    await rc.modules.forget(orgId, id);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,27 @@
+// Who the caller is, and the enrich settings (the Python client checks a token with the latter).
+import type { FastifyInstance } from 'fastify';
+import type { ResponseContext } from '../../context.js';
+import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
+import { presentInstance } from './module-instances.js';
+
+const SCOPES = { 'read-only': ['enrich:read', 'inspect:read', 'private-intel:read', 'response:read'], analyst: ['enrich:read', 'inspect:read', 'private-intel', 'response', 'casebook'], admin: ['admin', 'enrich', 'inspect', 'private-intel', 'response', 'casebook', 'integration'] };
+
+export async function profileRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
+  const reader = requireRole(rc.exchange, 'read-only');
+  app.get('/iroh/profile/whoami', { preHandler: reader }, async (req) => {
+    const p = principal(req);
+    const org = await rc.exchange.stores.orgs.get(p.org_id);
+    return {
+      user: { 'user-id': p.client_id, 'user-name': p.client_id, 'org-id': p.org_id, role: p.role, scopes: SCOPES[p.role] },
+      org: { id: p.org_id, name: org?.name ?? p.org_id },
+    };
+  });
+  app.get('/iroh/iroh-enrich/settings', { preHandler: reader }, async (req) => {
+    const p = principal(req);
+    const instances = await rc.modules.instances(p.org_id);
+    return {
+      'org-id': p.org_id,
+      'module-instances': instances.map((m) => presentInstance(rc, m)),
+    };
+  });
+}
