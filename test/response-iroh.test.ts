@@ -200,3 +200,34 @@ test('read-only clients enrich but cannot trigger or configure', async () => {
   assert.equal((await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: { kind: 'relay', name: 'x', url: 'http://127.0.0.1:9' }, token: ro })).status, 403);
   assert.equal((await t.api('/iroh/iroh-response/respond/trigger/x/y?observable_type=ip&observable_value=1.1.1.1', { method: 'POST', token: ro })).status, 403);
 });
+
+test('investigate: text in, a graph of observables, sightings, targets and verdicts out', async () => {
+  const r = await startRelay('intel', { disposition: 2 });
+  relays.push(r);
+  const m = await relayInstance('intel', r.url);
+  const dev = await enrollDevice(t, 'inv-sensor');
+  const s = await DeviceSocket.connect(dev);
+  await s.hello();
+  await s.sendBatch(1, [intrusion({ src_ip: '10.4.4.4', dst_ip: '198.51.100.44', observables: { domain: ['inv.example.org'] } })]);
+  s.close();
+  const inv = await t.api('/api/v1/investigate', { method: 'POST', body: { content: 'saw 198.51.100[.]44 talk to inv[.]example[.]org' } });
+  assert.equal(inv.status, 200, inv.text);
+  const ids = new Set((inv.body.graph.nodes as Array<{ id: string }>).map((n) => n.id));
+  assert.ok(ids.has('observable:ip:198.51.100.44'));
+  assert.ok(ids.has('observable:domain:inv.example.org'));
+  const kinds = new Set((inv.body.graph.nodes as Array<{ kind: string }>).map((n) => n.kind));
+  for (const k of ['observable', 'target', 'sighting', 'verdict']) assert.ok(kinds.has(k), `no ${k} node`);
+  for (const e of inv.body.graph.edges as Array<{ source: string; target: string }>) {
+    assert.ok(ids.has(e.source) && ids.has(e.target), `dangling edge ${JSON.stringify(e)}`);
+  }
+  const edgeLabels = (inv.body.graph.edges as Array<{ label: string }>).map((e) => e.label);
+  assert.ok(edgeLabels.includes('Connected_To'));
+  const row = inv.body.tables.observables.find((o: { value: string }) => o.value === '198.51.100.44');
+  assert.equal(row.verdict.disposition_name, 'Malicious');
+  assert.ok(row.sightings >= 1);
+  assert.ok(row.modules.includes('Exchange sightings'));
+  assert.ok(inv.body.tables.refer.length >= 2);
+  const both = await t.api('/api/v1/investigate', { method: 'POST', body: { content: 'x', observables: [] } });
+  assert.equal(both.status, 400);
+  await t.api(`/iroh/iroh-int/module_instance/${m.id}`, { method: 'DELETE' });
+});

@@ -1,7 +1,9 @@
 // Every part of response, in registration order.
 import type { ResponsePart } from './part.js';
 import { irohPart } from './api/iroh.js';
+import { investigatePart } from './api/investigate.js';
 
 export const RESPONSE_PARTS: readonly ResponsePart[] = [
   irohPart,
+  investigatePart,
 ];
