@@ -62,7 +62,7 @@ export interface ModuleInstance {
   settings: Record<string, unknown>;
   /** Deadline for one call, ms (default 15,000). */
   timeout_ms: number;
-  /** Calls to this instance in flight at once (default 8). */
+  /** Calls to this instance in flight at once (default 32). */
   concurrency: number;
   /** Calls a minute (0: no limit). */
   rate_limit_per_minute: number;

@@ -6,7 +6,7 @@ import type { ModuleKind } from './kind.js';
 import { ModuleConfigError } from './kind.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
-export const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 32;
 
 /** The instance a built-in kind gives an org. Its id is the same in every org. */
 export function builtinInstance(kind: ModuleKind, orgId: string): ModuleInstance {

@@ -1,0 +1,213 @@
+// npm run bench:enrich [-- --json] [--requests N] [--concurrency N] [--observables N]
+// 1. Enrich overhead: OBS observables per request × 5 relay modules (local servers answering
+//    after 10, 20, 30, 40 and 50 ms), CONCURRENCY requests in flight, REQUESTS in all, to
+//    POST /iroh/iroh-enrich/observe/observables. The reference, in the same run and from the
+//    same client: the same bodies posted straight to the five modules at once, so its latency
+//    is the slowest module's as this machine delivers it. Overhead = threatlink − reference,
+//    at p50 and p99.
+// 2. Inspect: MB/s of inspect() on a 10 MB text corpus, beside ioc-extractor alone.
+// The relay modules and the load client run in child processes (this file with --relays or
+// --client) so that neither shares the server's event loop.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import { request, Agent } from 'node:https';
+import { request as httpRequest, Agent as HttpAgent } from 'node:http';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { startTestExchange, cleanup } from '../test/helpers/exchange.js';
+import { inspect } from '../src/observables/index.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) || dflt : dflt;
+};
+const json = args.includes('--json');
+const REQUESTS = opt('--requests', 500);
+const CONCURRENCY = opt('--concurrency', 50);
+const OBS = opt('--observables', 100);
+const LATENCIES = [10, 20, 30, 40, 50];
+const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
+const SELF = fileURLToPath(import.meta.url);
+
+// ---- the relay modules (child) -----------------------------------------------------------
+
+async function relays(): Promise<void> {
+  const urls: string[] = [];
+  for (const ms of LATENCIES) {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c));
+      req.on('end', () => setTimeout(() => {
+        const obs = JSON.parse(body || '[]') as Array<{ type: string; value: string }>;
+        const now = new Date().toISOString();
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data: { verdicts: { count: obs.length, docs: obs.map((o) => ({ type: 'verdict', observable: o, disposition: 5, disposition_name: 'Unknown', valid_time: { start_time: now } })) } } }));
+      }, ms));
+    });
+    server.keepAliveTimeout = 60_000;
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    urls.push(`http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`);
+  }
+  process.stdout.write(JSON.stringify(urls) + '\n');
+}
+
+// ---- the load client (child) ---------------------------------------------------------------
+
+interface ClientJob { url: string; ca: string; token: string; relays: string[] }
+
+function post(url: string, body: string, o: { ca?: string; token?: string; agent: Agent | HttpAgent }): Promise<number> {
+  const t0 = performance.now();
+  const https = url.startsWith('https:');
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) };
+  if (o.token) headers.authorization = `Bearer ${o.token}`;
+  return new Promise((resolve, reject) => {
+    const req = (https ? request : httpRequest)(url, { method: 'POST', headers, agent: o.agent as Agent }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`${url}: ${res.statusCode} ${text.slice(0, 200)}`));
+        const errs = (JSON.parse(text) as { errors?: unknown[] }).errors;
+        if (errs && errs.length > 0) return reject(new Error(`${url}: module errors ${JSON.stringify(errs).slice(0, 300)}`));
+        resolve(performance.now() - t0);
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function bodies(): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < REQUESTS; r++) {
+    const obs = [];
+    for (let i = 0; i < OBS; i++) obs.push({ type: 'ip', value: `10.${(r >> 8) & 255}.${r & 255}.${i}` });
+    out.push(JSON.stringify(obs));
+  }
+  return out;
+}
+
+async function runLoad(f: (body: string) => Promise<number>, list: string[]): Promise<number[]> {
+  const lat: number[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < list.length) lat.push(await f(list[next++]!));
+  }));
+  return lat;
+}
+
+async function client(): Promise<void> {
+  let input = '';
+  for await (const c of process.stdin) input += c;
+  const job = JSON.parse(input) as ClientJob;
+  const tlAgent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: job.ca });
+  const relayAgent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+  const list = bodies();
+  const viaThreatlink = (b: string) => post(`${job.url}/iroh/iroh-enrich/observe/observables`, b, { ca: job.ca, token: job.token, agent: tlAgent });
+  const direct = async (b: string) => {
+    const t0 = performance.now();
+    await Promise.all(job.relays.map((u) => post(`${u}/observe/observables`, b, { agent: relayAgent })));
+    return performance.now() - t0;
+  };
+  // Warm both paths (TLS sessions, JIT) before measuring; alternate the two so that load on the
+  // machine falls on both alike.
+  await runLoad(viaThreatlink, list.slice(0, CONCURRENCY));
+  await runLoad(direct, list.slice(0, CONCURRENCY));
+  const tl: number[] = [];
+  const ref: number[] = [];
+  const half = Math.ceil(list.length / 2);
+  for (const part of [list.slice(0, half), list.slice(half)]) {
+    tl.push(...(await runLoad(viaThreatlink, part)));
+    ref.push(...(await runLoad(direct, part)));
+  }
+  process.stdout.write(JSON.stringify({ tl, ref }) + '\n');
+}
+
+// ---- the run --------------------------------------------------------------------------------
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+function child(mode: string, input?: string): { proc: ChildProcess; line: Promise<string> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', SELF, mode, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      out += c;
+      const i = out.indexOf('\n');
+      if (i >= 0) resolve(out.slice(0, i));
+    });
+    proc.on('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
+  });
+  if (input !== undefined) proc.stdin!.end(input);
+  return { proc, line };
+}
+
+function corpus(bytes: number): string {
+  const dir = fileURLToPath(new URL('../test/fixtures/inspect/', import.meta.url));
+  const texts = readdirSync(dir).filter((f) => f.endsWith('.txt') || f.endsWith('.csv')).map((f) => readFileSync(join(dir, f), 'utf8'));
+  const parts: string[] = [];
+  let n = 0;
+  for (let i = 0; n < bytes; i++) {
+    // Vary the numbers so the text is not one block repeated (caches would flatter both sides).
+    const t = texts[i % texts.length]!.replace(/\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g, (_m, a, b, c) => `${a}.${b}.${c}.${i % 250}`);
+    parts.push(t);
+    n += Buffer.byteLength(t);
+  }
+  return parts.join('\n');
+}
+
+async function inspectFigures(): Promise<{ mb: number; ours: number; ioc: number }> {
+  const { extractIOC } = await import('ioc-extractor');
+  const text = corpus(10 * 1024 * 1024);
+  const mb = Buffer.byteLength(text) / (1024 * 1024);
+  const time = (f: () => unknown) => { const t0 = performance.now(); f(); return (performance.now() - t0) / 1000; };
+  inspect(text.slice(0, 200_000));
+  extractIOC(text.slice(0, 200_000));
+  const ours = mb / time(() => inspect(text));
+  const ioc = mb / time(() => extractIOC(text));
+  return { mb, ours, ioc };
+}
+
+async function main(): Promise<void> {
+  if (args[0] === '--relays') return relays();
+  if (args[0] === '--client') return client();
+  const t = await startTestExchange();
+  const r = child('--relays');
+  try {
+    const urls = JSON.parse(await r.line) as string[];
+    say(`5 relay modules at ${LATENCIES.join(', ')} ms; ${REQUESTS} requests of ${OBS} observables, ${CONCURRENCY} in flight`);
+    for (const [i, u] of urls.entries()) {
+      const m = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
+        kind: 'relay', name: `relay-${LATENCIES[i]}ms`, url: u, auth: { type: 'none' }, concurrency: CONCURRENCY, cache_ttl_seconds: 0,
+      } });
+      if (m.status !== 201) throw new Error(`module instance: ${m.status} ${m.text}`);
+    }
+    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls } satisfies ClientJob));
+    const { tl, ref } = JSON.parse(await c.line) as { tl: number[]; ref: number[] };
+    const p50 = pct(tl, 50), p99 = pct(tl, 99), r50 = pct(ref, 50), r99 = pct(ref, 99);
+    say(`threatlink   p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms`);
+    say(`reference    p50 ${r50.toFixed(1)} ms  p99 ${r99.toFixed(1)} ms  (the five modules asked directly)`);
+    say(`overhead     p50 ${(p50 - r50).toFixed(1)} ms  p99 ${(p99 - r99).toFixed(1)} ms  (target p99 ≤ 20 ms)`);
+    say('inspect on a 10 MB corpus…');
+    const ins = await inspectFigures();
+    say(`inspect      ${ins.ours.toFixed(1)} MB/s; ioc-extractor alone ${ins.ioc.toFixed(1)} MB/s; ratio ${(ins.ours / ins.ioc).toFixed(2)}`);
+    if (json) {
+      process.stdout.write(JSON.stringify({
+        bench: 'enrich', requests: REQUESTS, concurrency: CONCURRENCY, observables: OBS, modules: LATENCIES.length, slowest_module_ms: Math.max(...LATENCIES),
+        p50_ms: +p50.toFixed(1), p99_ms: +p99.toFixed(1), ref_p50_ms: +r50.toFixed(1), ref_p99_ms: +r99.toFixed(1),
+        overhead_p50_ms: +(p50 - r50).toFixed(1), overhead_p99_ms: +(p99 - r99).toFixed(1), ratio: +(r50 / p50).toFixed(2),
+        inspect_mb_s: +ins.ours.toFixed(1), ioc_extractor_mb_s: +ins.ioc.toFixed(1), inspect_ratio: +(ins.ours / ins.ioc).toFixed(2),
+      }) + '\n');
+    }
+  } finally {
+    r.proc.kill();
+    await t.close();
+    cleanup(t.dataDir);
+  }
+}
+
+await main();
