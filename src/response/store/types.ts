@@ -4,9 +4,11 @@
 import type { ModuleInstance } from '../module.js';
 import type { CtiaStore } from './ctia-types.js';
 import type { DeviceActionStore } from './action-types.js';
+import type { IncidentRuleStore } from './incident-types.js';
 
 export type { CtiaStore } from './ctia-types.js';
 export type { DeviceActionStore } from './action-types.js';
+export type { IncidentRuleStore, IncidentGroup } from './incident-types.js';
 
 export type ModuleInstancePatch = Partial<Omit<ModuleInstance, 'id' | 'org_id' | 'created_at' | 'builtin'>>;
 
@@ -29,5 +31,6 @@ export interface ResponseStores {
   ctia: CtiaStore;
   actions: DeviceActionStore;
   cursors: CursorStore;
+  incidents: IncidentRuleStore;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { MODULE_INSTANCE_MIGRATIONS, SqliteModuleInstanceStore } from './module-
 import { CURSOR_MIGRATIONS, SqliteCursorStore } from './cursors.js';
 import { CTIA_MIGRATIONS, SqliteCtiaStore } from './ctia.js';
 import { ACTION_MIGRATIONS, SqliteDeviceActionStore } from './actions.js';
+import { INCIDENT_MIGRATIONS, SqliteIncidentRuleStore } from './incident-rules.js';
 
 export function openSqliteResponseStores(file: string): ResponseStores {
   const db = openDb(file, []);
@@ -15,12 +16,14 @@ export function openSqliteResponseStores(file: string): ResponseStores {
     cursors: CURSOR_MIGRATIONS,
     ctia: CTIA_MIGRATIONS,
     actions: ACTION_MIGRATIONS,
+    incidents: INCIDENT_MIGRATIONS,
   });
   return {
     modules: new SqliteModuleInstanceStore(db),
     cursors: new SqliteCursorStore(db),
     ctia: new SqliteCtiaStore(db),
     actions: new SqliteDeviceActionStore(db),
+    incidents: new SqliteIncidentRuleStore(db),
     async close() {
       if (db.open) db.close();
     },
