@@ -231,3 +231,20 @@ test('investigate: text in, a graph of observables, sightings, targets and verdi
   assert.equal(both.status, 400);
   await t.api(`/iroh/iroh-int/module_instance/${m.id}`, { method: 'DELETE' });
 });
+
+test('a relay module is asked only for the verbs it lists in settings.capabilities', async () => {
+  const r = await startRelay('referer');
+  relays.push(r);
+  const bad = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: { kind: 'relay', name: 'x', url: r.url, settings: { capabilities: ['observe', 'teleport'] } } });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.message, /settings\.capabilities/);
+  const m = await relayInstance('referer', r.url, { settings: { capabilities: ['refer'] } });
+  const obs = [{ type: 'domain', value: 'only-refer.example' }];
+  const observe = await t.api('/iroh/iroh-enrich/observe/observables', { method: 'POST', body: obs });
+  assert.ok(!observe.body.data.some((d: { module: string }) => d.module === 'referer'));
+  assert.ok(!observe.body.errors.some((d: { module: string }) => d.module === 'referer'));
+  assert.equal(r.calls['/observe/observables'], undefined);
+  const refer = await t.api('/iroh/iroh-enrich/refer/observables', { method: 'POST', body: obs });
+  assert.ok(refer.body.data.some((l: { module: string }) => l.module === 'referer'));
+  await t.api(`/iroh/iroh-int/module_instance/${m.id}`, { method: 'DELETE' });
+});

@@ -40,6 +40,8 @@ export interface CallContext {
   orgId: string;
   /** Aborted at the module's timeout or when the caller goes away. */
   signal: AbortSignal;
+  /** The API client asking (for an audit trail); never sent to remote modules. */
+  clientId?: string;
 }
 
 export type ModuleAuth =

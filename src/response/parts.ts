@@ -2,8 +2,10 @@
 import type { ResponsePart } from './part.js';
 import { irohPart } from './api/iroh.js';
 import { investigatePart } from './api/investigate.js';
+import { jwksPart } from './api/jwks.js';
 
 export const RESPONSE_PARTS: readonly ResponsePart[] = [
   irohPart,
   investigatePart,
+  jwksPart,
 ];

@@ -1,7 +1,9 @@
 // Every module kind threatlink knows. Adding one is a file in modules/ and a line here.
 import type { ModuleKind } from './kind.js';
 import { exchangeSightingsKind } from './exchange-sightings/index.js';
+import { relayKind } from './relay/index.js';
 
 export const MODULE_KINDS: readonly ModuleKind[] = [
   exchangeSightingsKind,
+  relayKind,
 ];

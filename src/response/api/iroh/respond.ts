@@ -35,9 +35,8 @@ export async function respondRoutes(app: FastifyInstance, rc: ResponseContext): 
     const m = mods.find((x) => x.instance.id === module) ?? mods.find((x) => x.instance.name === module);
     if (!m) throw new ApiError('not_found', `no enabled module instance ${JSON.stringify(module)} in this org`);
     if (!m.trigger) throw new ApiError('bad_request', `module ${m.instance.name} offers no response actions`);
-    params.triggered_by = principal(req).client_id;
     try {
-      const r = await rc.fanout.call(m, requestSignal(reply), (signal) => m.trigger!(action, params, { orgId, signal }));
+      const r = await rc.fanout.call(m, requestSignal(reply), (signal) => m.trigger!(action, params, { orgId, signal, clientId: principal(req).client_id }));
       return { data: r };
     } catch (err) {
       const e = err as { code?: string; message?: string };
