@@ -52,6 +52,9 @@ export interface NormalizedEvent {
   observables?: EventObservables;
   /** The original record as the sensor wrote it (parsed JSON, or a decoded binary record). */
   raw?: unknown;
+  /** Marks added at ingest (feed matches: `feed:<name>`, `disposition:<name>`). Never from a
+   * sensor: the event schema refuses the field, so a device cannot tag its own events. */
+  tags?: string[];
 }
 
 /** An event as stored: what the exchange adds. */
@@ -60,6 +63,4 @@ export interface StoredEvent extends NormalizedEvent {
   device_id: string;
   org_id: string;
   received_at: string;
-  /** Feed matches and other marks the exchange or response adds at ingest. */
-  tags?: string[];
 }

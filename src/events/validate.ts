@@ -115,7 +115,8 @@ const eventProperties = {
   },
   // Anything; its size is checked after the schema (see checkRaw).
   raw: true,
-} satisfies Record<keyof NormalizedEvent, SchemaObject | boolean>;
+  // tags are the exchange's own marks (feed matches), not a sensor's to send.
+} satisfies Record<Exclude<keyof NormalizedEvent, 'tags'>, SchemaObject | boolean>;
 
 const eventSchema: SchemaObject = {
   type: 'object',

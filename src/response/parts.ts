@@ -3,9 +3,11 @@ import type { ResponsePart } from './part.js';
 import { irohPart } from './api/iroh.js';
 import { investigatePart } from './api/investigate.js';
 import { jwksPart } from './api/jwks.js';
+import { feedsPart } from './modules/feeds/part.js';
 
 export const RESPONSE_PARTS: readonly ResponsePart[] = [
   irohPart,
   investigatePart,
   jwksPart,
+  feedsPart,
 ];

@@ -177,7 +177,10 @@ export class FanOut {
       }
       if (verb === 'observe' || verb === 'deliberate') {
         const parts = [...(cached as ObserveData[]), ...(fresh !== undefined ? [fresh as ObserveData] : [])];
-        answers.push({ ref, data: mergeObserveData(parts) });
+        // One part needs no merging: the module's own answer goes back as it came.
+        answers.push({ ref, data: parts.length === 1 ? parts[0]! : mergeObserveData(parts) });
+      } else if (cached.length === 0) {
+        for (const item of (fresh as unknown[] | undefined) ?? []) answers.push({ ref, data: item });
       } else {
         const seen = new Set<string>();
         for (const list of [...(cached as unknown[][]), ...(fresh !== undefined ? [fresh as unknown[]] : [])]) {

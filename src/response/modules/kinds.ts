@@ -2,8 +2,10 @@
 import type { ModuleKind } from './kind.js';
 import { exchangeSightingsKind } from './exchange-sightings/index.js';
 import { relayKind } from './relay/index.js';
+import { feedKind } from './feeds/index.js';
 
 export const MODULE_KINDS: readonly ModuleKind[] = [
   exchangeSightingsKind,
   relayKind,
+  feedKind,
 ];

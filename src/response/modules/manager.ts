@@ -23,6 +23,7 @@ export class ModuleManager {
   /** Live modules by org, then instance id; rebuilt when updated_at changes. */
   private readonly live = new Map<string, Map<string, Module>>();
   private rc: ResponseContext | null = null;
+  private readonly listeners: Array<(orgId: string) => Promise<void>> = [];
 
   constructor(kinds: readonly ModuleKind[]) {
     for (const k of kinds) this.kinds.set(k.kind, k);
@@ -91,6 +92,18 @@ export class ModuleManager {
 
   async module(orgId: string, id: string): Promise<Module | null> {
     return (await this.modules(orgId)).find((m) => m.instance.id === id) ?? null;
+  }
+
+  /** Parts that keep modules running (feeds) hear of each instance created, changed or removed. */
+  onChange(f: (orgId: string) => Promise<void>): void {
+    this.listeners.push(f);
+  }
+
+  /** Tells them; the instance API calls this after each change. */
+  async changed(orgId: string): Promise<void> {
+    for (const f of this.listeners) {
+      await f(orgId).catch((err: unknown) => this.ctx.log.warn({ err, org: orgId }, 'module change listener failed'));
+    }
   }
 
   /** Drops the live module of an instance that changed or went. */

@@ -12,8 +12,8 @@ import type { Db } from './db.js';
 import { toMs, type Bind } from './events-keys.js';
 import type { KeyMap } from './keys.js';
 
-/** Values per row: org_id, device_id, then the events columns event_id … raw. */
-export const ROW_WIDTH = 22;
+/** Values per row: org_id, device_id, then the events columns event_id … raw, then tags. */
+export const ROW_WIDTH = 23;
 
 /** Fills `out` with the ROW_WIDTH values of item i. Throws on an unparseable time (the
  * caller validated it, so that is a bug, and the whole commit fails as it would in SQL). */
@@ -42,6 +42,8 @@ function itemValues(item: CommitItem, out: Bind[]): void {
   out[19] = e.policy ?? null;
   out[20] = e.observables ? JSON.stringify(e.observables) : null;
   out[21] = item.raw_json ?? (e.raw === undefined ? null : JSON.stringify(e.raw));
+  // Set by beforeCommit hooks (feed matches); most events have none.
+  out[22] = e.tags !== undefined && e.tags.length > 0 ? JSON.stringify(e.tags) : null;
 }
 
 /** Rows read one after another, each into a reused array: the values of one row are garbage
@@ -130,7 +132,7 @@ export class EventInserter {
         v[20] as Bind,
         v[21] as Bind,
         receivedAt,
-        null,
+        v[22] as Bind,
       );
       if (res.changes === 1) {
         inserted[i] = 1;

@@ -76,6 +76,7 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
       ...(b.url !== undefined ? { url: b.url } : {}), ...(b.auth !== undefined ? { auth: b.auth } : {}),
     });
     await rc.stores.modules.create(m);
+    await rc.modules.changed(m.org_id);
     return reply.code(201).send(presentInstance(rc, m));
   });
 
@@ -88,6 +89,7 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
     checked(rc, { ...cur, ...patch });
     const next = await rc.stores.modules.update(orgId, id, patch);
     await rc.modules.forget(orgId, id);
+    await rc.modules.changed(orgId);
     return presentInstance(rc, next!);
   };
   app.patch(`${BASE}/:id`, { preHandler: admin, schema: patchSchema }, async (req) =>
@@ -103,6 +105,7 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
       throw new ApiError('not_found', `no module instance ${id} in this org`);
     }
     await rc.modules.forget(orgId, id);
+    await rc.modules.changed(orgId);
     return reply.code(204).send();
   });
 }

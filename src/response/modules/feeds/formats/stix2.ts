@@ -1,0 +1,81 @@
+// STIX 2.1 bundles (or any object with an `objects` list, as TAXII envelopes are): indicators
+// with a STIX pattern, each within its valid_from/valid_until window, latest version wins.
+import type { ObservableType } from '../../../../observables/index.js';
+import { detectObservable, typedObservable, type FeedIndicator } from '../indicator.js';
+import { orTerms } from './stix-pattern.js';
+import type { ParseResult } from './result.js';
+
+interface StixIndicator {
+  type?: unknown; id?: unknown; modified?: unknown; name?: unknown; pattern?: unknown; pattern_type?: unknown;
+  valid_from?: unknown; valid_until?: unknown; revoked?: unknown;
+}
+
+const HASHES: Record<string, ObservableType> = { md5: 'md5', 'sha-1': 'sha1', sha1: 'sha1', 'sha-256': 'sha256', sha256: 'sha256' };
+
+/** The observable type an object path names; null for paths that are not one value. */
+function pathType(path: string): ObservableType | 'detect' | null {
+  const p = path.replace(/'/g, '').toLowerCase();
+  switch (p) {
+    case 'ipv4-addr:value': return 'ip';
+    case 'ipv6-addr:value': return 'ipv6';
+    case 'domain-name:value': return 'domain';
+    case 'url:value': return 'url';
+    case 'email-addr:value': return 'email';
+    case 'mac-addr:value': return 'mac_address';
+    case 'file:name': return 'file_name';
+    case 'network-traffic:dst_ref.value':
+    case 'network-traffic:src_ref.value': return 'detect';
+  }
+  const h = /^(?:file|artifact):hashes\.(.+)$/.exec(p);
+  return h ? (HASHES[h[1]!] ?? null) : null;
+}
+
+function time(v: unknown): number | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function latestIndicators(objects: unknown[]): StixIndicator[] {
+  const byId = new Map<string, StixIndicator>();
+  const anon: StixIndicator[] = [];
+  for (const o of objects as StixIndicator[]) {
+    if (o?.type !== 'indicator') continue;
+    if (typeof o.id !== 'string') { anon.push(o); continue; }
+    const cur = byId.get(o.id);
+    if (!cur || (time(o.modified) ?? 0) >= (time(cur.modified) ?? 0)) byId.set(o.id, o);
+  }
+  return [...byId.values(), ...anon];
+}
+
+export function parseStix2(text: string): ParseResult {
+  const doc = JSON.parse(text) as unknown;
+  const objects = Array.isArray(doc) ? doc : (doc as { objects?: unknown } | null)?.objects;
+  if (!Array.isArray(objects)) throw new Error('not a STIX bundle: no "objects" list');
+  const out: ParseResult = { indicators: [], skipped: 0 };
+  for (const ind of latestIndicators(objects)) {
+    // STIX 2.0 had no pattern_type; the pattern language was always STIX then.
+    if (ind.revoked === true || typeof ind.pattern !== 'string' || (ind.pattern_type !== undefined && ind.pattern_type !== 'stix')) {
+      out.skipped++;
+      continue;
+    }
+    const terms = orTerms(ind.pattern);
+    const validFrom = time(ind.valid_from);
+    const validUntil = time(ind.valid_until);
+    const reason = typeof ind.name === 'string' && ind.name !== '' ? ind.name : undefined;
+    let used = false;
+    for (const term of terms ?? []) {
+      const t = pathType(term.path);
+      const o = t === null ? null : t === 'detect' ? detectObservable(term.value) : typedObservable(t, term.value);
+      if (o === null) continue;
+      used = true;
+      const fi: FeedIndicator = { ...o };
+      if (validFrom !== undefined) fi.validFrom = validFrom;
+      if (validUntil !== undefined) fi.validUntil = validUntil;
+      if (reason) fi.reason = reason;
+      out.indicators.push(fi);
+    }
+    if (!used) out.skipped++;
+  }
+  return out;
+}

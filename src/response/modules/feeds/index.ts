@@ -1,0 +1,32 @@
+// The `feed` module kind: threat-intel feeds (plain lists, CSV, MISP feeds, STIX 2.1 bundles)
+// as judgements and verdicts, and as tags on the events that name what they list (part.ts).
+import type { ModuleKind } from '../kind.js';
+import type { Module, ModuleInstance } from '../../module.js';
+import { ModuleError } from '../../module.js';
+import { parseFeedSettings } from './settings.js';
+import { FeedModule } from './module.js';
+import { feedIndex } from './match-index.js';
+
+/** An instance stored with settings that no longer check out (written past the API): it
+ * answers with the reason instead of taking the org's other modules down with it. */
+function misconfigured(instance: ModuleInstance, err: Error): Module {
+  const fail = async (): Promise<never> => { throw new ModuleError('invalid_configuration', err.message); };
+  return { instance, observe: fail, deliberate: fail, health: fail };
+}
+
+export const feedKind: ModuleKind = {
+  kind: 'feed',
+  typeId: 'threatlink.feed',
+  description: 'Threat intelligence feed',
+  validate(m) {
+    parseFeedSettings(m);
+  },
+  create(m, rc) {
+    try {
+      return new FeedModule(m, rc, feedIndex);
+    } catch (err) {
+      rc.log.error({ err, instance: m.id, org: m.org_id }, 'feed instance is misconfigured');
+      return misconfigured(m, err as Error);
+    }
+  },
+};

@@ -1,0 +1,97 @@
+// One observable a feed lists, in the canonical form inspect and the sensors use, so a feed
+// value, an enrich request and an event field meet on the same string.
+import {
+  normalizeDomain, normalizeEmail, normalizeHash, normalizeIPv4, normalizeIPv6, normalizeObservable, normalizeUrl,
+  refang, type Observable, type ObservableType,
+} from '../../../observables/index.js';
+
+export interface FeedIndicator {
+  type: ObservableType;
+  value: string;
+  /** Epoch ms; absent: valid since ever / until further notice. */
+  validFrom?: number;
+  validUntil?: number;
+  /** Why the feed lists it (a STIX indicator's name, a MISP event's info). */
+  reason?: string;
+}
+
+/** The lookup key of an observable: `type:value`. */
+export function indicatorKey(type: string, value: string): string {
+  return `${type}:${value}`;
+}
+
+/** Types are kept under one name each: a feed's `hostname` is the `domain` inspect emits. */
+export function canonicalType(t: ObservableType): ObservableType {
+  return t === 'hostname' ? 'domain' : t;
+}
+
+/** Type names feeds use (MISP attribute types, STIX object types, common CSV headings). */
+const ALIASES: Record<string, ObservableType> = {
+  ip: 'ip', ipv4: 'ip', 'ip-dst': 'ip', 'ip-src': 'ip', 'ipv4-addr': 'ip', ipv6: 'ipv6', 'ipv6-addr': 'ipv6',
+  domain: 'domain', hostname: 'domain', 'domain-name': 'domain', fqdn: 'domain', host: 'domain',
+  url: 'url', uri: 'url', link: 'url',
+  email: 'email', 'email-src': 'email', 'email-dst': 'email', 'email-addr': 'email',
+  md5: 'md5', sha1: 'sha1', 'sha-1': 'sha1', sha256: 'sha256', 'sha-256': 'sha256',
+  filename: 'file_name', file_name: 'file_name', 'mac-address': 'mac_address', mac_address: 'mac_address',
+};
+
+export function typeFromName(name: string): ObservableType | null {
+  return ALIASES[name.trim().toLowerCase()] ?? null;
+}
+
+/** A bare IP may come as a single-host CIDR; wider ranges are not single observables. */
+function stripHostMask(v: string): string {
+  const slash = v.indexOf('/');
+  if (slash < 0) return v;
+  const mask = v.slice(slash + 1);
+  return mask === '32' || mask === '128' ? v.slice(0, slash) : v;
+}
+
+/** The value as the given type, or null when it is not one (an IPv6 listed as `ip-dst` is an ipv6). */
+export function typedObservable(type: ObservableType, raw: string): Observable | null {
+  const v = refang(raw.trim());
+  if (type === 'ip' || type === 'ipv6') {
+    const ip = stripHostMask(v);
+    const v4 = normalizeIPv4(ip);
+    if (v4 !== null) return { type: 'ip', value: v4 };
+    const v6 = normalizeIPv6(ip);
+    return v6 === null ? null : { type: 'ipv6', value: v6 };
+  }
+  const t = canonicalType(type);
+  const value = normalizeObservable(t, v);
+  return value === null ? null : { type: t, value };
+}
+
+/** Guesses the type the way inspect would classify the value on its own. */
+export function detectObservable(raw: string): Observable | null {
+  const v = refang(raw.trim());
+  if (v === '') return null;
+  const ip = stripHostMask(v);
+  const v4 = normalizeIPv4(ip);
+  if (v4 !== null) return { type: 'ip', value: v4 };
+  if (v.includes('://')) {
+    const u = normalizeUrl(v);
+    return u === null ? null : { type: 'url', value: u };
+  }
+  if (ip.includes(':')) {
+    const v6 = normalizeIPv6(ip);
+    return v6 === null ? null : { type: 'ipv6', value: v6 };
+  }
+  if (/^[0-9a-f]+$/i.test(v)) {
+    const t = v.length === 32 ? 'md5' : v.length === 40 ? 'sha1' : v.length === 64 ? 'sha256' : null;
+    const h = t === null ? null : normalizeHash(t, v);
+    if (t !== null && h !== null) return { type: t, value: h };
+  }
+  if (v.includes('@')) {
+    const e = normalizeEmail(v);
+    return e === null ? null : { type: 'email', value: e };
+  }
+  const d = normalizeDomain(v);
+  return d === null ? null : { type: 'domain', value: d };
+}
+
+/** By the type the feed names when it names one it knows, else by the value's look. */
+export function observableOf(typeName: string | undefined, raw: string): Observable | null {
+  const t = typeName === undefined ? null : typeFromName(typeName);
+  return t === null ? detectObservable(raw) : typedObservable(t, raw);
+}

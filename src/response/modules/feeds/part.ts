@@ -1,0 +1,51 @@
+// Feeds as a part of response: at start every org's feed instances are built (each loads
+// itself and feeds the shared index), and every batch on its way into the store is tagged
+// from that index. Instances made, changed or removed through the API are synced at once (the
+// manager's change hook); a timer covers changes made behind the API's back.
+import type { ResponsePart } from '../../part.js';
+import type { ResponseContext } from '../../context.js';
+import { feedIndex } from './match-index.js';
+import { tagEvents } from './tag-events.js';
+import { FeedModule } from './module.js';
+
+/** How soon a feed changed outside the API (another node, the database) is picked up. */
+export const FEED_SYNC_MS = 30_000;
+
+/**
+ * Builds the live feed modules of one org (or of all) and drops those whose instance is gone
+ * or disabled. The module manager builds modules lazily, on a first enrich; a feed must be
+ * loaded before any enrich so that ingest can match against it.
+ */
+export async function syncFeeds(rc: ResponseContext, orgId?: string): Promise<void> {
+  const orgIds = orgId !== undefined ? [orgId] : (await rc.exchange.stores.orgs.list()).map((o) => o.id);
+  for (const id of orgIds) {
+    const mods = await rc.modules.modules(id, 'feed');
+    // Saved copies are a disk read away: after a restart, tag from the first event on.
+    await Promise.all(mods.map((m) => (m instanceof FeedModule ? m.restored : null)));
+    const live = new Set(mods.map((m) => m.instance.id));
+    for (const gone of feedIndex.instances(id)) if (!live.has(gone)) await rc.modules.forget(id, gone);
+  }
+}
+
+const timers = new Set<NodeJS.Timeout>();
+
+export const feedsPart: ResponsePart = {
+  name: 'feeds',
+  async start(rc) {
+    await syncFeeds(rc).catch((err: unknown) => rc.log.error({ err }, 'feeds could not be loaded'));
+    const timer = setInterval(() => {
+      syncFeeds(rc).catch((err: unknown) => rc.log.warn({ err }, 'feed sync failed'));
+    }, FEED_SYNC_MS);
+    timer.unref();
+    timers.add(timer);
+    rc.modules.onChange((orgId) => syncFeeds(rc, orgId));
+  },
+  beforeCommit(items) {
+    tagEvents(feedIndex, items);
+  },
+  async close() {
+    // The part is one object for the process; its hooks are not told which server closes.
+    for (const t of timers) clearInterval(t);
+    timers.clear();
+  },
+};

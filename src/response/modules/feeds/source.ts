@@ -1,0 +1,53 @@
+// Reading one file of a feed, from disk or over http(s), with a size cap so a wrong URL (a
+// disk image, an endless stream) cannot take the server's memory.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export const MAX_FEED_BYTES = 256 * 1024 * 1024;
+
+export function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
+/** A file next to the feed base: MISP's manifest and event files. */
+export function sourceChild(base: string, name: string): string {
+  if (isUrl(base)) return new URL(encodeURIComponent(name), base.endsWith('/') ? base : `${base}/`).href;
+  return join(base, name);
+}
+
+async function readUrl(url: string, signal: AbortSignal): Promise<string> {
+  const res = await fetch(url, { signal, headers: { accept: 'application/json, text/csv, text/plain, */*' }, redirect: 'follow' });
+  if (!res.ok) {
+    await res.body?.cancel();
+    throw new Error(`GET ${url}: HTTP ${res.status}`);
+  }
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > MAX_FEED_BYTES) {
+    await res.body?.cancel();
+    throw new Error(`GET ${url}: ${declared} bytes is more than the ${MAX_FEED_BYTES} a feed may have`);
+  }
+  const chunks: Uint8Array[] = [];
+  let n = 0;
+  if (res.body) {
+    for await (const chunk of res.body) {
+      n += chunk.byteLength;
+      if (n > MAX_FEED_BYTES) {
+        await res.body.cancel().catch(() => undefined);
+        throw new Error(`GET ${url}: more than the ${MAX_FEED_BYTES} bytes a feed may have`);
+      }
+      chunks.push(chunk);
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readPath(path: string, signal: AbortSignal): Promise<string> {
+  const st = await stat(path);
+  if (!st.isFile()) throw new Error(`${path} is not a file`);
+  if (st.size > MAX_FEED_BYTES) throw new Error(`${path}: ${st.size} bytes is more than the ${MAX_FEED_BYTES} a feed may have`);
+  return readFile(path, { encoding: 'utf8', signal });
+}
+
+export function readSource(location: string, signal: AbortSignal): Promise<string> {
+  return isUrl(location) ? readUrl(location, signal) : readPath(location, signal);
+}

@@ -1,0 +1,457 @@
+// The feed module kind: the four formats read from fixture files, a URL feed that refreshes
+// and keeps its last good copy when the server fails, the copy saved for an offline restart,
+// observe/deliberate answers in CTIM shape, and events tagged at ingest by the feeds that list
+// their addresses and observables.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, type TestExchange } from './helpers/exchange.js';
+import type { ResponseContext } from '../src/response/context.js';
+import type { ModuleInstance } from '../src/response/module.js';
+import { FanOut } from '../src/response/enrich/fanout.js';
+import { ModuleConfigError } from '../src/response/modules/kind.js';
+import { feedKind } from '../src/response/modules/feeds/index.js';
+import { FeedModule } from '../src/response/modules/feeds/module.js';
+import { FeedIndex, feedIndex } from '../src/response/modules/feeds/match-index.js';
+import { syncFeeds } from '../src/response/modules/feeds/part.js';
+import { parseFeedSettings } from '../src/response/modules/feeds/settings.js';
+import { parseSnapshot } from '../src/response/modules/feeds/parse.js';
+import { FEED_FILE, snapshotDir, type Snapshot } from '../src/response/modules/feeds/snapshot.js';
+import { MANIFEST } from '../src/response/modules/feeds/formats/misp.js';
+import { fetchFeed } from '../src/response/modules/feeds/fetch.js';
+import type { Judgement, Verdict } from '../src/ctim/index.js';
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/feeds/', import.meta.url));
+const fixture = (name: string) => join(FIXTURES, name);
+
+let t: TestExchange;
+let rc: ResponseContext;
+let orgId: string;
+const servers: Server[] = [];
+const made: ModuleInstance[] = [];
+
+before(async () => {
+  t = await startTestExchange();
+  rc = t.ex.response.context();
+  orgId = (await t.api('/iroh/profile/whoami')).body.user['org-id'];
+});
+after(async () => {
+  for (const s of servers) await new Promise((r) => s.close(r));
+  await t.close();
+  cleanup(t.dataDir);
+});
+
+function feedInstance(name: string, settings: Record<string, unknown>): ModuleInstance {
+  const now = new Date().toISOString();
+  return {
+    id: `module-instance-${randomUUID()}`, org_id: orgId, kind: 'feed', name, enabled: true, settings,
+    timeout_ms: 15_000, concurrency: 32, rate_limit_per_minute: 0, cache_ttl_seconds: 0, created_at: now, updated_at: now,
+  };
+}
+
+/** Stores a feed instance the way the instance API will, and waits until it has loaded. */
+async function addFeed(name: string, settings: Record<string, unknown>): Promise<{ m: ModuleInstance; mod: FeedModule }> {
+  const m = feedInstance(name, settings);
+  rc.modules.validate(m);
+  await rc.stores.modules.create(m);
+  made.push(m);
+  await syncFeeds(rc, orgId);
+  const mod = await rc.modules.module(orgId, m.id);
+  assert.ok(mod instanceof FeedModule, 'a live feed module');
+  await mod.ready;
+  return { m, mod };
+}
+
+/** Deletes every feed the tests made so far: their indicators must not tag later events. */
+async function removeFeeds(): Promise<void> {
+  for (const m of made.splice(0)) await rc.stores.modules.delete(orgId, m.id);
+  await syncFeeds(rc, orgId);
+}
+
+const fanout = () => new FanOut((m) => rc.modules.typeId(m.instance));
+
+/** Asks one feed instance through the enrich fan-out, as the iroh API does. */
+async function ask(verb: 'observe' | 'deliberate', instanceId: string, observables: Array<{ type: string; value: string }>) {
+  const mods = (await rc.modules.modules(orgId)).filter((m) => m.instance.id === instanceId);
+  const r = await fanout().run(verb, mods, observables, orgId);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.answers.length, 1);
+  const data = r.answers[0]!.data as { judgements?: { count: number; docs: Judgement[] }; verdicts?: { count: number; docs: Verdict[] } };
+  return { ref: r.answers[0]!.ref, judgements: data.judgements?.docs ?? [], verdicts: data.verdicts?.docs ?? [] };
+}
+
+const listed = async (instanceId: string, o: { type: string; value: string }) =>
+  (await ask('deliberate', instanceId, [o])).verdicts.length === 1;
+
+async function waitFor(what: string, f: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function snapshotOf(format: Snapshot['format'], files: Record<string, string>): Snapshot {
+  return { source: '/feeds/x', format, fetched_at: new Date().toISOString(), files };
+}
+const keys = (format: Snapshot['format'], files: Record<string, string>, settings: Record<string, unknown> = {}) =>
+  [...parseSnapshot(parseFeedSettings({ settings: { source: '/feeds/x', format, ...settings } }), snapshotOf(format, files)).indicators.keys()].sort();
+
+test('settings: validation names the field; defaults and disposition names', () => {
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ format: 'list' }, /^settings\.source/],
+    [{ source: 'feeds/list.txt', format: 'list' }, /^settings\.source: .*absolute/],
+    [{ source: 'ftp://example.com/feed', format: 'list' }, /^settings\.source/],
+    [{ source: '/x', format: 'yaml' }, /^settings\.format/],
+    [{ source: '/x', format: 'list', disposition: 'evil' }, /^settings\.disposition/],
+    [{ source: '/x', format: 'list', refresh_seconds: 0 }, /^settings\.refresh_seconds/],
+    [{ source: '/x', format: 'list', priority: 101 }, /^settings\.priority/],
+    [{ source: '/x', format: 'list', confidence: 'Very' }, /^settings\.confidence/],
+    [{ source: '/x', format: 'list', observable_type: 'ipv4' }, /^settings\.observable_type/],
+    [{ source: '/x', format: 'csv', column: 'indicator', header: false }, /^settings\.header/],
+  ];
+  for (const [settings, re] of bad) {
+    assert.throws(() => feedKind.validate!(feedInstance('x', settings)), (e: unknown) => e instanceof ModuleConfigError && re.test(e.message), JSON.stringify(settings));
+  }
+  const d = parseFeedSettings({ settings: { source: 'https://feeds.example.com/ips.txt', format: 'list' } });
+  assert.deepEqual(
+    [d.refreshMs, d.disposition, d.ttlMs, d.priority, d.confidence, d.severity],
+    [3_600_000, 2, 7 * 86_400_000, 90, 'High', 'High'],
+  );
+  assert.equal(parseFeedSettings({ settings: { source: '/x', format: 'list', disposition: 'suspicious' } }).disposition, 3);
+  assert.equal(parseFeedSettings({ settings: { source: '/x', format: 'list', disposition: 4 } }).disposition, 4);
+  assert.equal(parseFeedSettings({ settings: { source: pathToFileURL('/srv/feed.txt').href, format: 'list' } }).source, '/srv/feed.txt');
+  // The manager accepts the kind (it is registered) and refuses a bad one by field too.
+  assert.throws(() => rc.modules.validate(feedInstance('x', { format: 'list' })), /settings\.source/);
+});
+
+test('formats: list, csv, MISP and STIX 2.1 read into canonical observables', () => {
+  assert.deepEqual(keys('list', { [FEED_FILE]: readFileSync(fixture('list.txt'), 'utf8') }), [
+    'domain:evil.feed-list.example.com',
+    'ip:198.51.100.23',
+    'ipv6:2001:db8::bad',
+    'md5:44d88612fea8a8f36de82e1278abb02f',
+    'url:http://bad.feed-list.example.org/payload.exe?id=1,2',
+  ]);
+  // Typed: every line is read as that type, and what is not one is skipped.
+  assert.deepEqual(keys('list', { [FEED_FILE]: 'Evil.Example.com\n198.51.100.1\n' }, { observable_type: 'domain' }), ['domain:evil.example.com']);
+  const csv = readFileSync(fixture('indicators.csv'), 'utf8');
+  const byName = keys('csv', { [FEED_FILE]: csv }, { column: 'indicator', type_column: 'kind' });
+  assert.deepEqual(byName, [
+    'domain:phish.csv-feed.example.net',
+    'ip:203.0.113.99',
+    'sha1:3395856ce81f2b7382dee72602f798b642f14140',
+    'url:https://csv-feed.example.net/login#form',
+  ]);
+  assert.deepEqual(keys('csv', { [FEED_FILE]: csv }, { column: 0, header: true }), byName, 'by position, types detected');
+  const misp: Record<string, string> = { [MANIFEST]: readFileSync(fixture('misp/manifest.json'), 'utf8') };
+  for (const u of Object.keys(JSON.parse(misp[MANIFEST]!))) misp[`${u}.json`] = readFileSync(fixture(`misp/${u}.json`), 'utf8');
+  assert.deepEqual(keys('misp', misp), [
+    'domain:emotet.misp-feed.example.com',
+    'domain:login.phish.misp-feed.example.com',
+    'email:billing@misp-feed.example.com',
+    'file_name:invoice.doc',
+    'ip:192.0.2.66',
+    'ip:192.0.2.67',
+    'ip:192.0.2.68',
+    'ipv6:2001:db8::66',
+    'md5:9e107d9d372bb6826bd81d3542a419d6',
+    'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b856',
+  ]);
+  assert.ok(keys('misp', misp, { to_ids_only: false }).includes('ip:192.0.2.70'), 'attributes not for detection, on request');
+  const stix = parseSnapshot(parseFeedSettings({ settings: { source: '/x', format: 'stix2' } }),
+    snapshotOf('stix2', { [FEED_FILE]: readFileSync(fixture('stix2-bundle.json'), 'utf8') }));
+  assert.deepEqual([...stix.indicators.keys()].sort(), [
+    'domain:stix-feed.example.com',
+    'ip:198.51.100.150',
+    'ip:198.51.100.151', // expired: kept, but never matches (below)
+    'ip:198.51.100.152', // not valid yet: likewise
+    'ip:198.51.100.157', // the newest version of an indicator replaces the older one (…156)
+    'ipv6:2001:db8::150',
+    'md5:0cc175b9c0f1b6a831c399e269772661',
+    'sha1:86f7e437faa5a7fce15d1ddcb9eaeaea377667b8',
+    'sha256:aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f',
+    'url:http://stix-feed.example.com/login.php',
+  ]);
+  assert.equal(stix.indicators.get('ip:198.51.100.151')!.validUntil, Date.parse('2023-06-01T00:00:00Z'));
+  // AND pattern, revoked, sigma: nothing from them.
+  assert.equal(stix.skipped, 3);
+  // Malformed content is an error (the refresh keeps the last good copy), not an empty feed.
+  assert.throws(() => keys('stix2', { [FEED_FILE]: '{"type":"bundle"}' }), /objects/);
+  assert.throws(() => keys('list', { [FEED_FILE]: '<html><body>Maintenance</body></html>\n' }), /no observable/);
+  assert.deepEqual(keys('list', { [FEED_FILE]: '# nothing listed today\n' }), []);
+});
+
+test('observe and deliberate: judgements and verdicts in CTIM shape from a file feed', async () => {
+  const { m, mod } = await addFeed('Test blocklist', { source: fixture('list.txt'), format: 'list', ttl_seconds: 3600, priority: 80, confidence: 'medium' });
+  const before = Date.now();
+  const o = await ask('observe', m.id, [
+    { type: 'ip', value: '198.51.100.23' },
+    { type: 'domain', value: 'Evil.Feed-List.Example.com' },
+    { type: 'ip', value: '198.51.100.24' },
+  ]);
+  assert.equal(o.ref.module_type_id, 'threatlink.feed');
+  assert.equal(o.ref.module, 'Test blocklist');
+  assert.equal(o.judgements.length, 2);
+  const j = o.judgements.find((x) => x.observable.value === '198.51.100.23')!;
+  assert.equal(j.type, 'judgement');
+  assert.match(j.id, /^transient:judgement-[0-9a-f]{32}$/);
+  assert.ok(j.schema_version);
+  assert.equal(j.source, 'Test blocklist');
+  assert.equal(j.source_uri, pathToFileURL(fixture('list.txt')).href);
+  assert.deepEqual(j.observable, { type: 'ip', value: '198.51.100.23' });
+  assert.equal(j.disposition, 2);
+  assert.equal(j.disposition_name, 'Malicious');
+  assert.equal(j.priority, 80);
+  assert.equal(j.confidence, 'Medium');
+  assert.equal(j.severity, 'High');
+  const start = Date.parse(j.valid_time.start_time!);
+  const end = Date.parse(j.valid_time.end_time!);
+  assert.ok(start >= before - 1000 && start <= Date.now(), j.valid_time.start_time);
+  assert.equal(end - start, 3600_000);
+  // The observable is named as it was asked.
+  assert.ok(o.judgements.some((x) => x.observable.value === 'Evil.Feed-List.Example.com'));
+  assert.equal(o.verdicts.length, 2);
+  const v = o.verdicts.find((x) => x.observable.value === '198.51.100.23')!;
+  assert.deepEqual(v, {
+    type: 'verdict', disposition: 2, disposition_name: 'Malicious', observable: { type: 'ip', value: '198.51.100.23' },
+    valid_time: j.valid_time, judgement_id: j.id,
+  });
+  // The same listing is the same judgement id each time.
+  assert.equal((await ask('observe', m.id, [{ type: 'ip', value: '198.51.100.23' }])).judgements[0]!.id, j.id);
+  const d = await ask('deliberate', m.id, [{ type: 'ip', value: '198.51.100.23' }, { type: 'url', value: 'http://bad.feed-list.example.org/payload.exe?id=1,2' }]);
+  assert.equal(d.judgements.length, 0, 'deliberate answers verdicts only');
+  assert.deepEqual(d.verdicts.map((x) => x.observable.type).sort(), ['ip', 'url']);
+  // Nothing listed: an empty answer.
+  const none = await ask('observe', m.id, [{ type: 'ip', value: '192.0.2.1' }]);
+  assert.deepEqual([none.judgements.length, none.verdicts.length], [0, 0]);
+  const h = await mod.health({ orgId, signal: new AbortController().signal });
+  assert.equal(h.status, 'ok');
+  assert.equal(h.indicators, 5);
+  assert.equal(h.last_error, null);
+  assert.ok(Date.parse(h.last_refresh as string) <= Date.now());
+});
+
+test('csv, MISP and STIX feeds answer through the fan-out; STIX validity is honoured', async () => {
+  const csv = await addFeed('Partner CSV', { source: fixture('indicators.csv'), format: 'csv', column: 'indicator', type_column: 'kind', disposition: 'Suspicious' });
+  const c = await ask('observe', csv.m.id, [{ type: 'domain', value: 'phish.csv-feed.example.net' }]);
+  assert.equal(c.judgements[0]!.disposition, 3);
+  assert.equal(c.verdicts[0]!.disposition_name, 'Suspicious');
+
+  const misp = await addFeed('MISP test', { source: fixture('misp'), format: 'misp' });
+  const mo = await ask('observe', misp.m.id, [
+    { type: 'ip', value: '192.0.2.67' },
+    { type: 'hostname', value: 'login.phish.misp-feed.example.com' },
+    { type: 'ip', value: '192.0.2.70' },
+    { type: 'md5', value: '9E107D9D372BB6826BD81D3542A419D6' },
+  ]);
+  assert.deepEqual(mo.judgements.map((j) => j.observable.value).sort(), ['192.0.2.67', '9E107D9D372BB6826BD81D3542A419D6', 'login.phish.misp-feed.example.com']);
+  assert.match(mo.judgements.find((j) => j.observable.value === '192.0.2.67')!.reason!, /Emotet epoch 5/);
+
+  const stix = await addFeed('STIX test', { source: fixture('stix2-bundle.json'), format: 'stix2' });
+  const yes = [
+    { type: 'ip', value: '198.51.100.150' }, { type: 'domain', value: 'stix-feed.example.com' },
+    { type: 'url', value: 'http://stix-feed.example.com/login.php' }, { type: 'ipv6', value: '2001:db8::150' },
+    { type: 'sha256', value: 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' },
+    { type: 'md5', value: '0cc175b9c0f1b6a831c399e269772661' }, { type: 'sha1', value: '86f7e437faa5a7fce15d1ddcb9eaeaea377667b8' },
+    { type: 'ip', value: '198.51.100.157' },
+  ];
+  for (const o of yes) assert.ok(await listed(stix.m.id, o), `${o.type}:${o.value} is listed`);
+  for (const ip of ['151', '152', '153', '154', '155', '156']) {
+    assert.equal(await listed(stix.m.id, { type: 'ip', value: `198.51.100.${ip}` }), false, `198.51.100.${ip} is not`);
+  }
+});
+
+test('a URL feed refreshes, keeps the last good copy when the server fails, and restarts from its saved copy', async () => {
+  let body = '198.51.100.201\n';
+  let status = 200;
+  let requests = 0;
+  const srv = createServer((_req, res) => {
+    requests++;
+    res.writeHead(status, { 'content-type': 'text/plain' });
+    res.end(body);
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/feeds/ips.txt`;
+  const { m, mod } = await addFeed('Remote list', { source: url, format: 'list', refresh_seconds: 1 });
+  const health = () => mod.health({ orgId, signal: new AbortController().signal });
+  assert.ok(await listed(m.id, { type: 'ip', value: '198.51.100.201' }));
+  assert.equal((await ask('observe', m.id, [{ type: 'ip', value: '198.51.100.201' }])).judgements[0]!.source_uri, url);
+
+  body = '198.51.100.201\n198.51.100.202\n';
+  await waitFor('the new indicator', () => listed(m.id, { type: 'ip', value: '198.51.100.202' }));
+  assert.equal((await health()).indicators, 2);
+
+  // The server breaks: an error status, then an HTML page with status 200.
+  status = 503;
+  body = 'down for maintenance';
+  await waitFor('the failure in health', async () => ((await health()).last_error as { message?: string } | null)?.message?.includes('503') === true);
+  assert.ok(await listed(m.id, { type: 'ip', value: '198.51.100.202' }), 'the last good copy still answers');
+  assert.equal((await health()).indicators, 2);
+  status = 200;
+  body = '<html><body>Maintenance</body></html>\n';
+  await waitFor('the bad content in health', async () => ((await health()).last_error as { message?: string } | null)?.message?.includes('no observable') === true);
+  assert.ok(await listed(m.id, { type: 'ip', value: '198.51.100.201' }));
+
+  // Recovers on the next good answer.
+  body = '198.51.100.203\n';
+  await waitFor('recovery', async () => (await health()).last_error === null && (await listed(m.id, { type: 'ip', value: '198.51.100.203' })));
+  assert.equal(await listed(m.id, { type: 'ip', value: '198.51.100.201' }), false, 'no longer listed');
+
+  // The content is saved; with the server gone a fresh module of the same instance starts from it.
+  const dir = snapshotDir(t.dataDir, orgId, m.id);
+  assert.ok(existsSync(join(dir, 'snapshot.json')));
+  await new Promise((r) => srv.close(r));
+  servers.splice(servers.indexOf(srv), 1);
+  await rc.modules.forget(orgId, m.id);
+  const seen = requests;
+  const offline = new FeedModule(m, rc, new FeedIndex());
+  try {
+    await offline.ready;
+    const o = await offline.observe([{ type: 'ip', value: '198.51.100.203' }], { orgId, signal: new AbortController().signal });
+    assert.equal(o.verdicts?.docs[0]?.disposition, 2);
+    await waitFor('the offline error', async () => (await offline.health({ orgId, signal: new AbortController().signal })).last_error !== null);
+    const h = await offline.health({ orgId, signal: new AbortController().signal });
+    assert.equal(h.indicators, 1);
+    assert.ok(h.last_refresh, 'the saved copy says when it was fetched');
+    assert.equal(requests, seen, 'the server is gone');
+  } finally {
+    await offline.close();
+  }
+});
+
+test('ingest: events whose addresses or observables a feed lists are stored with its tags', async () => {
+  await removeFeeds();
+  const malicious = await addFeed('Ingest blocklist', { source: fixture('list.txt'), format: 'list' });
+  const suspicious = await addFeed('Ingest watchlist', { source: fixture('indicators.csv'), format: 'csv', column: 'indicator', disposition: 'suspicious' });
+  const dev = await enrollDevice(t, 'feed-sensor');
+  const s = await DeviceSocket.connect(dev);
+  await s.hello();
+  const both = intrusion({ src_ip: '203.0.113.99', dst_ip: '198.51.100.23', observables: {} });
+  const byDomain = intrusion({ src_ip: '10.0.0.9', dst_ip: '192.0.2.200', observables: { domain: ['EVIL.feed-list.example.com'] } });
+  const byIpv6 = intrusion({ src_ip: '2001:db8::1', dst_ip: '2001:0db8:0000:0000:0000:0000:0000:0bad', observables: {} });
+  const clean = intrusion({ src_ip: '10.0.0.9', dst_ip: '192.0.2.201', observables: { domain: ['fine.example.org'] } });
+  const ack = await s.sendBatch(1, [both, byDomain, byIpv6, clean]);
+  assert.equal(ack.type === 'ack' && ack.accepted, 4);
+
+  const stored = async (e: { event_id: string; dst_ip?: string }) => {
+    const r = await t.api(`/api/v1/events?observable=${encodeURIComponent(e.dst_ip!)}&limit=100`);
+    assert.equal(r.status, 200, r.text);
+    return (r.body.data as Array<{ event_id: string; tags?: string[] }>).find((x) => x.event_id === e.event_id)!;
+  };
+  assert.deepEqual((await stored(both)).tags?.sort(), [
+    'disposition:Malicious', 'disposition:Suspicious', 'feed:Ingest blocklist', 'feed:Ingest watchlist',
+  ]);
+  assert.deepEqual((await stored(byDomain)).tags?.sort(), ['disposition:Malicious', 'feed:Ingest blocklist']);
+  assert.deepEqual((await stored(byIpv6)).tags?.sort(), ['disposition:Malicious', 'feed:Ingest blocklist']);
+  const plain = await stored(clean);
+  assert.ok(plain, 'the clean event is stored');
+  assert.equal(Object.hasOwn(plain, 'tags'), false);
+
+  // A device cannot tag its own events.
+  const forged = await s.sendBatch(2, [{ ...intrusion(), tags: ['feed:forged'] }]);
+  assert.equal(forged.type === 'ack' && forged.accepted, 0);
+
+  // A feed instance that goes away stops tagging once the feeds are synced.
+  await rc.stores.modules.delete(orgId, malicious.m.id);
+  await syncFeeds(rc, orgId);
+  const after = intrusion({ src_ip: '10.0.0.9', dst_ip: '198.51.100.23', observables: {} });
+  await s.sendBatch(3, [after]);
+  assert.equal(Object.hasOwn(await stored(after), 'tags'), false);
+  assert.ok(suspicious.mod, 'the other feed stays');
+  s.close();
+});
+
+/** Serves a directory of fixtures over HTTP, counting requests by path. */
+async function serveDir(dir: string, over: Record<string, string> = {}) {
+  const hits: string[] = [];
+  const srv = createServer((req, res) => {
+    const name = decodeURIComponent(new URL(req.url!, 'http://x').pathname.replace(/^\/misp\//, ''));
+    hits.push(name);
+    const text = over[name] ?? (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : null);
+    res.writeHead(text === null ? 404 : 200, { 'content-type': 'application/json' });
+    res.end(text ?? '');
+  });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { srv, hits, url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/misp/` };
+}
+
+test('a MISP feed over HTTP: a refresh fetches only the events whose timestamp changed', async () => {
+  const manifest = JSON.parse(readFileSync(fixture('misp/manifest.json'), 'utf8')) as Record<string, { timestamp: string }>;
+  const over: Record<string, string> = {};
+  const { hits, url } = await serveDir(fixture('misp'), over);
+  const s = parseFeedSettings({ settings: { source: `${url}manifest.json`, format: 'misp' } });
+  const first = await fetchFeed(s, null, new AbortController().signal);
+  assert.equal(hits.length, 3);
+  assert.equal(Object.keys(first.files).length, 3);
+  const [changed] = Object.keys(manifest);
+  manifest[changed!]!.timestamp = String(Number(manifest[changed!]!.timestamp) + 60);
+  over[MANIFEST] = JSON.stringify(manifest);
+  hits.length = 0;
+  const second = await fetchFeed(s, first, new AbortController().signal);
+  assert.deepEqual(hits.sort(), [MANIFEST, `${changed}.json`].sort());
+  assert.deepEqual(Object.keys(second.files).sort(), Object.keys(first.files).sort());
+  // A missing event file fails the fetch (the module then keeps its last good copy).
+  over[MANIFEST] = JSON.stringify({ ...manifest, '00000000-0000-4000-8000-0000000000ff': { timestamp: '1' } });
+  await assert.rejects(fetchFeed(s, second, new AbortController().signal), /HTTP 404/);
+});
+
+test('after a restart with the feed server gone, the saved copy still tags events', async () => {
+  await removeFeeds();
+  const srv = createServer((_req, res) => res.end('198.51.100.210\n'));
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { m } = await addFeed('Restart feed', { source: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/ips.txt`, format: 'list' });
+  await new Promise((r) => srv.close(r));
+  servers.splice(servers.indexOf(srv), 1);
+  await t.close();
+
+  t = await startTestExchange(t.dataDir);
+  rc = t.ex.response.context();
+  // Loaded by the part at start, from disk, before the server took any event.
+  assert.ok(feedIndex.instances(orgId).includes(m.id), 'the part built the feed at start');
+  assert.equal(feedIndex.has(orgId), true);
+  const mod = await rc.modules.module(orgId, m.id);
+  assert.ok(mod instanceof FeedModule);
+  assert.equal(await mod.restored, true);
+  const dev = await enrollDevice(t, 'restart-sensor');
+  const s = await DeviceSocket.connect(dev);
+  await s.hello();
+  const e = intrusion({ src_ip: '10.0.0.9', dst_ip: '198.51.100.210', observables: {} });
+  await s.sendBatch(1, [e]);
+  const r = await t.api(`/api/v1/events?observable=198.51.100.210&limit=10`);
+  const got = (r.body.data as Array<{ event_id: string; tags?: string[] }>).find((x) => x.event_id === e.event_id);
+  assert.deepEqual(got?.tags, ['feed:Restart feed', 'disposition:Malicious']);
+  await waitFor('the refresh failure', async () => (await mod.health!({ orgId, signal: new AbortController().signal })).last_error !== null);
+  s.close();
+});
+
+test('a feed created through the instance API tags events at once; deleting it stops at once', async () => {
+  await removeFeeds();
+  const created = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
+    kind: 'feed', name: 'API feed', settings: { source: fixture('list.txt'), format: 'list' },
+  } });
+  assert.equal(created.status, 201, created.text);
+  const dev = await enrollDevice(t, 'api-feed-sensor');
+  const s = await DeviceSocket.connect(dev);
+  await s.hello();
+  const hit = intrusion({ src_ip: '10.0.0.10', dst_ip: '198.51.100.23', observables: {} });
+  await s.sendBatch(1, [hit]);
+  const find = async (e: { event_id: string }) => {
+    const r = await t.api('/api/v1/events?observable=198.51.100.23&limit=200');
+    return (r.body.data as Array<{ event_id: string; tags?: string[] }>).find((x) => x.event_id === e.event_id)!;
+  };
+  assert.deepEqual((await find(hit)).tags?.sort(), ['disposition:Malicious', 'feed:API feed']);
+  assert.equal((await t.api(`/iroh/iroh-int/module_instance/${created.body.id}`, { method: 'DELETE' })).status, 204);
+  const after = intrusion({ src_ip: '10.0.0.10', dst_ip: '198.51.100.23', observables: {} });
+  await s.sendBatch(2, [after]);
+  assert.equal(Object.hasOwn(await find(after), 'tags'), false);
+  s.close();
+});
