@@ -16,6 +16,8 @@ import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type 
 import { certTimes, needsRenewal, renew } from './uplink/renew.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
+import { Blocklist } from './blocklist/blocklist.js';
+import { isBlockAction } from '../protocol/block.js';
 import { VERSION } from '../version.js';
 
 export type RegistrationState = 'Unregistered' | 'Enrolling' | 'Enrolled' | 'Revoked';
@@ -23,7 +25,7 @@ export type RegistrationState = 'Unregistered' | 'Enrolling' | 'Enrolled' | 'Rev
 interface Counters { read: number; rejected_local: number; dropped: number }
 
 export interface ConnectorHooks {
-  /** Control actions beyond cloud_events (block/unblock come with response actions). */
+  /** Control actions the connector does not handle itself (it handles cloud_events, block, unblock). */
   control?: (f: ControlFrame) => Promise<{ status: 'ok' | 'error'; detail?: string }>;
   onExit?: (code: number) => void;
 }
@@ -48,9 +50,11 @@ export class Connector {
   private stopping = false;
   private fqdn: { host: string; port: number } | undefined;
   readonly log: ConnectorLog;
+  readonly blocklist: Blocklist;
 
   private constructor(readonly config: ConnectorConfig, readonly spool: Spool, log: ConnectorLog, private readonly hooks: ConnectorHooks) {
     this.log = log;
+    this.blocklist = new Blocklist(config.blocklistDir, log);
     this.fqdn = config.fqdn;
   }
 
@@ -70,6 +74,7 @@ export class Connector {
     });
     c = new Connector(config, spool, log, hooks);
     c.cloudFromExchange = c.loadCloudState();
+    c.blocklist.open();
     c.creds = loadCredentials(config.dataDir, config.caFile);
     c.regState = c.creds ? 'Enrolled' : 'Unregistered';
     log.info(SITES.start, `connector ${VERSION} starting: exchange ${config.fqdn ? `${config.fqdn.host}:${config.fqdn.port}` : '(none)'}, ${config.sources.length} source(s), state ${c.regState}`);
@@ -209,6 +214,7 @@ export class Connector {
       await this.setCloudEvents(f.params.enabled !== false, 'exchange');
       return { status: 'ok', detail: `cloud events ${this.cloudEvents() ? 'on' : 'off'}` };
     }
+    if (isBlockAction(f.action)) return this.blocklist.handle(f);
     if (this.hooks.control) return this.hooks.control(f);
     return { status: 'error', detail: `unknown control action ${f.action}` };
   }
@@ -321,6 +327,7 @@ export class Connector {
         events_dropped: sp.dropped,
       },
       sources: this.sources.map((s) => s.state()),
+      blocklist: this.blocklist.snapshot(),
       last_error: this.lastError,
       pid: process.pid,
       memory: memoryMb(),

@@ -4,10 +4,12 @@ import { irohPart } from './api/iroh.js';
 import { investigatePart } from './api/investigate.js';
 import { jwksPart } from './api/jwks.js';
 import { feedsPart } from './modules/feeds/part.js';
+import { devicesPart } from './modules/devices/part.js';
 
 export const RESPONSE_PARTS: readonly ResponsePart[] = [
   irohPart,
   investigatePart,
   jwksPart,
   feedsPart,
+  devicesPart,
 ];

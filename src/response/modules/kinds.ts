@@ -3,9 +3,11 @@ import type { ModuleKind } from './kind.js';
 import { exchangeSightingsKind } from './exchange-sightings/index.js';
 import { relayKind } from './relay/index.js';
 import { feedKind } from './feeds/index.js';
+import { devicesKind } from './devices/index.js';
 
 export const MODULE_KINDS: readonly ModuleKind[] = [
   exchangeSightingsKind,
   relayKind,
   feedKind,
+  devicesKind,
 ];

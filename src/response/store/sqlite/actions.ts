@@ -1,9 +1,116 @@
 import type { Db } from '../../../exchange/store/sqlite/db.js';
-import type { DeviceActionStore } from '../types.js';
+import type { ActionDelivery, DeliveryState, DeviceAction, DeviceActionStore } from '../action-types.js';
 
-export const ACTION_MIGRATIONS: readonly string[] = [];
+export const ACTION_MIGRATIONS: readonly string[] = [
+  // seq orders a device's queue: two actions made in the same millisecond still apply in the
+  // order they were triggered (block then unblock must not come out as unblock then block).
+  `CREATE TABLE device_actions (
+     seq              INTEGER PRIMARY KEY AUTOINCREMENT,
+     id               TEXT NOT NULL UNIQUE,
+     org_id           TEXT NOT NULL,
+     type             TEXT NOT NULL,
+     observable_type  TEXT NOT NULL,
+     observable_value TEXT NOT NULL,
+     created_at       TEXT NOT NULL,
+     created_by       TEXT NOT NULL
+   );
+   CREATE INDEX device_actions_org ON device_actions(org_id, seq);
+   CREATE TABLE device_action_deliveries (
+     action_seq INTEGER NOT NULL REFERENCES device_actions(seq) ON DELETE CASCADE,
+     device_id  TEXT NOT NULL,
+     state      TEXT NOT NULL,
+     detail     TEXT,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (action_seq, device_id)
+   );
+   CREATE INDEX device_action_deliveries_device ON device_action_deliveries(device_id, state, action_seq);`,
+];
+
+interface ActionRow {
+  seq: number;
+  id: string;
+  org_id: string;
+  type: DeviceAction['type'];
+  observable_type: DeviceAction['observable']['type'];
+  observable_value: string;
+  created_at: string;
+  created_by: string;
+}
+
+interface DeliveryRow extends ActionDelivery {
+  action_seq: number;
+}
+
+const MAX_LIST = 1000;
 
 export class SqliteDeviceActionStore implements DeviceActionStore {
-  readonly kind = "actions" as const;
-  constructor(readonly db: Db) {}
+  constructor(private readonly db: Db) {}
+
+  /** Rows → actions with their deliveries, in the rows' order. */
+  private withDeliveries(rows: ActionRow[]): DeviceAction[] {
+    if (rows.length === 0) return [];
+    const seqs = rows.map((r) => r.seq);
+    const ds = this.db.prepare<number[], DeliveryRow>(
+      `SELECT action_seq, device_id, state, detail, updated_at FROM device_action_deliveries WHERE action_seq IN (${seqs.map(() => '?').join(',')}) ORDER BY action_seq, device_id`,
+    ).all(...seqs);
+    const by = new Map<number, ActionDelivery[]>();
+    for (const d of ds) {
+      let l = by.get(d.action_seq);
+      if (!l) by.set(d.action_seq, (l = []));
+      l.push({ device_id: d.device_id, state: d.state, detail: d.detail, updated_at: d.updated_at });
+    }
+    return rows.map((r) => ({
+      id: r.id, org_id: r.org_id, type: r.type, observable: { type: r.observable_type, value: r.observable_value },
+      created_at: r.created_at, created_by: r.created_by, devices: by.get(r.seq) ?? [],
+    }));
+  }
+
+  async create(a: DeviceAction): Promise<void> {
+    this.db.transaction(() => {
+      const seq = this.db.prepare(
+        'INSERT INTO device_actions (id, org_id, type, observable_type, observable_value, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(a.id, a.org_id, a.type, a.observable.type, a.observable.value, a.created_at, a.created_by).lastInsertRowid;
+      const ins = this.db.prepare('INSERT INTO device_action_deliveries (action_seq, device_id, state, detail, updated_at) VALUES (?, ?, ?, ?, ?)');
+      for (const d of a.devices) ins.run(seq, d.device_id, d.state, d.detail, d.updated_at);
+    }).immediate();
+  }
+
+  async get(orgId: string, id: string): Promise<DeviceAction | null> {
+    const row = this.db.prepare<[string, string], ActionRow>('SELECT * FROM device_actions WHERE org_id = ? AND id = ?').get(orgId, id);
+    return row ? this.withDeliveries([row])[0]! : null;
+  }
+
+  async list(orgId: string, opts: { device?: string; limit?: number } = {}): Promise<DeviceAction[]> {
+    const limit = Math.min(Math.max(1, opts.limit ?? 100), MAX_LIST);
+    const rows = opts.device === undefined
+      ? this.db.prepare<[string, number], ActionRow>('SELECT * FROM device_actions WHERE org_id = ? ORDER BY seq DESC LIMIT ?').all(orgId, limit)
+      : this.db.prepare<[string, string, number], ActionRow>(
+        `SELECT a.* FROM device_actions a JOIN device_action_deliveries d ON d.action_seq = a.seq
+         WHERE a.org_id = ? AND d.device_id = ? ORDER BY a.seq DESC LIMIT ?`,
+      ).all(orgId, opts.device, limit);
+    return this.withDeliveries(rows);
+  }
+
+  async open(orgId: string, deviceId: string, states: readonly DeliveryState[]): Promise<DeviceAction[]> {
+    if (states.length === 0) return [];
+    const rows = this.db.prepare<unknown[], ActionRow>(
+      `SELECT a.* FROM device_actions a JOIN device_action_deliveries d ON d.action_seq = a.seq
+       WHERE a.org_id = ? AND d.device_id = ? AND d.state IN (${states.map(() => '?').join(',')}) ORDER BY a.seq`,
+    ).all(orgId, deviceId, ...states);
+    return this.withDeliveries(rows);
+  }
+
+  async markSent(orgId: string, actionId: string, deviceId: string): Promise<void> {
+    this.db.prepare(
+      `UPDATE device_action_deliveries SET state = 'sent', updated_at = ?
+       WHERE device_id = ? AND state = 'pending' AND action_seq = (SELECT seq FROM device_actions WHERE org_id = ? AND id = ?)`,
+    ).run(new Date().toISOString(), deviceId, orgId, actionId);
+  }
+
+  async markAcked(orgId: string, actionId: string, deviceId: string, state: 'ok' | 'error', detail: string | null): Promise<boolean> {
+    return this.db.prepare(
+      `UPDATE device_action_deliveries SET state = ?, detail = ?, updated_at = ?
+       WHERE device_id = ? AND action_seq = (SELECT seq FROM device_actions WHERE org_id = ? AND id = ?)`,
+    ).run(state, detail, new Date().toISOString(), deviceId, orgId, actionId).changes > 0;
+  }
 }
