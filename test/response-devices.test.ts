@@ -225,3 +225,16 @@ test('a bad trigger is a failure that names the problem, and makes no action', a
   assert.match((await trigger('block', 'email', 'a@evil.example')).detail!, /cannot be blocked/);
   assert.equal((await actions()).length, 5);
 });
+
+test('a sensor enrolled after the actions gets them all and ends up with the org\'s lists', async () => {
+  dirs.push(tmpDir('tl-devices-conn-'));
+  const { c, id } = await enrolled(dirs[2]!);
+  try {
+    await eventually(async () => (await actions()).every((x) => stateOf(x, id) === 'ok'), 20_000, 'the new sensor acked every earlier action');
+    assert.equal(lists(c, 'domain.txt'), `${DOMAIN}\n`, 'still blocked in the org');
+    assert.equal(lists(c, 'ip.txt'), '', 'blocked, then unblocked');
+    assert.equal(lists(c, 'sha256.txt'), '', 'blocked, then unblocked');
+  } finally {
+    await c.kill('SIGKILL');
+  }
+});

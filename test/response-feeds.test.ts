@@ -17,7 +17,7 @@ import { FanOut } from '../src/response/enrich/fanout.js';
 import { ModuleConfigError } from '../src/response/modules/kind.js';
 import { feedKind } from '../src/response/modules/feeds/index.js';
 import { FeedModule } from '../src/response/modules/feeds/module.js';
-import { FeedIndex, feedIndex } from '../src/response/modules/feeds/match-index.js';
+import { FeedIndex, feedIndexOf } from '../src/response/modules/feeds/match-index.js';
 import { syncFeeds } from '../src/response/modules/feeds/part.js';
 import { parseFeedSettings } from '../src/response/modules/feeds/settings.js';
 import { parseSnapshot } from '../src/response/modules/feeds/parse.js';
@@ -416,8 +416,8 @@ test('after a restart with the feed server gone, the saved copy still tags event
   t = await startTestExchange(t.dataDir);
   rc = t.ex.response.context();
   // Loaded by the part at start, from disk, before the server took any event.
-  assert.ok(feedIndex.instances(orgId).includes(m.id), 'the part built the feed at start');
-  assert.equal(feedIndex.has(orgId), true);
+  assert.ok(feedIndexOf(rc).instances(orgId).includes(m.id), 'the part built the feed at start');
+  assert.equal(feedIndexOf(rc).has(orgId), true);
   const mod = await rc.modules.module(orgId, m.id);
   assert.ok(mod instanceof FeedModule);
   assert.equal(await mod.restored, true);

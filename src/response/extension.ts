@@ -24,9 +24,10 @@ export interface ResponseExtension extends ExchangeExtension {
 export function responseExtension(opts: ResponseOptions = {}): ResponseExtension {
   const parts = opts.parts ?? RESPONSE_PARTS;
   let rc: ResponseContext | null = null;
-  const each = (f: (p: ResponsePart) => void) => {
+  const each = (f: (p: ResponsePart, rc: ResponseContext) => void) => {
+    if (!rc) return;
     for (const p of parts) {
-      try { f(p); } catch (err) { rc?.log.error({ err, part: p.name }, 'response hook failed'); }
+      try { f(p, rc); } catch (err) { rc.log.error({ err, part: p.name }, 'response hook failed'); }
     }
   };
   return {
@@ -46,13 +47,13 @@ export function responseExtension(opts: ResponseOptions = {}): ResponseExtension
       for (const p of parts) await p.routes?.(app, rc);
       for (const p of parts) await p.start?.(rc);
     },
-    beforeCommit: (items) => each((p) => p.beforeCommit?.(items)),
-    afterCommit: (items, inserted) => each((p) => p.afterCommit?.(items, inserted)),
-    deviceConnected: (d, o) => each((p) => p.deviceConnected?.(d, o)),
-    controlAck: (d, o, a) => each((p) => p.controlAck?.(d, o, a)),
+    beforeCommit: (items) => each((p, c) => p.beforeCommit?.(c, items)),
+    afterCommit: (items, inserted) => each((p, c) => p.afterCommit?.(c, items, inserted)),
+    deviceConnected: (d, o) => each((p, c) => p.deviceConnected?.(c, d, o)),
+    controlAck: (d, o, a) => each((p, c) => p.controlAck?.(c, d, o, a)),
     async close() {
       if (!rc) return;
-      for (const p of [...parts].reverse()) await p.close?.();
+      for (const p of [...parts].reverse()) await p.close?.(rc);
       await rc.modules.close();
       await rc.stores.close();
     },

@@ -10,10 +10,12 @@ export interface ResponsePart {
   routes?(app: FastifyInstance, rc: ResponseContext): Promise<void>;
   /** After routes, before the server listens. */
   start?(rc: ResponseContext): Promise<void>;
+  // Parts are plain objects shared by every server in the process (tests run several), so each
+  // hook is told which server's response it serves.
   /** See ExchangeExtension.beforeCommit: synchronous, cheap, never throws. */
-  beforeCommit?(items: CommitItem[]): void;
-  afterCommit?(items: CommitItem[], inserted: boolean[]): void;
-  deviceConnected?(deviceId: string, orgId: string): void;
-  controlAck?(deviceId: string, orgId: string, ack: { id: string; status: 'ok' | 'error'; detail?: string }): void;
-  close?(): Promise<void>;
+  beforeCommit?(rc: ResponseContext, items: CommitItem[]): void;
+  afterCommit?(rc: ResponseContext, items: CommitItem[], inserted: boolean[]): void;
+  deviceConnected?(rc: ResponseContext, deviceId: string, orgId: string): void;
+  controlAck?(rc: ResponseContext, deviceId: string, orgId: string, ack: { id: string; status: 'ok' | 'error'; detail?: string }): void;
+  close?(rc: ResponseContext): Promise<void>;
 }

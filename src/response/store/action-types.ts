@@ -30,6 +30,9 @@ export interface DeviceActionStore {
   list(orgId: string, opts?: { device?: string; limit?: number }): Promise<DeviceAction[]>;
   /** The device's actions in the given states, oldest first (the order they must apply in). */
   open(orgId: string, deviceId: string, states: readonly DeliveryState[]): Promise<DeviceAction[]>;
+  /** Gives a device that joined the org after some actions were made a pending delivery of
+   * each of them, so it ends up with the org's blocklist; returns how many it got. */
+  adopt(orgId: string, deviceId: string, at: string): Promise<number>;
   /** Moves a pending delivery to sent; a delivery already acked stays as it is. */
   markSent(orgId: string, actionId: string, deviceId: string): Promise<void>;
   /** Records the device's answer; false when the org has no such delivery. */

@@ -13,9 +13,8 @@ export class DeviceActionDispatcher {
 
   constructor(readonly rc: ResponseContext) {}
 
-  /** Does this server hold the device's connection? Hooks are shared by every server in the
-   * process (tests run several); device ids are random UUIDs, so this picks the right one. */
-  owns(deviceId: string): boolean {
+  /** Does this server hold the device's connection? */
+  private owns(deviceId: string): boolean {
     return this.rc.exchange.connections.isConnected(deviceId);
   }
 
@@ -41,7 +40,11 @@ export class DeviceActionDispatcher {
 
   /** A (re)connected device gets everything it has not acked: what went out on a connection
    * that then dropped may never have arrived. The device applies repeats idempotently. */
-  connected(orgId: string, deviceId: string): Promise<void> {
+  async connected(orgId: string, deviceId: string): Promise<void> {
+    // A sensor enrolled after some actions were made gets them all, in order, so its lists end
+    // up as the org's; replaying a block and its unblock is cheap and leaves the value unblocked.
+    const adopted = await this.rc.stores.actions.adopt(orgId, deviceId, new Date().toISOString());
+    if (adopted > 0) this.rc.log.info({ device: deviceId, actions: adopted }, 'device joined after earlier actions: sending them');
     return this.flush(orgId, deviceId, ['pending', 'sent']);
   }
 

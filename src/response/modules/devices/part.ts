@@ -2,30 +2,15 @@
 // acks are recorded, and the routes show where each action stands.
 import type { ResponsePart } from '../../part.js';
 import { responseActionRoutes } from '../../api/response-actions.js';
-import { dispatcherOf, type DeviceActionDispatcher } from './dispatch.js';
-
-// Parts are shared by every server in the process and their hooks get no context, so each
-// server's dispatcher is listed here while it runs and a hook goes to the one holding the device.
-const running = new Set<DeviceActionDispatcher>();
-
-function owner(deviceId: string): DeviceActionDispatcher | undefined {
-  for (const d of running) if (d.owns(deviceId)) return d;
-  return undefined;
-}
+import { dispatcherOf } from './dispatch.js';
 
 export const devicesPart: ResponsePart = {
   name: 'devices',
-  async routes(app, rc) {
-    await responseActionRoutes(app, rc);
-    const d = dispatcherOf(rc);
-    running.add(d);
-    app.addHook('onClose', async () => { running.delete(d); });
+  routes: responseActionRoutes,
+  deviceConnected(rc, deviceId, orgId) {
+    dispatcherOf(rc).connected(orgId, deviceId).catch((err: unknown) => rc.log.error({ err, device: deviceId }, 'sending device actions on connect failed'));
   },
-  deviceConnected(deviceId, orgId) {
-    void owner(deviceId)?.connected(orgId, deviceId);
-  },
-  controlAck(deviceId, orgId, ack) {
-    const d = owner(deviceId);
-    d?.acked(orgId, deviceId, ack).catch((err: unknown) => d.rc.log.error({ err, device: deviceId, action: ack.id }, 'recording a control_ack failed'));
+  controlAck(rc, deviceId, orgId, ack) {
+    dispatcherOf(rc).acked(orgId, deviceId, ack).catch((err: unknown) => rc.log.error({ err, device: deviceId, action: ack.id }, 'recording a control_ack failed'));
   },
 };

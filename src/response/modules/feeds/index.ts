@@ -5,7 +5,7 @@ import type { Module, ModuleInstance } from '../../module.js';
 import { ModuleError } from '../../module.js';
 import { parseFeedSettings } from './settings.js';
 import { FeedModule } from './module.js';
-import { feedIndex } from './match-index.js';
+import { feedIndexOf } from './match-index.js';
 
 /** An instance stored with settings that no longer check out (written past the API): it
  * answers with the reason instead of taking the org's other modules down with it. */
@@ -23,7 +23,7 @@ export const feedKind: ModuleKind = {
   },
   create(m, rc) {
     try {
-      return new FeedModule(m, rc, feedIndex);
+      return new FeedModule(m, rc, feedIndexOf(rc));
     } catch (err) {
       rc.log.error({ err, instance: m.id, org: m.org_id }, 'feed instance is misconfigured');
       return misconfigured(m, err as Error);

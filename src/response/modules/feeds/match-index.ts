@@ -1,9 +1,6 @@
 // What every loaded feed lists, by org and `type:value`, for tagging events on their way into
 // the store. Lookups are Map gets: this runs on the ingest path for every event.
-//
-// One index serves the whole process: the part's beforeCommit hook is given the items and
-// nothing else, so it cannot reach a per-server object. Org ids are random UUIDs, so two
-// servers in one process (tests) never see each other's entries.
+// One index per server (feedIndexOf): two servers in one process (tests) keep their own.
 import { normalizeDomain, normalizeEmail, normalizeIPv6, normalizeUrl } from '../../../observables/index.js';
 import { indicatorKey, type FeedIndicator } from './indicator.js';
 
@@ -121,4 +118,11 @@ export class FeedIndex {
   }
 }
 
-export const feedIndex = new FeedIndex();
+const byServer = new WeakMap<object, FeedIndex>();
+
+/** The index of one server's response (keyed by its context). */
+export function feedIndexOf(server: object): FeedIndex {
+  let x = byServer.get(server);
+  if (!x) byServer.set(server, (x = new FeedIndex()));
+  return x;
+}

@@ -4,7 +4,7 @@
 // manager's change hook); a timer covers changes made behind the API's back.
 import type { ResponsePart } from '../../part.js';
 import type { ResponseContext } from '../../context.js';
-import { feedIndex } from './match-index.js';
+import { feedIndexOf } from './match-index.js';
 import { tagEvents } from './tag-events.js';
 import { FeedModule } from './module.js';
 
@@ -23,11 +23,11 @@ export async function syncFeeds(rc: ResponseContext, orgId?: string): Promise<vo
     // Saved copies are a disk read away: after a restart, tag from the first event on.
     await Promise.all(mods.map((m) => (m instanceof FeedModule ? m.restored : null)));
     const live = new Set(mods.map((m) => m.instance.id));
-    for (const gone of feedIndex.instances(id)) if (!live.has(gone)) await rc.modules.forget(id, gone);
+    for (const gone of feedIndexOf(rc).instances(id)) if (!live.has(gone)) await rc.modules.forget(id, gone);
   }
 }
 
-const timers = new Set<NodeJS.Timeout>();
+const timers = new WeakMap<object, NodeJS.Timeout>();
 
 export const feedsPart: ResponsePart = {
   name: 'feeds',
@@ -37,15 +37,14 @@ export const feedsPart: ResponsePart = {
       syncFeeds(rc).catch((err: unknown) => rc.log.warn({ err }, 'feed sync failed'));
     }, FEED_SYNC_MS);
     timer.unref();
-    timers.add(timer);
+    timers.set(rc, timer);
     rc.modules.onChange((orgId) => syncFeeds(rc, orgId));
   },
-  beforeCommit(items) {
-    tagEvents(feedIndex, items);
+  beforeCommit(rc, items) {
+    tagEvents(feedIndexOf(rc), items);
   },
-  async close() {
-    // The part is one object for the process; its hooks are not told which server closes.
-    for (const t of timers) clearInterval(t);
-    timers.clear();
+  async close(rc) {
+    clearInterval(timers.get(rc));
+    timers.delete(rc);
   },
 };

@@ -100,6 +100,14 @@ export class SqliteDeviceActionStore implements DeviceActionStore {
     return this.withDeliveries(rows);
   }
 
+  async adopt(orgId: string, deviceId: string, at: string): Promise<number> {
+    return this.db.prepare(
+      `INSERT INTO device_action_deliveries (action_seq, device_id, state, detail, updated_at)
+       SELECT a.seq, ?, 'pending', NULL, ? FROM device_actions a
+       WHERE a.org_id = ? AND NOT EXISTS (SELECT 1 FROM device_action_deliveries d WHERE d.action_seq = a.seq AND d.device_id = ?)`,
+    ).run(deviceId, at, orgId, deviceId).changes;
+  }
+
   async markSent(orgId: string, actionId: string, deviceId: string): Promise<void> {
     this.db.prepare(
       `UPDATE device_action_deliveries SET state = 'sent', updated_at = ?
