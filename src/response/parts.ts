@@ -3,6 +3,7 @@ import type { ResponsePart } from './part.js';
 import { irohPart } from './api/iroh.js';
 import { investigatePart } from './api/investigate.js';
 import { jwksPart } from './api/jwks.js';
+import { ctiaPart } from './api/ctia/index.js';
 import { feedsPart } from './modules/feeds/part.js';
 import { devicesPart } from './modules/devices/part.js';
 
@@ -10,6 +11,7 @@ export const RESPONSE_PARTS: readonly ResponsePart[] = [
   irohPart,
   investigatePart,
   jwksPart,
+  ctiaPart,
   feedsPart,
   devicesPart,
 ];

@@ -1,0 +1,18 @@
+// The CTIA API (interfaces.md §3, §5): the same CRUD, search and count for every entity in
+// ENTITY_SPECS, then what incidents and casebooks add, then the by-observable lookups.
+import type { ResponsePart } from '../../part.js';
+import { ENTITY_SPECS } from './entities.js';
+import { crudRoutes } from './crud.js';
+import { incidentRoutes } from './incident.js';
+import { casebookRoutes } from './casebook.js';
+import { byObservableRoutes } from './by-observable.js';
+
+export const ctiaPart: ResponsePart = {
+  name: 'ctia',
+  async routes(app, rc) {
+    for (const spec of ENTITY_SPECS) await crudRoutes(app, rc, spec);
+    await incidentRoutes(app, rc);
+    await casebookRoutes(app, rc);
+    await byObservableRoutes(app, rc);
+  },
+};
