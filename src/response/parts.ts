@@ -6,6 +6,7 @@ import { jwksPart } from './api/jwks.js';
 import { ctiaPart } from './api/ctia/index.js';
 import { feedsPart } from './modules/feeds/part.js';
 import { devicesPart } from './modules/devices/part.js';
+import { incidentsPart } from './incidents/part.js';
 
 export const RESPONSE_PARTS: readonly ResponsePart[] = [
   irohPart,
@@ -14,4 +15,5 @@ export const RESPONSE_PARTS: readonly ResponsePart[] = [
   ctiaPart,
   feedsPart,
   devicesPart,
+  incidentsPart,
 ];

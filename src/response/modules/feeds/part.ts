@@ -16,16 +16,27 @@ export const FEED_SYNC_MS = 30_000;
  * or disabled. The module manager builds modules lazily, on a first enrich; a feed must be
  * loaded before any enrich so that ingest can match against it.
  */
-export async function syncFeeds(rc: ResponseContext, orgId?: string): Promise<void> {
+export async function syncFeeds(rc: ResponseContext, orgId?: string, waitFirstLoadMs = 0): Promise<void> {
   const orgIds = orgId !== undefined ? [orgId] : (await rc.exchange.stores.orgs.list()).map((o) => o.id);
   for (const id of orgIds) {
     const mods = await rc.modules.modules(id, 'feed');
     // Saved copies are a disk read away: after a restart, tag from the first event on.
     await Promise.all(mods.map((m) => (m instanceof FeedModule ? m.restored : null)));
+    if (waitFirstLoadMs > 0) {
+      // A feed just made through the API: its first fetch is worth waiting for (bounded), so
+      // that the events right after the call are matched against it.
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((r) => { timer = setTimeout(r, waitFirstLoadMs); });
+      await Promise.race([Promise.all(mods.map((m) => (m instanceof FeedModule ? m.ready.catch(() => {}) : null))), limit]);
+      clearTimeout(timer);
+    }
     const live = new Set(mods.map((m) => m.instance.id));
     for (const gone of feedIndexOf(rc).instances(id)) if (!live.has(gone)) await rc.modules.forget(id, gone);
   }
 }
+
+/** How long an instance API call waits for a new feed's first fetch. */
+const FIRST_LOAD_WAIT_MS = 10_000;
 
 const timers = new WeakMap<object, NodeJS.Timeout>();
 
@@ -38,7 +49,7 @@ export const feedsPart: ResponsePart = {
     }, FEED_SYNC_MS);
     timer.unref();
     timers.set(rc, timer);
-    rc.modules.onChange((orgId) => syncFeeds(rc, orgId));
+    rc.modules.onChange((orgId) => syncFeeds(rc, orgId, FIRST_LOAD_WAIT_MS));
   },
   beforeCommit(rc, items) {
     tagEvents(feedIndexOf(rc), items);
