@@ -248,3 +248,21 @@ test('a relay module is asked only for the verbs it lists in settings.capabiliti
   assert.ok(refer.body.data.some((l: { module: string }) => l.module === 'referer'));
   await t.api(`/iroh/iroh-int/module_instance/${m.id}`, { method: 'DELETE' });
 });
+
+test('an analyst\'s judgement in CTIA reaches enrich and investigate through the private intelligence module', async () => {
+  const j = await t.api('/ctia/judgement', { method: 'POST', body: {
+    observable: { type: 'domain', value: 'marked.example.net' }, disposition: 2, source: 'analyst', priority: 95, confidence: 'High', severity: 'High',
+  } });
+  assert.equal(j.status, 201, j.text);
+  const d = await t.api('/iroh/iroh-enrich/deliberate/observables', { method: 'POST', body: [{ type: 'domain', value: 'Marked.Example.NET' }] });
+  const mine = d.body.data.find((x: { module_type_id: string }) => x.module_type_id === 'threatlink.private-intel');
+  assert.equal(mine.data.verdicts.docs[0].disposition_name, 'Malicious');
+  assert.equal(mine.data.verdicts.docs[0].judgement_id, j.body.id);
+  const inv = await t.api('/api/v1/investigate', { method: 'POST', body: { content: 'look at marked[.]example[.]net' } });
+  const row = inv.body.tables.observables.find((o: { value: string }) => o.value === 'marked.example.net');
+  assert.equal(row.verdict.disposition_name, 'Malicious');
+  assert.ok(row.modules.includes('Private intelligence'));
+  // another org's enrich knows nothing of it
+  const b = await t.api('/iroh/iroh-enrich/deliberate/observables', { method: 'POST', body: [{ type: 'domain', value: 'marked.example.net' }], token: tokenB });
+  assert.deepEqual(b.body.data.find((x: { module_type_id: string }) => x.module_type_id === 'threatlink.private-intel').data, {});
+});

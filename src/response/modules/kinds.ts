@@ -4,10 +4,12 @@ import { exchangeSightingsKind } from './exchange-sightings/index.js';
 import { relayKind } from './relay/index.js';
 import { feedKind } from './feeds/index.js';
 import { devicesKind } from './devices/index.js';
+import { privateIntelKind } from './private-intel.js';
 
 export const MODULE_KINDS: readonly ModuleKind[] = [
   exchangeSightingsKind,
   relayKind,
   feedKind,
   devicesKind,
+  privateIntelKind,
 ];
