@@ -33,6 +33,8 @@ export interface Exchange {
   ctx: ExchangeContext;
   url: string;
   bootstrap: BootstrapResult;
+  /** Every route the server answers (for audits: which need auth, which do not). */
+  routes: Array<{ method: string; url: string }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,10 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
     extensions,
   };
 
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
   registerSecurityHeaders(app);
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -115,7 +121,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
 
   let closed = false;
   return {
-    app, ctx, url, bootstrap: boot,
+    app, ctx, url, bootstrap: boot, routes,
     async close() {
       if (closed) return;
       closed = true;

@@ -1,6 +1,6 @@
 // Bearer-token auth for API routes: resolves the principal and enforces the least role a route
 // needs. Org scoping is then the route's job, always from req.principal.org_id.
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { Role } from '../store/types.js';
 import type { ExchangeContext } from '../context.js';
 import { type Principal, hasRole } from '../auth/principal.js';
@@ -23,7 +23,9 @@ export async function principalOf(req: FastifyRequest, ctx: ExchangeContext): Pr
   return { org_id: t.org_id, client_id: t.client_id, role: t.role };
 }
 
-export function requireRole(ctx: ExchangeContext, role: Role): preHandlerAsyncHookHandler {
+/** Runs as a preValidation hook: an unauthenticated caller is refused before the body is
+ * checked, and learns nothing of the route's schema. */
+export function requireRole(ctx: ExchangeContext, role: Role): preValidationAsyncHookHandler {
   return async (req) => {
     const p = req.principal ?? (await principalOf(req, ctx));
     req.principal = p;

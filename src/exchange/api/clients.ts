@@ -21,10 +21,10 @@ const createSchema = {
 
 export async function clientRoutes(app: FastifyInstance, ctx: ExchangeContext): Promise<void> {
   const admin = requireRole(ctx, 'admin');
-  app.get('/api/v1/clients', { preHandler: admin }, async (req) => {
+  app.get('/api/v1/clients', { preValidation: admin }, async (req) => {
     return { data: await ctx.stores.clients.list(principal(req).org_id) };
   });
-  app.post('/api/v1/clients', { preHandler: admin, schema: createSchema }, async (req, reply) => {
+  app.post('/api/v1/clients', { preValidation: admin, schema: createSchema }, async (req, reply) => {
     const body = req.body as { name: string; role?: Role };
     const secret = randomToken(32);
     const client = await ctx.stores.clients.create({
@@ -33,7 +33,7 @@ export async function clientRoutes(app: FastifyInstance, ctx: ExchangeContext): 
     });
     return reply.code(201).send({ ...client, client_id: client.id, client_secret: secret });
   });
-  app.delete('/api/v1/clients/:id', { preHandler: admin }, async (req, reply) => {
+  app.delete('/api/v1/clients/:id', { preValidation: admin }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await ctx.stores.clients.delete(principal(req).org_id, id))) {
       throw new ApiError('not_found', `no API client ${id} in this org`);

@@ -36,17 +36,17 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ExchangeContext): 
   const reader = requireRole(ctx, 'read-only');
   const admin = requireRole(ctx, 'admin');
 
-  app.get('/api/v1/devices', { preHandler: reader }, async (req) => {
+  app.get('/api/v1/devices', { preValidation: reader }, async (req) => {
     const list = await ctx.stores.devices.list(principal(req).org_id);
     return { data: list.map((d) => presentDevice(ctx, d)) };
   });
-  app.get('/api/v1/devices/:id', { preHandler: reader }, async (req) => {
+  app.get('/api/v1/devices/:id', { preValidation: reader }, async (req) => {
     const { id } = req.params as { id: string };
     const d = await ctx.stores.devices.get(principal(req).org_id, id);
     if (!d) throw new ApiError('not_found', `no device ${id} in this org`);
     return presentDevice(ctx, d);
   });
-  app.patch('/api/v1/devices/:id', { preHandler: admin, schema: patchSchema }, async (req) => {
+  app.patch('/api/v1/devices/:id', { preValidation: admin, schema: patchSchema }, async (req) => {
     const { id } = req.params as { id: string };
     const patch = req.body as { name?: string; cloud_events?: boolean };
     const d = await ctx.stores.devices.update(principal(req).org_id, id, patch);
@@ -63,6 +63,6 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ExchangeContext): 
     if (!(await deleteDevice(ctx, principal(req).org_id, id))) throw new ApiError('not_found', `no device ${id} in this org`);
     return reply.code(status).send(status === 204 ? undefined : { id, status: 'deleted' });
   };
-  app.delete('/api/v1/devices/:id', { preHandler: admin }, del(204));
-  app.delete('/providers/sse/services/scim/v2/Devices/:id', { preHandler: admin }, del(202));
+  app.delete('/api/v1/devices/:id', { preValidation: admin }, del(204));
+  app.delete('/providers/sse/services/scim/v2/Devices/:id', { preValidation: admin }, del(202));
 }

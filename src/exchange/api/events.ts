@@ -37,19 +37,19 @@ export function intervalSeconds(s: string | undefined): number {
 export async function eventRoutes(app: FastifyInstance, ctx: ExchangeContext): Promise<void> {
   const reader = requireRole(ctx, 'read-only');
   const schema = { querystring: querySchema };
-  app.get('/api/v1/events', { preHandler: reader, schema }, async (req) => {
+  app.get('/api/v1/events', { preValidation: reader, schema }, async (req) => {
     return ctx.stores.events.query(principal(req).org_id, req.query as EventQuery);
   });
-  app.get('/api/v1/events/unique', { preHandler: reader, schema }, async (req) => {
+  app.get('/api/v1/events/unique', { preValidation: reader, schema }, async (req) => {
     return ctx.stores.events.unique(principal(req).org_id, req.query as EventQuery);
   });
-  app.get('/api/v1/events/histogram', { preHandler: reader, schema }, async (req) => {
+  app.get('/api/v1/events/histogram', { preValidation: reader, schema }, async (req) => {
     const q = req.query as EventQuery & { interval?: string };
     const secs = intervalSeconds(q.interval);
     const { interval: _i, ...rest } = q;
     return { interval_seconds: secs, data: await ctx.stores.events.histogram(principal(req).org_id, { ...rest, intervalSeconds: secs }) };
   });
-  app.get('/api/v1/events/:id', { preHandler: reader }, async (req) => {
+  app.get('/api/v1/events/:id', { preValidation: reader }, async (req) => {
     const { id } = req.params as { id: string };
     const e = await ctx.stores.events.get(principal(req).org_id, id);
     if (!e) throw new ApiError('not_found', `no event ${id} in this org`);

@@ -8,7 +8,7 @@ export async function healthRoutes(app: FastifyInstance, ctx: ExchangeContext, v
     ca_fingerprint: ctx.ca.fingerprint,
   }));
   // Prometheus scrapes with its oauth2 client-credentials support against /iroh/oauth2/token.
-  app.get('/metrics', { preHandler: requireRole(ctx, 'admin') }, async (_req, reply) => {
+  app.get('/metrics', { preValidation: requireRole(ctx, 'admin') }, async (_req, reply) => {
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
 }

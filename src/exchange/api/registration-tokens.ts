@@ -54,17 +54,17 @@ export async function issueRegistrationToken(tokens: RegistrationTokenStore, caF
 
 export async function registrationTokenRoutes(app: FastifyInstance, ctx: ExchangeContext): Promise<void> {
   const admin = requireRole(ctx, 'admin');
-  app.post(REGISTRATION_TOKEN_PATH, { preHandler: admin, schema: createSchema }, async (req, reply) => {
+  app.post(REGISTRATION_TOKEN_PATH, { preValidation: admin, schema: createSchema }, async (req, reply) => {
     const body = (req.body ?? {}) as { principal?: { deviceId?: string; serviceType?: string | string[] }; expiry?: number; uses?: number };
     const issued = await issueRegistrationToken(ctx.stores.tokens, ctx.ca.fingerprint, principal(req).org_id, {
       deviceId: body.principal?.deviceId, serviceType: body.principal?.serviceType, expirySeconds: body.expiry, uses: body.uses,
     });
     return reply.code(201).send(issued);
   });
-  app.get('/api/v1/tokens', { preHandler: admin }, async (req) => {
+  app.get('/api/v1/tokens', { preValidation: admin }, async (req) => {
     return { data: await ctx.stores.tokens.list(principal(req).org_id) };
   });
-  app.delete('/api/v1/tokens/:id', { preHandler: admin }, async (req, reply) => {
+  app.delete('/api/v1/tokens/:id', { preValidation: admin }, async (req, reply) => {
     const { id } = req.params as { id: string };
     if (!(await ctx.stores.tokens.revoke(principal(req).org_id, id))) throw new ApiError('not_found', `no registration token ${id} in this org`);
     return reply.code(204).send();

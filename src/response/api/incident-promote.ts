@@ -61,7 +61,7 @@ async function eventsOfUnique(rc: ResponseContext, orgId: string, u: NonNullable
 }
 
 export async function incidentPromoteRoutes(app: FastifyInstance, rc: ResponseContext, sink: () => IncidentSink): Promise<void> {
-  app.post('/api/v1/incidents/promote', { preHandler: requireRole(rc.exchange, 'analyst'), schema }, async (req, reply) => {
+  app.post('/api/v1/incidents/promote', { preValidation: requireRole(rc.exchange, 'analyst'), schema }, async (req, reply) => {
     const p = principal(req);
     const b = req.body as Body;
     if ((b.event_id === undefined) === (b.unique === undefined)) throw new ApiError('bad_request', 'give "event_id" or "unique" (one of them)');

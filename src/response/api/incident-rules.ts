@@ -47,10 +47,10 @@ export async function incidentRuleRoutes(app: FastifyInstance, rc: ResponseConte
   const reader = requireRole(rc.exchange, 'read-only');
   const admin = requireRole(rc.exchange, 'admin');
 
-  app.get(BASE, { preHandler: reader }, async (req) => ({ data: await rulesOf(rc, principal(req).org_id) }));
+  app.get(BASE, { preValidation: reader }, async (req) => ({ data: await rulesOf(rc, principal(req).org_id) }));
 
   app.post(BASE, {
-    preHandler: admin,
+    preValidation: admin,
     schema: { body: { type: 'object', required: ['name', 'match'], additionalProperties: false, properties: fields } },
   }, async (req, reply) => {
     const orgId = principal(req).org_id;
@@ -68,7 +68,7 @@ export async function incidentRuleRoutes(app: FastifyInstance, rc: ResponseConte
   });
 
   app.patch(`${BASE}/:id`, {
-    preHandler: admin,
+    preValidation: admin,
     schema: { body: { type: 'object', minProperties: 1, additionalProperties: false, properties: fields } },
   }, async (req) => {
     const orgId = principal(req).org_id;
@@ -83,7 +83,7 @@ export async function incidentRuleRoutes(app: FastifyInstance, rc: ResponseConte
     return next;
   });
 
-  app.delete(`${BASE}/:id`, { preHandler: admin }, async (req, reply) => {
+  app.delete(`${BASE}/:id`, { preValidation: admin }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const { id } = req.params as { id: string };
     await rulesOf(rc, orgId);

@@ -21,7 +21,7 @@ const schema = {
 };
 
 async function investigateRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
-  app.post('/api/v1/investigate', { preHandler: requireRole(rc.exchange, 'read-only'), schema }, async (req, reply) => {
+  app.post('/api/v1/investigate', { preValidation: requireRole(rc.exchange, 'read-only'), schema }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const b = req.body as { content?: string; observables?: unknown };
     if (b.content !== undefined && b.observables !== undefined) throw new ApiError('bad_request', 'give "content" or "observables", not both');

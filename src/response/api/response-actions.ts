@@ -62,14 +62,14 @@ export async function responseActionRoutes(app: FastifyInstance, rc: ResponseCon
   const reader = requireRole(rc.exchange, 'read-only');
 
   app.get('/api/v1/response-actions', {
-    preHandler: reader, schema: { querystring: listQuery, response: { 200: listOf(action) } },
+    preValidation: reader, schema: { querystring: listQuery, response: { 200: listOf(action) } },
   }, async (req) => {
     const { limit } = req.query as { limit: number };
     return { data: (await rc.stores.actions.list(principal(req).org_id, { limit })).map(present) };
   });
 
   app.get('/api/v1/response-actions/:id', {
-    preHandler: reader, schema: { params: idParams, response: { 200: action } },
+    preValidation: reader, schema: { params: idParams, response: { 200: action } },
   }, async (req) => {
     const { id } = req.params as { id: string };
     const a = await rc.stores.actions.get(principal(req).org_id, id);
@@ -78,7 +78,7 @@ export async function responseActionRoutes(app: FastifyInstance, rc: ResponseCon
   });
 
   app.get('/api/v1/devices/:id/response-actions', {
-    preHandler: reader, schema: { params: idParams, querystring: listQuery, response: { 200: listOf(deviceAction) } },
+    preValidation: reader, schema: { params: idParams, querystring: listQuery, response: { 200: listOf(deviceAction) } },
   }, async (req) => {
     const orgId = principal(req).org_id;
     const { id } = req.params as { id: string };

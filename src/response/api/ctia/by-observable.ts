@@ -23,7 +23,7 @@ function observableOf(req: FastifyRequest): CtimObservable {
 export async function byObservableRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
   const reader = requireRole(rc.exchange, 'read-only');
 
-  app.get('/ctia/:otype/:ovalue/verdict', { preHandler: reader }, async (req) => {
+  app.get('/ctia/:otype/:ovalue/verdict', { preValidation: reader }, async (req) => {
     const obs = observableOf(req);
     const orgId = principal(req).org_id;
     const judgements: Judgement[] = [];
@@ -39,7 +39,7 @@ export async function byObservableRoutes(app: FastifyInstance, rc: ResponseConte
 
   for (const kind of ['judgements', 'sightings'] as const) {
     const type = kind === 'judgements' ? 'judgement' : 'sighting';
-    app.get(`/ctia/:otype/:ovalue/${kind}`, { preHandler: reader }, async (req, reply) => {
+    app.get(`/ctia/:otype/:ovalue/${kind}`, { preValidation: reader }, async (req, reply) => {
       const obs = observableOf(req);
       const p = params(req);
       const page = pageOf(p);

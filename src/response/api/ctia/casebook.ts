@@ -67,7 +67,7 @@ export async function casebookRoutes(app: FastifyInstance, rc: ResponseContext):
       type: 'object', required: ['operation', field], additionalProperties: false,
       properties: { operation: { enum: ['add', 'remove', 'replace'] }, [field]: schema },
     };
-    app.post(`/ctia/casebook/:id/${field}`, { preHandler: analyst }, async (req) => {
+    app.post(`/ctia/casebook/:id/${field}`, { preValidation: analyst }, async (req) => {
       const id = pathId('casebook', req);
       check(body, req.body, `casebook ${field}`);
       const b = req.body as Record<string, unknown> & { operation: Op };

@@ -35,7 +35,7 @@ export async function crudRoutes(app: FastifyInstance, rc: ResponseContext, spec
   const base = `/ctia/${type}`;
   const store = () => rc.stores.ctia;
 
-  app.post(base, { preHandler: analyst }, async (req, reply) => {
+  app.post(base, { preValidation: analyst }, async (req, reply) => {
     const doc = realizeNew(spec, req.body, writerOf(rc, req));
     try {
       const saved = await store().create(principal(req).org_id, type, doc as never);
@@ -46,26 +46,26 @@ export async function crudRoutes(app: FastifyInstance, rc: ResponseContext, spec
     }
   });
 
-  app.get(`${base}/search`, { preHandler: reader }, async (req, reply) => {
+  app.get(`${base}/search`, { preValidation: reader }, async (req, reply) => {
     const p = params(req);
     const q = searchOf(p);
     const result = await asBadRequest(() => store().search(principal(req).org_id, type, q));
     return sendPage(reply, p, pageOf(p), result);
   });
 
-  app.get(`${base}/search/count`, { preHandler: reader }, async (req) => {
+  app.get(`${base}/search/count`, { preValidation: reader }, async (req) => {
     const q = searchOf(params(req));
     return asBadRequest(() => store().count(principal(req).org_id, type, q));
   });
 
-  app.get(`${base}/:id`, { preHandler: reader }, async (req) => {
+  app.get(`${base}/:id`, { preValidation: reader }, async (req) => {
     const id = pathId(type, req);
     const doc = await store().get(principal(req).org_id, type, id);
     if (!doc) throw notFound(type, id);
     return doc;
   });
 
-  app.put(`${base}/:id`, { preHandler: analyst }, async (req) => {
+  app.put(`${base}/:id`, { preValidation: analyst }, async (req) => {
     const id = pathId(type, req);
     const w = writerOf(rc, req);
     const doc = await store().edit(principal(req).org_id, type, id, (cur) => realizeReplace(spec, req.body, cur as unknown as Doc, w) as never);
@@ -73,7 +73,7 @@ export async function crudRoutes(app: FastifyInstance, rc: ResponseContext, spec
     return doc;
   });
 
-  app.patch(`${base}/:id`, { preHandler: analyst }, async (req) => {
+  app.patch(`${base}/:id`, { preValidation: analyst }, async (req) => {
     const id = pathId(type, req);
     const w = writerOf(rc, req);
     const doc = await store().edit(principal(req).org_id, type, id, (cur) => realizePatch(spec, req.body, cur as unknown as Doc, w) as never);
@@ -81,7 +81,7 @@ export async function crudRoutes(app: FastifyInstance, rc: ResponseContext, spec
     return doc;
   });
 
-  app.delete(`${base}/:id`, { preHandler: analyst }, async (req, reply) => {
+  app.delete(`${base}/:id`, { preValidation: analyst }, async (req, reply) => {
     const id = pathId(type, req);
     if (!(await store().delete(principal(req).org_id, type, id))) throw notFound(type, id);
     return reply.code(204).send();

@@ -29,7 +29,7 @@ export async function incidentRoutes(app: FastifyInstance, rc: ResponseContext):
   const reader = requireRole(rc.exchange, 'read-only');
   const analyst = requireRole(rc.exchange, 'analyst');
 
-  app.post('/ctia/incident/:id/status', { preHandler: analyst }, async (req) => {
+  app.post('/ctia/incident/:id/status', { preValidation: analyst }, async (req) => {
     const id = pathId('incident', req);
     check(statusSchema, req.body, 'incident status');
     const { status } = req.body as { status: string };
@@ -43,7 +43,7 @@ export async function incidentRoutes(app: FastifyInstance, rc: ResponseContext):
     return doc;
   });
 
-  app.post('/ctia/incident/:id/notes', { preHandler: analyst }, async (req) => {
+  app.post('/ctia/incident/:id/notes', { preValidation: analyst }, async (req) => {
     const id = pathId('incident', req);
     check(noteSchema, req.body, 'incident note');
     const note = { text: (req.body as { text: string }).text, author: principal(req).client_id, time: new Date().toISOString() };
@@ -53,7 +53,7 @@ export async function incidentRoutes(app: FastifyInstance, rc: ResponseContext):
   });
 
   // The sightings the incident holds (member-of relationships; see ctia-types.ts).
-  app.get('/ctia/incident/:id/sightings', { preHandler: reader }, async (req, reply) => {
+  app.get('/ctia/incident/:id/sightings', { preValidation: reader }, async (req, reply) => {
     const id = pathId('incident', req);
     const orgId = principal(req).org_id;
     if (!(await rc.stores.ctia.get(orgId, 'incident', id))) throw notFound('incident', id);

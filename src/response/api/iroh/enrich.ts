@@ -12,7 +12,7 @@ export async function enrichRoutes(app: FastifyInstance, rc: ResponseContext): P
   const reader = requireRole(rc.exchange, 'read-only');
 
   for (const verb of ['observe', 'deliberate', 'refer'] as const satisfies readonly Verb[]) {
-    app.post(`/iroh/iroh-enrich/${verb}/observables`, { preHandler: reader, schema: { body: observablesSchema } }, async (req, reply) => {
+    app.post(`/iroh/iroh-enrich/${verb}/observables`, { preValidation: reader, schema: { body: observablesSchema } }, async (req, reply) => {
       const orgId = principal(req).org_id;
       const obs = observablesOf(req.body);
       const mods = await rc.modules.modules(orgId);
@@ -44,6 +44,6 @@ export async function enrichRoutes(app: FastifyInstance, rc: ResponseContext): P
     }));
     return { data, errors };
   };
-  app.post('/iroh/iroh-enrich/health', { preHandler: reader }, async (req, reply) => health(req, reply));
-  app.post('/iroh/iroh-enrich/health/:id', { preHandler: reader }, async (req, reply) => health(req, reply, (req.params as { id: string }).id));
+  app.post('/iroh/iroh-enrich/health', { preValidation: reader }, async (req, reply) => health(req, reply));
+  app.post('/iroh/iroh-enrich/health/:id', { preValidation: reader }, async (req, reply) => health(req, reply, (req.params as { id: string }).id));
 }

@@ -13,7 +13,7 @@ const schema = {
 };
 
 export async function inspectRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
-  app.post('/iroh/iroh-inspect/inspect', { preHandler: requireRole(rc.exchange, 'read-only'), schema }, async (req) => {
+  app.post('/iroh/iroh-inspect/inspect', { preValidation: requireRole(rc.exchange, 'read-only'), schema }, async (req) => {
     const { content } = req.body as { content: string };
     return inspect(content);
   });

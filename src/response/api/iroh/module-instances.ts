@@ -55,18 +55,18 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
   const reader = requireRole(rc.exchange, 'read-only');
   const admin = requireRole(rc.exchange, 'admin');
 
-  app.get(BASE, { preHandler: reader }, async (req) => {
+  app.get(BASE, { preValidation: reader }, async (req) => {
     return (await rc.modules.instances(principal(req).org_id)).map((m) => presentInstance(rc, m));
   });
 
-  app.get(`${BASE}/:id`, { preHandler: reader }, async (req) => {
+  app.get(`${BASE}/:id`, { preValidation: reader }, async (req) => {
     const { id } = req.params as { id: string };
     const m = await rc.modules.instance(principal(req).org_id, id);
     if (!m) throw new ApiError('not_found', `no module instance ${id} in this org`);
     return presentInstance(rc, m);
   });
 
-  app.post(BASE, { preHandler: admin, schema: createSchema }, async (req, reply) => {
+  app.post(BASE, { preValidation: admin, schema: createSchema }, async (req, reply) => {
     const b = req.body as Partial<ModuleInstance>;
     const now = new Date().toISOString();
     const m = checked(rc, {
@@ -92,12 +92,12 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
     await rc.modules.changed(orgId);
     return presentInstance(rc, next!);
   };
-  app.patch(`${BASE}/:id`, { preHandler: admin, schema: patchSchema }, async (req) =>
+  app.patch(`${BASE}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
     update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
-  app.put(`${BASE}/:id`, { preHandler: admin, schema: patchSchema }, async (req) =>
+  app.put(`${BASE}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
     update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
 
-  app.delete(`${BASE}/:id`, { preHandler: admin }, async (req, reply) => {
+  app.delete(`${BASE}/:id`, { preValidation: admin }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const { id } = req.params as { id: string };
     if (!(await rc.stores.modules.delete(orgId, id))) {

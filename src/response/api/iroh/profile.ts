@@ -8,7 +8,7 @@ const SCOPES = { 'read-only': ['enrich:read', 'inspect:read', 'private-intel:rea
 
 export async function profileRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
   const reader = requireRole(rc.exchange, 'read-only');
-  app.get('/iroh/profile/whoami', { preHandler: reader }, async (req) => {
+  app.get('/iroh/profile/whoami', { preValidation: reader }, async (req) => {
     const p = principal(req);
     const org = await rc.exchange.stores.orgs.get(p.org_id);
     return {
@@ -16,7 +16,7 @@ export async function profileRoutes(app: FastifyInstance, rc: ResponseContext): 
       org: { id: p.org_id, name: org?.name ?? p.org_id },
     };
   });
-  app.get('/iroh/iroh-enrich/settings', { preHandler: reader }, async (req) => {
+  app.get('/iroh/iroh-enrich/settings', { preValidation: reader }, async (req) => {
     const p = principal(req);
     const instances = await rc.modules.instances(p.org_id);
     return {

@@ -8,7 +8,7 @@ import { requestSignal } from './request-signal.js';
 
 export async function respondRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
   app.post('/iroh/iroh-response/respond/observables', {
-    preHandler: requireRole(rc.exchange, 'read-only'), schema: { body: observablesSchema },
+    preValidation: requireRole(rc.exchange, 'read-only'), schema: { body: observablesSchema },
   }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const r = await rc.fanout.run('respond', await rc.modules.modules(orgId), observablesOf(req.body), orgId, requestSignal(reply));
@@ -20,7 +20,7 @@ export async function respondRoutes(app: FastifyInstance, rc: ResponseContext): 
   });
 
   app.post('/iroh/iroh-response/respond/trigger/:module/:action', {
-    preHandler: requireRole(rc.exchange, 'analyst'),
+    preValidation: requireRole(rc.exchange, 'analyst'),
   }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const { module, action } = req.params as { module: string; action: string };
