@@ -527,3 +527,18 @@ test('query language: parse errors say where; matching rules', () => {
   assert.equal(compileQuery('*', { title: 'beacon' }).match(doc), false);
   assert.equal(compileQuery('*', { title: 'et malware test beacon' }).match(doc), true);
 });
+
+test('byObservables answers many observables in one call, per observable, newest first, within the limit', async () => {
+  const ctia = t.ex.response.context().stores.ctia;
+  const j = (value: string, priority: number) => t.api('/ctia/judgement', { method: 'POST', token: analyst, body: {
+    observable: { type: 'domain', value }, disposition: 3, source: 'bulk-test', priority, confidence: 'Low', severity: 'Low',
+  } });
+  for (const [v, p] of [['bulk-a.example', 10], ['bulk-a.example', 20], ['bulk-a.example', 30], ['bulk-b.example', 40]] as const) {
+    assert.equal((await j(v, p)).status, 201);
+  }
+  const got = await ctia.byObservables(orgA, 'judgement', [
+    { type: 'domain', value: 'BULK-A.example' }, { type: 'domain', value: 'nothing.example' }, { type: 'domain', value: 'bulk-b.example' }, { type: 'ip', value: 'bulk-a.example' },
+  ], 2);
+  assert.deepEqual(got.map((l) => l.map((x) => (x as { priority: number }).priority)), [[30, 20], [], [40], []]);
+  assert.deepEqual(await ctia.byObservables(orgA, 'judgement', [], 5), []);
+});

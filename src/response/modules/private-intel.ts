@@ -9,30 +9,25 @@ import type { Module, ModuleInstance, ObserveData } from '../module.js';
 import type { ResponseContext } from '../context.js';
 import { SOURCE as EXCHANGE_SOURCE } from './exchange-sightings/sightings.js';
 
-/** Judgements read per observable for its verdict. */
+/** Judgements read per observable for its verdict; sightings per observable. */
 const MAX_JUDGEMENTS = 1000;
-
-async function judgementsOf(rc: ResponseContext, orgId: string, o: CtimObservable): Promise<Judgement[]> {
-  return (await rc.stores.ctia.byObservable(orgId, 'judgement', o, { limit: MAX_JUDGEMENTS })).data as Judgement[];
-}
+const MAX_SIGHTINGS = 100;
 
 async function answer(rc: ResponseContext, orgId: string, observables: CtimObservable[], withLists: boolean): Promise<ObserveData> {
-  const judgements: Judgement[] = [];
-  const verdicts: Verdict[] = [];
-  const sightings: Sighting[] = [];
-  await Promise.all(observables.map(async (o) => {
-    const js = await judgementsOf(rc, orgId, o);
-    const v = verdictOf(js);
-    if (v) verdicts.push(v);
-    if (!withLists) return;
-    judgements.push(...js);
-    const ss = (await rc.stores.ctia.byObservable(orgId, 'sighting', o, { limit: 100 })).data as Sighting[];
-    sightings.push(...ss.filter((s) => s.source !== EXCHANGE_SOURCE));
-  }));
+  const ctia = rc.stores.ctia;
+  const [js, ss] = await Promise.all([
+    ctia.byObservables(orgId, 'judgement', observables, MAX_JUDGEMENTS),
+    withLists ? ctia.byObservables(orgId, 'sighting', observables, MAX_SIGHTINGS) : Promise.resolve([]),
+  ]);
+  const verdicts = (js as Judgement[][]).map((list) => verdictOf(list)).filter((v): v is Verdict => v !== null);
+  const judgements = withLists ? (js as Judgement[][]).flat() : [];
+  // A sighting naming two of the observables comes back once.
+  const sightings = [...new Map((ss as Sighting[][]).flat().filter((s) => s.source !== EXCHANGE_SOURCE).map((s) => [s.id, s])).values()];
   const out: ObserveData = {};
   if (verdicts.length > 0) out.verdicts = { count: verdicts.length, docs: verdicts };
-  if (judgements.length > 0) out.judgements = { count: judgements.length, docs: judgements };
+  if (judgements.length > 0) out.judgements = { count: judgements.length, docs: [...new Map(judgements.map((j) => [j.id, j])).values()] };
   if (sightings.length > 0) out.sightings = { count: sightings.length, docs: sightings };
+  if (out.judgements) out.judgements.count = out.judgements.docs.length;
   return out;
 }
 

@@ -126,6 +126,9 @@ export interface CtiaStore {
   /** Judgements (`observable`), sightings and casebooks (`observables`) that name the observable;
    * values of known types match in their normalized spelling. Newest first. */
   byObservable<K extends ObservableIndexed>(orgId: string, type: K, observable: CtimObservable, page?: CtiaPageRequest): Promise<CtiaPage<Stored<K>>>;
+  /** byObservable for many observables at once (enrich asks for a hundred per call): per
+   * observable, in the order given, its newest `limit` entities. */
+  byObservables<K extends ObservableIndexed>(orgId: string, type: K, observables: CtimObservable[], limit: number): Promise<Array<Stored<K>[]>>;
   /** Creates or replaces the sighting and makes it a member of the incident (see the top of
    * this file). Null when the org has no such incident; the sighting is then not written. */
   putIncidentSighting(orgId: string, incidentId: string, sighting: Sighting): Promise<Stored<'sighting'> | null>;

@@ -3,6 +3,7 @@
 // GET /ctia/{type}/{value}/…) and each relationship's ends (for an incident's sightings).
 // Search filters with a JS function over the document (ctia-query.ts) while SQL does the org,
 // type, order and paging.
+import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db } from '../../../exchange/store/sqlite/db.js';
 import type { CtimObservable, Relationship, Sighting } from '../../../ctim/index.js';
@@ -89,6 +90,20 @@ export class SqliteCtiaStore implements CtiaStore {
   private readonly matchers = new Map<number, Matcher>();
   private nextToken = 1;
 
+  /** Prepared statements by SQL text: preparing costs more than running these lookups. Search
+   * builds its SQL from the query, so the cache is bounded. */
+  private readonly statements = new Map<string, Statement>();
+
+  private prepare<P extends unknown[] = unknown[], R = unknown>(sql: string): Statement<P, R> {
+    let st = this.statements.get(sql);
+    if (st === undefined) {
+      if (this.statements.size >= 500) this.statements.clear();
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st as unknown as Statement<P, R>;
+  }
+
   constructor(readonly db: Db) {
     db.function('ctia_match', { deterministic: false }, (token: unknown, doc: unknown) => {
       const m = this.matchers.get(Number(token));
@@ -101,7 +116,7 @@ export class SqliteCtiaStore implements CtiaStore {
   private row(orgId: string, type: string, id: string): Row | undefined {
     const key = shortId(id);
     if (!key.startsWith(`${type}-`)) return undefined;
-    return this.db.prepare<[string, string, string], Row>('SELECT seq, doc, created FROM ctia_entities WHERE org_id = ? AND short_id = ? AND type = ?')
+    return this.prepare<[string, string, string], Row>('SELECT seq, doc, created FROM ctia_entities WHERE org_id = ? AND short_id = ? AND type = ?')
       .get(orgId, key, type);
   }
 
@@ -120,18 +135,18 @@ export class SqliteCtiaStore implements CtiaStore {
     const json = JSON.stringify(doc);
     let seq: number;
     if (prior) {
-      this.db.prepare('UPDATE ctia_entities SET modified = ?, doc = ? WHERE seq = ?').run(now, json, prior.seq);
+      this.prepare('UPDATE ctia_entities SET modified = ?, doc = ? WHERE seq = ?').run(now, json, prior.seq);
       seq = prior.seq;
-      this.db.prepare('DELETE FROM ctia_observables WHERE entity_seq = ?').run(seq);
-      this.db.prepare('DELETE FROM ctia_relationships WHERE rel_seq = ?').run(seq);
+      this.prepare('DELETE FROM ctia_observables WHERE entity_seq = ?').run(seq);
+      this.prepare('DELETE FROM ctia_relationships WHERE rel_seq = ?').run(seq);
     } else {
-      seq = Number(this.db.prepare('INSERT INTO ctia_entities (org_id, type, short_id, created, modified, doc) VALUES (?, ?, ?, ?, ?, ?)')
+      seq = Number(this.prepare('INSERT INTO ctia_entities (org_id, type, short_id, created, modified, doc) VALUES (?, ?, ?, ?, ?, ?)')
         .run(orgId, type, key, created, now, json).lastInsertRowid);
     }
-    const ins = this.db.prepare('INSERT OR IGNORE INTO ctia_observables (org_id, entity_type, obs_type, obs_value, entity_seq) VALUES (?, ?, ?, ?, ?)');
+    const ins = this.prepare('INSERT OR IGNORE INTO ctia_observables (org_id, entity_type, obs_type, obs_value, entity_seq) VALUES (?, ?, ?, ?, ?)');
     for (const o of observablesOf(type, doc)) ins.run(orgId, type, o.type, obsValue(o), seq);
     if (type === 'relationship' && typeof doc.source_ref === 'string' && typeof doc.target_ref === 'string') {
-      this.db.prepare('INSERT INTO ctia_relationships (rel_seq, org_id, relationship_type, source_short, target_short) VALUES (?, ?, ?, ?, ?)')
+      this.prepare('INSERT INTO ctia_relationships (rel_seq, org_id, relationship_type, source_short, target_short) VALUES (?, ?, ?, ?, ?)')
         .run(seq, orgId, String(doc.relationship_type ?? ''), shortId(doc.source_ref), shortId(doc.target_ref));
     }
     return doc;
@@ -139,7 +154,7 @@ export class SqliteCtiaStore implements CtiaStore {
 
   private createSync(orgId: string, type: string, doc: Doc): Doc {
     const key = this.keyOf(type, doc);
-    const taken = this.db.prepare('SELECT 1 FROM ctia_entities WHERE org_id = ? AND short_id = ?').get(orgId, key);
+    const taken = this.prepare('SELECT 1 FROM ctia_entities WHERE org_id = ? AND short_id = ?').get(orgId, key);
     if (taken) throw new CtiaIdTaken(doc.id);
     return this.write(orgId, type, doc, undefined);
   }
@@ -206,7 +221,7 @@ export class SqliteCtiaStore implements CtiaStore {
   async delete(orgId: string, type: CtiaEntityType, id: string): Promise<boolean> {
     const key = shortId(id);
     if (!key.startsWith(`${type}-`)) return false;
-    return this.db.prepare('DELETE FROM ctia_entities WHERE org_id = ? AND short_id = ? AND type = ?').run(orgId, key, type).changes > 0;
+    return this.prepare('DELETE FROM ctia_entities WHERE org_id = ? AND short_id = ? AND type = ?').run(orgId, key, type).changes > 0;
   }
 
   async search<K extends CtiaEntityType>(orgId: string, type: K, q: CtiaSearch = {}): Promise<CtiaPage<Stored<K>>> {
@@ -222,8 +237,8 @@ export class SqliteCtiaStore implements CtiaStore {
     order.push('seq DESC');
     return this.matcher(q.query, q.filters, (where, params) => {
       const base = `FROM ctia_entities WHERE org_id = ? AND type = ?${where}`;
-      const total = this.db.prepare(`SELECT count(*) ${base}`).pluck().get(orgId, type, ...params) as number;
-      const data = limit === 0 || offset >= total ? [] : this.db.prepare(`SELECT doc ${base} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`).pluck()
+      const total = this.prepare(`SELECT count(*) ${base}`).pluck().get(orgId, type, ...params) as number;
+      const data = limit === 0 || offset >= total ? [] : this.prepare(`SELECT doc ${base} ORDER BY ${order.join(', ')} LIMIT ? OFFSET ?`).pluck()
         .all(orgId, type, ...params, ...orderParams, limit, offset) as string[];
       return { data: data.map((d) => JSON.parse(d) as Stored<K>), total };
     });
@@ -231,7 +246,7 @@ export class SqliteCtiaStore implements CtiaStore {
 
   async count(orgId: string, type: CtiaEntityType, q: Pick<CtiaSearch, 'query' | 'filters'> = {}): Promise<number> {
     return this.matcher(q.query, q.filters, (where, params) =>
-      this.db.prepare(`SELECT count(*) FROM ctia_entities WHERE org_id = ? AND type = ?${where}`).pluck().get(orgId, type, ...params) as number);
+      this.prepare(`SELECT count(*) FROM ctia_entities WHERE org_id = ? AND type = ?${where}`).pluck().get(orgId, type, ...params) as number);
   }
 
   async byObservable<K extends ObservableIndexed>(orgId: string, type: K, observable: CtimObservable, p?: CtiaPageRequest): Promise<CtiaPage<Stored<K>>> {
@@ -239,9 +254,34 @@ export class SqliteCtiaStore implements CtiaStore {
     const args = [orgId, type, observable.type, obsValue(observable)];
     const from = `FROM ctia_observables o JOIN ctia_entities e ON e.seq = o.entity_seq
                   WHERE o.org_id = ? AND o.entity_type = ? AND o.obs_type = ? AND o.obs_value = ?`;
-    const total = this.db.prepare(`SELECT count(*) ${from}`).pluck().get(...args) as number;
-    const data = this.db.prepare(`SELECT e.doc ${from} ORDER BY e.modified DESC, e.seq DESC LIMIT ? OFFSET ?`).pluck().all(...args, limit, offset) as string[];
+    const total = this.prepare(`SELECT count(*) ${from}`).pluck().get(...args) as number;
+    const data = this.prepare(`SELECT e.doc ${from} ORDER BY e.modified DESC, e.seq DESC LIMIT ? OFFSET ?`).pluck().all(...args, limit, offset) as string[];
     return { data: data.map((d) => JSON.parse(d) as Stored<K>), total };
+  }
+
+  async byObservables<K extends ObservableIndexed>(orgId: string, type: K, observables: CtimObservable[], limit: number): Promise<Array<Stored<K>[]>> {
+    const out: Array<Stored<K>[]> = observables.map(() => []);
+    if (observables.length === 0) return out;
+    const keys = observables.map((o) => `${o.type}\u0000${obsValue(o)}`);
+    const at = new Map<string, number[]>();
+    keys.forEach((k, i) => at.set(k, [...(at.get(k) ?? []), i]));
+    // One statement per chunk of observables, not one per observable: most have no entity, and
+    // the lookups' fixed cost is what an enrich of a hundred observables would pay.
+    const uniq = [...at.keys()];
+    for (let i = 0; i < uniq.length; i += 200) {
+      const chunk = uniq.slice(i, i + 200);
+      const rows = this.prepare<unknown[], { obs_type: string; obs_value: string; doc: string }>(
+        `SELECT o.obs_type, o.obs_value, e.doc FROM ctia_observables o JOIN ctia_entities e ON e.seq = o.entity_seq
+         WHERE o.org_id = ? AND o.entity_type = ? AND (o.obs_type, o.obs_value) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})
+         ORDER BY e.modified DESC, e.seq DESC`,
+      ).all(orgId, type, ...chunk.flatMap((k) => k.split('\u0000')));
+      for (const r of rows) {
+        for (const idx of at.get(`${r.obs_type}\u0000${r.obs_value}`) ?? []) {
+          if (out[idx]!.length < limit) out[idx]!.push(JSON.parse(r.doc) as Stored<K>);
+        }
+      }
+    }
+    return out;
   }
 
   async putIncidentSighting(orgId: string, incidentId: string, sighting: Sighting): Promise<Stored<'sighting'> | null> {
@@ -269,8 +309,8 @@ export class SqliteCtiaStore implements CtiaStore {
     const from = `FROM ctia_relationships r JOIN ctia_entities e ON e.org_id = r.org_id AND e.short_id = r.source_short
                   WHERE r.org_id = ? AND r.target_short = ? AND r.relationship_type = ? AND e.type = 'sighting'`;
     const args = [orgId, shortId(incidentId), MEMBER_OF];
-    const total = this.db.prepare(`SELECT count(DISTINCT e.seq) ${from}`).pluck().get(...args) as number;
-    const data = this.db.prepare(`SELECT DISTINCT e.doc, e.modified, e.seq ${from} ORDER BY e.modified DESC, e.seq DESC LIMIT ? OFFSET ?`)
+    const total = this.prepare(`SELECT count(DISTINCT e.seq) ${from}`).pluck().get(...args) as number;
+    const data = this.prepare(`SELECT DISTINCT e.doc, e.modified, e.seq ${from} ORDER BY e.modified DESC, e.seq DESC LIMIT ? OFFSET ?`)
       .all(...args, limit, offset) as Array<{ doc: string }>;
     return { data: data.map((r) => JSON.parse(r.doc) as Stored<'sighting'>), total };
   }
