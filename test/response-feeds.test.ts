@@ -60,6 +60,7 @@ async function addFeed(name: string, settings: Record<string, unknown>): Promise
   rc.modules.validate(m);
   await rc.stores.modules.create(m);
   made.push(m);
+  await rc.modules.forget(orgId, m.id);
   await syncFeeds(rc, orgId);
   const mod = await rc.modules.module(orgId, m.id);
   assert.ok(mod instanceof FeedModule, 'a live feed module');
@@ -69,7 +70,10 @@ async function addFeed(name: string, settings: Record<string, unknown>): Promise
 
 /** Deletes every feed the tests made so far: their indicators must not tag later events. */
 async function removeFeeds(): Promise<void> {
-  for (const m of made.splice(0)) await rc.stores.modules.delete(orgId, m.id);
+  for (const m of made.splice(0)) {
+    await rc.stores.modules.delete(orgId, m.id);
+    await rc.modules.forget(orgId, m.id);
+  }
   await syncFeeds(rc, orgId);
 }
 
@@ -360,6 +364,7 @@ test('ingest: events whose addresses or observables a feed lists are stored with
 
   // A feed instance that goes away stops tagging once the feeds are synced.
   await rc.stores.modules.delete(orgId, malicious.m.id);
+  await rc.modules.forget(orgId, malicious.m.id);
   await syncFeeds(rc, orgId);
   const after = intrusion({ src_ip: '10.0.0.9', dst_ip: '198.51.100.23', observables: {} });
   await s.sendBatch(3, [after]);

@@ -163,7 +163,9 @@ async function instance(name: string, url: string, auth: ModuleAuth, over: Parti
     timeout_ms: 5000, concurrency: 4, rate_limit_per_minute: 0, cache_ttl_seconds: 0, created_at: now, updated_at: now, ...over,
   };
   rc.modules.validate(m);
-  return rc.stores.modules.create(m);
+  const made = await rc.stores.modules.create(m);
+  await rc.modules.forget(orgId, m.id);
+  return made;
 }
 
 async function live(...ms: ModuleInstance[]): Promise<Module[]> {
@@ -371,6 +373,7 @@ test('an instance stored with a bad URL fails on its own, not the whole fan-out'
     id: `module-instance-${randomUUID()}`, org_id: orgId, kind: 'relay', name: 'stale', enabled: true, url: 'gopher://old', auth: { type: 'none' },
     settings: {}, timeout_ms: 1000, concurrency: 1, rate_limit_per_minute: 0, cache_ttl_seconds: 0, created_at: now, updated_at: now,
   });
+  await rc.modules.forget(orgId, bad.id);
   const all = await rc.modules.modules(orgId);
   assert.ok(all.some((m) => m.instance.id === bad.id));
   const r = await fanout().run('refer', all, OBS.slice(0, 1), orgId);

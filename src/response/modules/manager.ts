@@ -7,6 +7,7 @@ import { ModuleConfigError } from './kind.js';
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONCURRENCY = 32;
+const INSTANCES_TTL_MS = 5000;
 
 /** The instance a built-in kind gives an org. Its id is the same in every org. */
 export function builtinInstance(kind: ModuleKind, orgId: string): ModuleInstance {
@@ -24,6 +25,10 @@ export class ModuleManager {
   private readonly live = new Map<string, Map<string, Module>>();
   private rc: ResponseContext | null = null;
   private readonly listeners: Array<(orgId: string) => Promise<void>> = [];
+  /** The org's stored instances, read at most every INSTANCES_TTL_MS: every enrich needs them.
+   * Changes through this server's API drop the entry at once; a change made on another node
+   * is seen within the TTL. */
+  private readonly stored = new Map<string, { at: number; list: Promise<ModuleInstance[]> }>();
 
   constructor(kinds: readonly ModuleKind[]) {
     for (const k of kinds) this.kinds.set(k.kind, k);
@@ -57,7 +62,13 @@ export class ModuleManager {
   /** Built-in instances first, then the org's own, in creation order. */
   async instances(orgId: string): Promise<ModuleInstance[]> {
     const builtins = [...this.kinds.values()].filter((k) => k.builtin).map((k) => builtinInstance(k, orgId));
-    return [...builtins, ...(await this.ctx.stores.modules.list(orgId))];
+    let c = this.stored.get(orgId);
+    if (!c || Date.now() - c.at >= INSTANCES_TTL_MS) {
+      c = { at: Date.now(), list: this.ctx.stores.modules.list(orgId) };
+      this.stored.set(orgId, c);
+      c.list.catch(() => this.stored.delete(orgId));
+    }
+    return [...builtins, ...(await c.list)];
   }
 
   async instance(orgId: string, id: string): Promise<ModuleInstance | null> {
@@ -101,6 +112,7 @@ export class ModuleManager {
 
   /** Tells them; the instance API calls this after each change. */
   async changed(orgId: string): Promise<void> {
+    this.stored.delete(orgId);
     for (const f of this.listeners) {
       await f(orgId).catch((err: unknown) => this.ctx.log.warn({ err, org: orgId }, 'module change listener failed'));
     }
@@ -108,6 +120,7 @@ export class ModuleManager {
 
   /** Drops the live module of an instance that changed or went. */
   async forget(orgId: string, id: string): Promise<void> {
+    this.stored.delete(orgId);
     const mod = this.live.get(orgId)?.get(id);
     this.live.get(orgId)?.delete(id);
     await mod?.close?.();
