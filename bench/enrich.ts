@@ -132,6 +132,7 @@ async function client(): Promise<void> {
       ref.push(...(await runLoad(direct, part)));
     }
     out[name] = { tl, ref };
+    process.stdout.write(JSON.stringify({ done: name }) + '\n');
   }
   process.stdout.write(JSON.stringify(out) + '\n');
 }
@@ -143,18 +144,28 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
-function child(mode: string, input?: string): { proc: ChildProcess; line: Promise<string> } {
+/** A child of this file in another mode; `line()` resolves with each line it prints, in turn. */
+function child(mode: string, input?: string): { proc: ChildProcess; line: () => Promise<string> } {
   const proc = spawn(process.execPath, ['--import', 'tsx', SELF, mode, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const line = new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      const i = out.indexOf('\n');
-      if (i >= 0) resolve(out.slice(0, i));
-    });
-    proc.on('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
+  const lines: string[] = [];
+  const waiting: Array<{ resolve: (s: string) => void; reject: (e: Error) => void }> = [];
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => {
+    out += c;
+    for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+      const l = out.slice(0, i);
+      out = out.slice(i + 1);
+      const w = waiting.shift();
+      if (w) w.resolve(l);
+      else lines.push(l);
+    }
   });
+  proc.on('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`${mode} exited with ${code}`)); });
   if (input !== undefined) proc.stdin!.end(input);
+  const line = () => {
+    const l = lines.shift();
+    return l !== undefined ? Promise.resolve(l) : new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  };
   return { proc, line };
 }
 
@@ -190,7 +201,7 @@ async function main(): Promise<void> {
   const t = await startTestExchange();
   const r = child('--relays');
   try {
-    const urls = JSON.parse(await r.line) as string[];
+    const urls = JSON.parse(await r.line()) as string[];
     say(`5 relay modules at ${LATENCIES.join(', ')} ms; ${OBS} observables`);
     for (const [i, u] of urls.entries()) {
       const m = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
@@ -199,7 +210,16 @@ async function main(): Promise<void> {
       if (m.status !== 201) throw new Error(`module instance: ${m.status} ${m.text}`);
     }
     const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls } satisfies ClientJob));
-    const runs = JSON.parse(await c.line) as Record<'single' | 'batch', { tl: number[]; ref: number[] }>;
+    // The server's CPU per threatlink request, per scenario (the reference runs cost it nothing).
+    const cpu: Record<string, number> = {};
+    let mark = process.cpuUsage();
+    for (const name of ['single', 'batch']) {
+      JSON.parse(await c.line());
+      const used = process.cpuUsage(mark);
+      cpu[name] = (used.user + used.system) / 1000;
+      mark = process.cpuUsage();
+    }
+    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', { tl: number[]; ref: number[] }>;
     const figures = (name: 'single' | 'batch') => {
       const { tl, ref } = runs[name];
       const p50 = pct(tl, 50), p99 = pct(tl, 99), r50 = pct(ref, 50), r99 = pct(ref, 99);
@@ -207,6 +227,8 @@ async function main(): Promise<void> {
         requests: tl.length, observables_per_request: name === 'single' ? 1 : OBS,
         p50_ms: +p50.toFixed(1), p99_ms: +p99.toFixed(1), ref_p50_ms: +r50.toFixed(1), ref_p99_ms: +r99.toFixed(1),
         overhead_p50_ms: +(p50 - r50).toFixed(1), overhead_p99_ms: +(p99 - r99).toFixed(1), ratio: +(r50 / p50).toFixed(2),
+        // Requests here include the warm-up round.
+        server_cpu_ms_per_request: +(cpu[name]! / (tl.length + CONCURRENCY)).toFixed(2),
       };
     };
     const single = figures('single');
@@ -216,6 +238,7 @@ async function main(): Promise<void> {
       say(`  threatlink   p50 ${f.p50_ms} ms  p99 ${f.p99_ms} ms`);
       say(`  reference    p50 ${f.ref_p50_ms} ms  p99 ${f.ref_p99_ms} ms  (the five modules asked directly)`);
       say(`  overhead     p50 ${f.overhead_p50_ms} ms  p99 ${f.overhead_p99_ms} ms  (target p99 ≤ 20 ms); ratio ${f.ratio}`);
+      say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request`);
     }
     say('inspect on a 10 MB corpus…');
     const ins = await inspectFigures();
