@@ -1,14 +1,16 @@
 // The ingest hot path: events in, as rows of the events table, in one transaction.
 //
 // The transaction reads the items as rows of column values (RowSource), one row at a time into
-// a reused array, so a batch's column values are never all alive at once (less GC).
+// a reused array, so a batch's column values are never all alive at once (less GC); of each
+// row stored, only the few values the indexer needs are kept, until it has taken them.
 //
 // The insert touches nothing that lands at random places in a b-tree: the dedup key and
-// (org_key, ts) are the only indexes of events. event_keys and unique_events are the
+// (org_key, ts) are the only indexes of events. event_key_sets and unique_events are the
 // indexer's (events-indexer.ts).
 import type { Statement } from 'better-sqlite3';
 import type { CommitItem } from '../types.js';
 import type { Db } from './db.js';
+import type { PendingRow } from './events-indexer.js';
 import { toMs, type Bind } from './events-keys.js';
 import type { KeyMap } from './keys.js';
 
@@ -82,10 +84,10 @@ export class EventInserter {
 
   /**
    * Inside a write transaction: inserts the encoded rows, sets inserted[i] to 1 for each
-   * stored now (0: its event_id was already stored), and returns the highest rowid
-   * inserted (or `maxRowid` when none was).
+   * stored now (0: its event_id was already stored), appends what the indexer needs of each
+   * to `stored`, and returns the highest rowid inserted (or `maxRowid` when none was).
    */
-  insert(rows: RowSource, inserted: Uint8Array, maxRowid: number): number {
+  insert(rows: RowSource, inserted: Uint8Array, maxRowid: number, stored: PendingRow[]): number {
     const receivedAt = Date.now();
     const counts = new Map<number, number>();
     let lastOrg: Bind = null;
@@ -137,6 +139,20 @@ export class EventInserter {
       if (res.changes === 1) {
         inserted[i] = 1;
         maxRowid = Number(res.lastInsertRowid);
+        stored.push({
+          rowid: maxRowid,
+          org_key: orgKey,
+          device_key: deviceKey,
+          type: v[3] as PendingRow['type'],
+          ts: v[4] as number,
+          src_ip: v[5] as string | null,
+          dst_ip: v[7] as string | null,
+          gid: v[10] as number | null,
+          sid: v[11] as number | null,
+          message: v[13] as string | null,
+          priority: v[15] as number | null,
+          observables: v[20] as string | null,
+        });
         if (orgKey !== countOrg) {
           if (counted > 0) counts.set(countOrg, (counts.get(countOrg) ?? 0) + counted);
           countOrg = orgKey;

@@ -1,12 +1,14 @@
-// The indexer: keeps event_keys and unique_events (see schema.ts for why they are not kept
+// The indexer: keeps event_key_sets and unique_events (see schema.ts for why they are not kept
 // inline by commit). It takes the events past a watermark (event_index_state.indexed_upto) in
 // large chunks, sorted, in one transaction: in the background once INDEX_CHUNK events wait or
 // a second after the last commit, and synchronously before any read that needs them
-// (catchUp), so no read ever sees them behind.
+// (catchUp), so no read ever sees them behind. The rows this connection committed come from
+// memory (committed()) rather than being read back: reading them cost more than indexing them.
 import type { Statement } from 'better-sqlite3';
 import type { EventObservables } from '../../../events/event.js';
 import type { Db } from './db.js';
-import { compareKeys, keyEntries, type Bind, type KeyEntry } from './events-keys.js';
+import type { Bind } from './events-keys.js';
+import { KeySetChunk, prepareKeySetInsert } from './events-keysets.js';
 import { prepareUniqueUpsert, UniqueGroups, type UniqueSource } from './events-unique.js';
 import type { KeyMap } from './keys.js';
 
@@ -14,9 +16,11 @@ import type { KeyMap } from './keys.js';
  * the last commit). Larger chunks write each hot index page fewer times. */
 export const INDEX_CHUNK = 20_000;
 const INDEX_IDLE_MS = 1000;
+/** Committed rows kept for the indexer at most; past that (the indexer failing), it reads. */
+const RECENT_MAX = INDEX_CHUNK * 4;
 
 /** An event row as the indexer reads it: what unique-event grouping needs, and the keys. */
-interface PendingRow extends UniqueSource {
+export interface PendingRow extends UniqueSource {
   rowid: number;
   device_key: number;
   observables: string | null;
@@ -24,16 +28,18 @@ interface PendingRow extends UniqueSource {
 
 export class EventIndexer {
   private readonly pendingStmt: Statement<[number, number], PendingRow>;
-  private readonly insertKeyStmt: Statement<[number, number, string | number, number, number]>;
+  private readonly insertSetStmt: Statement<Bind[]>;
   private readonly uniqueStmt: Statement<Bind[]>;
   private readonly setUptoStmt: Statement<[number]>;
   private readonly getUptoStmt: Statement<[], number>;
   private readonly maxRowidStmt: Statement<[], number | null>;
   private readonly indexTx: (max: number) => number;
-  /** events.rowid up to which event_keys and unique_events are complete. */
+  /** events.rowid up to which event_key_sets and unique_events are complete. */
   private indexedUpto: number;
   /** The highest events.rowid committed (as far as this connection knows). */
   maxRowid: number;
+  /** Rows this connection committed and the indexer has not taken yet, in rowid order. */
+  private recent: PendingRow[] = [];
   private indexTimer: ReturnType<typeof setTimeout> | null = null;
   private indexSoon = false;
   private stopped = false;
@@ -46,9 +52,7 @@ export class EventIndexer {
       `SELECT rowid, org_key, device_key, type, ts, src_ip, dst_ip, gid, sid, message, priority, observables
          FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`,
     );
-    this.insertKeyStmt = db.prepare(
-      'INSERT OR IGNORE INTO event_keys (org_key, kind, value, ts, event_rowid) VALUES (?, ?, ?, ?, ?)',
-    );
+    this.insertSetStmt = prepareKeySetInsert(db);
     this.uniqueStmt = prepareUniqueUpsert(db);
     this.setUptoStmt = db.prepare('UPDATE event_index_state SET indexed_upto = ? WHERE id = 1');
     this.getUptoStmt = db.prepare<[], number>('SELECT indexed_upto FROM event_index_state WHERE id = 1').pluck();
@@ -59,6 +63,29 @@ export class EventIndexer {
     this.indexTx = db.transaction((max: number) => this.indexInTx(max)).immediate;
     this.indexedUpto = this.getUptoStmt.get() ?? 0;
     this.maxRowid = this.maxRowidStmt.get() ?? 0;
+  }
+
+  /** After a commit: the rows it stored, for the indexer to take without reading them back. */
+  committed(rows: readonly PendingRow[]): void {
+    if (this.recent.length + rows.length > RECENT_MAX) {
+      this.recent = [];
+      return;
+    }
+    for (const r of rows) this.recent.push(r);
+  }
+
+  /**
+   * Up to `max` rows past the watermark `from`: from memory when the rows kept there are
+   * exactly the next ones (rowids are unique, so a consecutive run from from + 1 leaves no
+   * room for a row of another connection), else read.
+   */
+  private pending(from: number, max: number): PendingRow[] {
+    let done = 0;
+    while (done < this.recent.length && (this.recent[done] as PendingRow).rowid <= from) done++;
+    if (done > 0) this.recent.splice(0, done);
+    let n = 0;
+    while (n < this.recent.length && n < max && (this.recent[n] as PendingRow).rowid === from + 1 + n) n++;
+    return n > 0 ? this.recent.splice(0, n) : this.pendingStmt.all(from, max);
   }
 
   /** Stops the background indexing (what it has not done yet, the next open does). */
@@ -97,7 +124,7 @@ export class EventIndexer {
     }
   }
 
-  /** Brings event_keys and unique_events up to the last committed event. Both ends are read
+  /** Brings event_key_sets and unique_events up to the last committed event. Both ends are read
    * from the database, not memory, so this is right even beside another connection. */
   catchUp(): void {
     this.maxRowid = this.maxRowidStmt.get() ?? 0;
@@ -115,18 +142,16 @@ export class EventIndexer {
     // event is ever counted twice into unique_events, even if another connection indexed in
     // between.
     const from = this.getUptoStmt.get() ?? 0;
-    const rows = this.pendingStmt.all(from, max);
+    const rows = this.pending(from, max);
     if (rows.length === 0) return from;
-    const keys: KeyEntry[] = [];
+    const keys = new KeySetChunk();
     const groups = new UniqueGroups();
     for (const r of rows) {
       const obs = r.observables === null ? null : (JSON.parse(r.observables) as EventObservables);
-      keyEntries(r.org_key, r.rowid, r.ts, r.src_ip, r.dst_ip, r.sid, obs, keys);
+      keys.add(r.org_key, r.rowid, r.ts, r.src_ip, r.dst_ip, r.sid, obs);
       groups.add(r, obs, this.deviceKeys.idOf(r.device_key));
     }
-    // In key order: each b-tree page is then visited once, in sequence.
-    keys.sort(compareKeys);
-    for (const k of keys) this.insertKeyStmt.run(k[0], k[1], k[2], k[3], k[4]);
+    keys.write(this.insertSetStmt);
     groups.write(this.uniqueStmt);
     const upto = (rows[rows.length - 1] as PendingRow).rowid;
     this.setUptoStmt.run(upto);

@@ -1,5 +1,5 @@
-// What the event store modules share: bind values, times, and the event_keys rows of an event
-// (the lookups by address, sid and observable; see event_keys in schema.ts).
+// What the event store modules share: bind values, times, and the lookup values of an event
+// (by address, sid and observable; see event_key_sets in schema.ts).
 import type { EventObservables } from '../../../events/event.js';
 
 export type Bind = string | number | null;
@@ -10,7 +10,7 @@ export function toMs(iso: string, what: string): number {
   return ms;
 }
 
-/** event_keys.kind */
+/** event_key_sets.kind */
 export const KIND_SRC = 1;
 export const KIND_DST = 2;
 export const KIND_SID = 3;
@@ -18,7 +18,7 @@ export const KIND_OBSERVABLE = 4;
 
 const OBSERVABLE_KINDS = ['domain', 'url', 'md5', 'sha1', 'sha256', 'user', 'file_name', 'email'] as const;
 
-/** The distinct values the sensor reported, for event_keys. */
+/** The distinct values the sensor reported, for the lookup index. */
 function observableValues(o: EventObservables): string[] {
   const out: string[] = [];
   for (const kind of OBSERVABLE_KINDS) {
@@ -29,31 +29,16 @@ function observableValues(o: EventObservables): string[] {
   return out;
 }
 
-export type KeyEntry = [orgKey: number, kind: number, value: string | number, ts: number, rowid: number];
-
-export function compareKeys(a: KeyEntry, b: KeyEntry): number {
-  return (
-    a[0] - b[0] ||
-    a[1] - b[1] ||
-    (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0) ||
-    a[3] - b[3] ||
-    a[4] - b[4]
-  );
-}
-
-/** The event_keys rows of one event. */
-export function keyEntries(
-  orgKey: number,
-  rowid: number,
-  ts: number,
+/** Calls `add` with each lookup value of one event (its rows in event_key_sets). */
+export function eventKeys(
   src: string | null,
   dst: string | null,
   sid: number | null,
   obs: EventObservables | null,
-  out: KeyEntry[],
+  add: (kind: number, value: string | number) => void,
 ): void {
-  if (src !== null) out.push([orgKey, KIND_SRC, src, ts, rowid]);
-  if (dst !== null) out.push([orgKey, KIND_DST, dst, ts, rowid]);
-  if (sid !== null) out.push([orgKey, KIND_SID, sid, ts, rowid]);
-  if (obs !== null) for (const v of observableValues(obs)) out.push([orgKey, KIND_OBSERVABLE, v, ts, rowid]);
+  if (src !== null) add(KIND_SRC, src);
+  if (dst !== null) add(KIND_DST, dst);
+  if (sid !== null) add(KIND_SID, sid);
+  if (obs !== null) for (const v of observableValues(obs)) add(KIND_OBSERVABLE, v);
 }

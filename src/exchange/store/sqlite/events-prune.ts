@@ -1,10 +1,10 @@
-// Retention: deletes the oldest events, with their event_keys rows and counts, in small steps
+// Retention: deletes the oldest events, with their lookup entries and counts, in small steps
 // so that ingest never waits long. The indexer must have caught up first (the caller's job):
-// everything pruned must have been counted in unique_events and have its event_keys.
+// everything pruned must have been counted in unique_events and be in event_key_sets.
 import type { Statement } from 'better-sqlite3';
 import type { EventObservables } from '../../../events/event.js';
 import type { Db } from './db.js';
-import { compareKeys, keyEntries, type KeyEntry } from './events-keys.js';
+import { KeySetChunk, KeySetRemover } from './events-keysets.js';
 
 interface OldRow {
   rowid: number;
@@ -19,7 +19,7 @@ export class EventPruner {
   private readonly orgsStmt: Statement<[], number>;
   private readonly oldestStmt: Statement<[number, number, number], OldRow>;
   private readonly deleteEventStmt: Statement<[number]>;
-  private readonly deleteKeyStmt: Statement<[number, number, string | number, number, number]>;
+  private readonly keySets: KeySetRemover;
   private readonly countDownStmt: Statement<[number, number]>;
   /** Deletes up to `limit` of the oldest events with ts < `before`, in one transaction. */
   readonly prune: (limit: number, before: number) => number;
@@ -31,9 +31,7 @@ export class EventPruner {
         WHERE org_key = ? AND ts < ? ORDER BY ts, rowid LIMIT ?`,
     );
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE rowid = ?');
-    this.deleteKeyStmt = db.prepare(
-      'DELETE FROM event_keys WHERE org_key = ? AND kind = ? AND value = ? AND ts = ? AND event_rowid = ?',
-    );
+    this.keySets = new KeySetRemover(db);
     this.countDownStmt = db.prepare('UPDATE event_counts SET n = n - ? WHERE org_key = ?');
     this.prune = db.transaction((limit: number, before: number) => this.pruneInTx(limit, before)).immediate;
   }
@@ -48,15 +46,14 @@ export class EventPruner {
     candidates.sort((a, b) => a.ts - b.ts || a.rowid - b.rowid);
     if (candidates.length > limit) candidates.length = limit;
     const perOrg = new Map<number, number>();
-    const keys: KeyEntry[] = [];
+    const deleted = new KeySetChunk();
     for (const c of candidates) {
       this.deleteEventStmt.run(c.rowid);
       const obs = c.observables === null ? null : (JSON.parse(c.observables) as EventObservables);
-      keyEntries(c.orgKey, c.rowid, c.ts, c.src_ip, c.dst_ip, c.sid, obs, keys);
+      deleted.add(c.orgKey, c.rowid, c.ts, c.src_ip, c.dst_ip, c.sid, obs);
       perOrg.set(c.orgKey, (perOrg.get(c.orgKey) ?? 0) + 1);
     }
-    keys.sort(compareKeys);
-    for (const k of keys) this.deleteKeyStmt.run(k[0], k[1], k[2], k[3], k[4]);
+    this.keySets.remove(deleted);
     for (const [orgKey, k] of perOrg) this.countDownStmt.run(k, orgKey);
     return candidates.length;
   }

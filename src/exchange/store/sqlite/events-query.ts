@@ -1,7 +1,7 @@
-// The analyst queries of the event store: pages of events (by time, or through the event_keys
-// lookups), single events, unique events, histograms and counts. Reads only, apart from
-// bringing the indexer up to date (catchUp) before a read that needs event_keys or
-// unique_events, so that no read sees them behind.
+// The analyst queries of the event store: pages of events (by time, or through the lookup
+// index, event_key_sets), single events, unique events, histograms and counts. Reads only,
+// apart from bringing the indexer up to date (catchUp) before a read that needs event_key_sets
+// or unique_events, so that no read sees them behind.
 import type { Statement } from 'better-sqlite3';
 import type { EventObservables, EventType, Signature, StoredEvent } from '../../../events/event.js';
 import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
@@ -101,11 +101,18 @@ interface Lookup {
   value: string | number;
 }
 
+/** What a lookup reads of a set to choose a bound (see lookupBound). */
+interface SetMeta {
+  min_ts: number;
+  max_ts: number;
+  n: number;
+}
+
 interface Plan {
   orgKey: number;
   since: number | null;
   until: number | null;
-  /** The event_keys ranges to read, or null to read events by (org_key, ts). */
+  /** The values to read the events of from event_key_sets, or null to read events by (org_key, ts). */
   lookups: Lookup[] | null;
   /** What is left to check on the event row. */
   rows: Where;
@@ -123,7 +130,7 @@ export class EventQueries {
     private readonly db: Db,
     private readonly orgKeys: KeyMap,
     private readonly deviceKeys: KeyMap,
-    /** Brings event_keys and unique_events up to the last committed event. */
+    /** Brings event_key_sets and unique_events up to the last committed event. */
     private readonly catchUp: () => void,
   ) {
     this.getStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_key = ?`);
@@ -176,7 +183,7 @@ export class EventQueries {
 
   /**
    * The conditions of a query on the event row itself, beyond org and time: device, type, q,
-   * and sid unless an event_keys lookup already does it. Null when nothing can match.
+   * and sid unless a lookup already does it. Null when nothing can match.
    */
   private rowFilters(q: EventQuery, p: string, sid: boolean): Where | null {
     const w: Where = { sql: [], params: [] };
@@ -205,8 +212,8 @@ export class EventQueries {
 
   /**
    * How to find a query's events: off the (org_key, ts) index when it names no observable
-   * or sid, else off the event_keys ranges that match (src, dst and observable for
-   * `observable`; sid for `sid`), with what is left checked on the event row.
+   * or sid, else off the lookup sets of the value (src, dst and observable for `observable`;
+   * sid for `sid`), with what is left checked on the event row.
    */
   private plan(orgId: string, q: EventQuery): Plan | null {
     const orgKey = this.orgKeys.find(orgId);
@@ -225,32 +232,83 @@ export class EventQueries {
     return { orgKey, since, until, lookups, rows };
   }
 
-  /** One event_keys range as a SELECT of (rowid, ts), newest first. */
-  private lookupSql(plan: Plan, l: Lookup, cursor: [number, number] | null, limit: number | null): Where {
-    const w: Where = { sql: ['k.org_key = ?', 'k.kind = ?', 'k.value = ?'], params: [plan.orgKey, l.kind, l.value] };
-    if (plan.since !== null) {
+  /**
+   * One value's entries as a SELECT of (rowid, ts), newest first and at most `limit` when one
+   * is given. Entries older than `bound` are left out; a set wholly outside the time range is
+   * skipped without reading its entries.
+   */
+  private lookupSql(plan: Plan, l: Lookup, cursor: [number, number] | null, limit: number | null, bound: number | null): Where {
+    const sets: Where = { sql: ['s.org_key = ?', 's.kind = ?', 's.value = ?'], params: [plan.orgKey, l.kind, l.value] };
+    const w: Where = { sql: [], params: [] };
+    const lower = plan.since === null ? bound : bound === null ? plan.since : Math.max(plan.since, bound);
+    if (lower !== null) {
+      sets.sql.push('s.max_ts >= ?');
+      sets.params.push(lower);
       w.sql.push('k.ts >= ?');
-      w.params.push(plan.since);
+      w.params.push(lower);
     }
     if (plan.until !== null) {
+      sets.sql.push('s.min_ts < ?');
+      sets.params.push(plan.until);
       w.sql.push('k.ts < ?');
       w.params.push(plan.until);
     }
     if (cursor) {
-      w.sql.push('(k.ts, k.event_rowid) < (?, ?)');
+      sets.sql.push('s.min_ts <= ?');
+      sets.params.push(cursor[0]);
+      w.sql.push('(k.ts, k.rowid) < (?, ?)');
       w.params.push(cursor[0], cursor[1]);
     }
     w.sql.push(...plan.rows.sql);
     w.params.push(...plan.rows.params);
+    const entries =
+      'SELECT s.first_rowid + (j.value ->> 0) AS rowid, s.min_ts + (j.value ->> 1) AS ts ' +
+      `FROM event_key_sets s, json_each(s.entries) j WHERE ${sets.sql.join(' AND ')}`;
     // Only join the event row when a condition needs it: otherwise the lookup reads nothing
-    // but event_keys.
-    const from = plan.rows.sql.length > 0 ? 'event_keys k JOIN events e ON e.rowid = k.event_rowid' : 'event_keys k';
-    let sql = `SELECT k.event_rowid AS rowid, k.ts AS ts FROM ${from} WHERE ${w.sql.join(' AND ')}`;
+    // but event_key_sets.
+    const from = plan.rows.sql.length > 0 ? `(${entries}) k JOIN events e ON e.rowid = k.rowid` : `(${entries}) k`;
+    let sql = `SELECT k.rowid AS rowid, k.ts AS ts FROM ${from}`;
+    if (w.sql.length > 0) sql += ` WHERE ${w.sql.join(' AND ')}`;
+    const params = [...sets.params, ...w.params];
     if (limit !== null) {
-      sql = `SELECT rowid, ts FROM (${sql} ORDER BY k.ts DESC, k.event_rowid DESC LIMIT ?)`;
-      w.params.push(limit);
+      sql = `SELECT rowid, ts FROM (${sql} ORDER BY k.ts DESC, k.rowid DESC LIMIT ?)`;
+      params.push(limit);
     }
-    return { sql: [sql], params: w.params };
+    return { sql: [sql], params };
+  }
+
+  /**
+   * A time at or above which a page of `want` entries is likely found: the oldest min_ts of the
+   * newest sets that hold `want` entries together. Null when all the sets together hold fewer.
+   * Only a guess (filters and the cursor leave entries out), so the caller widens on a miss.
+   */
+  private lookupBound(plan: Plan, cursor: [number, number] | null, want: number): number | null {
+    const metas: SetMeta[] = [];
+    for (const l of plan.lookups ?? []) {
+      const w: Where = { sql: ['org_key = ?', 'kind = ?', 'value = ?'], params: [plan.orgKey, l.kind, l.value] };
+      if (plan.since !== null) {
+        w.sql.push('max_ts >= ?');
+        w.params.push(plan.since);
+      }
+      if (plan.until !== null) {
+        w.sql.push('min_ts < ?');
+        w.params.push(plan.until);
+      }
+      if (cursor) {
+        w.sql.push('min_ts <= ?');
+        w.params.push(cursor[0]);
+      }
+      metas.push(...(this.stmt(`SELECT min_ts, max_ts, n FROM event_key_sets WHERE ${w.sql.join(' AND ')}`).all(...w.params) as SetMeta[]));
+    }
+    metas.sort((a, b) => b.max_ts - a.max_ts);
+    let n = 0;
+    let bound = Infinity;
+    for (const m of metas) {
+      n += m.n;
+      if (m.min_ts < bound) bound = m.min_ts;
+      if (n >= want) return bound;
+    }
+    return null;
   }
 
   /** Conditions on events for a plan that reads the events table directly. */
@@ -279,26 +337,35 @@ export class EventQueries {
     const cursor = q.cursor ? decodeCursor(q.cursor, 'number') : null;
     const plan = this.plan(orgId, q);
     if (plan === null) return { data: [], next_cursor: null };
-    const order = 'ORDER BY ts DESC, rowid DESC LIMIT ?';
-    let sql: string;
-    const params: Bind[] = [];
-    if (plan.lookups === null) {
-      const w = this.directWhere(plan, cursor);
-      sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${w.sql.join(' AND ')} ${order}`;
-      params.push(...w.params);
-    } else {
-      // Each range newest first, stopping after a page, then merged: an OR of the ranges
+    if (plan.lookups !== null) return this.lookupPage(orgId, plan, cursor, limit);
+    const w = this.directWhere(plan, cursor);
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${w.sql.join(' AND ')} ORDER BY ts DESC, rowid DESC LIMIT ?`;
+    return this.page(orgId, this.stmt(sql).all(...w.params, limit + 1) as EventRow[], limit);
+  }
+
+  /** A page of a query that reads event_key_sets. */
+  private lookupPage(orgId: string, plan: Plan, cursor: [number, number] | null, limit: number): Page<StoredEvent> {
+    // Entries newer than a bound first, so that a page reads the newest sets rather than every
+    // entry of the value; when too few of those match, again with a bound four times as wide,
+    // and at last with none. A page off the bound is exact: whatever it left out is older.
+    for (let want = limit + 1; ; want *= 4) {
+      const bound = this.lookupBound(plan, cursor, want);
+      // Each value newest first, stopping after a page, then merged: an OR of the values
       // would have SQLite collect and sort every match for every page.
       const branches: string[] = [];
-      for (const l of plan.lookups) {
-        const b = this.lookupSql(plan, l, cursor, limit + 1);
+      const params: Bind[] = [];
+      for (const l of plan.lookups ?? []) {
+        const b = this.lookupSql(plan, l, cursor, limit + 1, bound);
         branches.push(`SELECT rowid FROM (${b.sql[0]})`);
         params.push(...b.params);
       }
-      sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE rowid IN (${branches.join(' UNION ')}) ${order}`;
+      const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE rowid IN (${branches.join(' UNION ')}) ORDER BY ts DESC, rowid DESC LIMIT ?`;
+      const rows = this.stmt(sql).all(...params, limit + 1) as EventRow[];
+      if (rows.length > limit || bound === null) return this.page(orgId, rows, limit);
     }
-    params.push(limit + 1);
-    const rows = this.stmt(sql).all(...params) as EventRow[];
+  }
+
+  private page(orgId: string, rows: EventRow[], limit: number): Page<StoredEvent> {
     let next: string | null = null;
     if (rows.length > limit) {
       rows.length = limit;
@@ -392,7 +459,7 @@ export class EventQueries {
       params.push(...w.params);
     } else {
       // UNION: an event matching two ranges (src and dst the same address) counts once.
-      const parts = plan.lookups.map((l) => this.lookupSql(plan, l, null, null));
+      const parts = plan.lookups.map((l) => this.lookupSql(plan, l, null, null, null));
       from = `(${parts.map((b) => b.sql[0]).join(' UNION ')})`;
       for (const b of parts) params.push(...b.params);
     }

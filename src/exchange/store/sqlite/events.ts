@@ -1,5 +1,5 @@
 // The event store on one SQLite connection: commit (events-commit.ts), the indexer that keeps
-// event_keys and unique_events (events-indexer.ts), the queries (events-query.ts) and
+// event_key_sets and unique_events (events-indexer.ts), the queries (events-query.ts) and
 // retention (events-prune.ts).
 import { statSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
@@ -15,7 +15,7 @@ import type {
 } from '../types.js';
 import type { Db } from './db.js';
 import { EventInserter, itemRows, type RowSource } from './events-commit.js';
-import { EventIndexer } from './events-indexer.js';
+import { EventIndexer, type PendingRow } from './events-indexer.js';
 import { toMs } from './events-keys.js';
 import { EventPruner } from './events-prune.js';
 import { EventQueries } from './events-query.js';
@@ -39,7 +39,7 @@ export class SqliteEventStore implements EventStore {
   private readonly indexer: EventIndexer;
   private readonly queries: EventQueries;
   private readonly pruner: EventPruner;
-  private readonly commitTx: (rows: RowSource, inserted: Uint8Array) => number;
+  private readonly commitTx: (rows: RowSource, inserted: Uint8Array, stored: PendingRow[]) => number;
   private readonly pageSizeStmt: Statement<[], number>;
   private readonly pageCountStmt: Statement<[], number>;
   private readonly freePagesStmt: Statement<[], number>;
@@ -54,8 +54,8 @@ export class SqliteEventStore implements EventStore {
     this.pruner = new EventPruner(db);
     // IMMEDIATE: a key lookup may read before the first insert writes, and another
     // connection on the file may commit in between.
-    this.commitTx = db.transaction((rows: RowSource, inserted: Uint8Array) =>
-      this.inserter.insert(rows, inserted, this.indexer.maxRowid),
+    this.commitTx = db.transaction((rows: RowSource, inserted: Uint8Array, stored: PendingRow[]) =>
+      this.inserter.insert(rows, inserted, this.indexer.maxRowid, stored),
     ).immediate;
     this.pageSizeStmt = db.prepare<[], number>('PRAGMA page_size').pluck();
     this.pageCountStmt = db.prepare<[], number>('PRAGMA page_count').pluck();
@@ -81,9 +81,10 @@ export class SqliteEventStore implements EventStore {
    * event_id was already stored. */
   commitRows(rows: RowSource): Uint8Array {
     const inserted = new Uint8Array(rows.count);
+    const stored: PendingRow[] = [];
     let max: number;
     try {
-      max = this.commitTx(rows, inserted);
+      max = this.commitTx(rows, inserted, stored);
     } catch (err) {
       // Keys assigned inside the rolled-back transaction are gone; so must their cache be.
       this.orgKeys.forget();
@@ -91,6 +92,7 @@ export class SqliteEventStore implements EventStore {
       throw err;
     }
     this.indexer.maxRowid = max;
+    this.indexer.committed(stored);
     this.indexer.schedule();
     return inserted;
   }

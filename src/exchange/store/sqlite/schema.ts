@@ -183,4 +183,39 @@ CREATE TABLE unique_events (
 -- (org_key, last_seen, key): the primary key rides along in a WITHOUT ROWID index.
 CREATE INDEX unique_events_org_last ON unique_events(org_key, last_seen);
 `,
+  /* 2: the lookup index in sets of events per value */ `
+-- One row per event and value was the bulk of the indexer's work: ~4.5 b-tree inserts an event,
+-- mostly for the same few addresses and sids. Now a row holds a set of up to 1,024 events
+-- (rowid and time) that carry one value, from one indexer chunk: a few rows a chunk for a
+-- common value, one for a rare one, as before. A value's sets never overlap in rowids, so
+-- first_rowid finds the set of an event; min_ts and max_ts let a query skip whole sets.
+--   entries: JSON [[rowid - first_rowid, ts - min_ts], ...].
+CREATE TABLE event_key_sets (
+  org_key      INTEGER NOT NULL,
+  kind         INTEGER NOT NULL,
+  value        NOT NULL,                -- no type, as in event_keys
+  first_rowid  INTEGER NOT NULL,
+  last_rowid   INTEGER NOT NULL,
+  min_ts       INTEGER NOT NULL,
+  max_ts       INTEGER NOT NULL,
+  n            INTEGER NOT NULL,        -- entries
+  entries      TEXT NOT NULL,           -- last: reading the other columns skips its pages
+  PRIMARY KEY (org_key, kind, value, first_rowid)
+) WITHOUT ROWID;
+
+INSERT INTO event_key_sets (org_key, kind, value, first_rowid, last_rowid, min_ts, max_ts, n, entries)
+SELECT org_key, kind, value, first, max(event_rowid), least, max(ts), count(*),
+       json_group_array(json_array(event_rowid - first, ts - least))
+  FROM (SELECT org_key, kind, value, ts, event_rowid, min(event_rowid) OVER w AS first, min(ts) OVER w AS least
+          FROM event_keys
+        WINDOW w AS (PARTITION BY org_key, kind, value, event_rowid >> 10))
+ GROUP BY org_key, kind, value, first;
+DROP TABLE event_keys;
+
+-- The old shape, one row per event and value, expanded from the sets, for ad-hoc SQL and
+-- tools. The queries read the sets themselves, to skip whole sets by time.
+CREATE VIEW event_keys (org_key, kind, value, ts, event_rowid) AS
+SELECT s.org_key, s.kind, s.value, s.min_ts + (j.value ->> 1), s.first_rowid + (j.value ->> 0)
+  FROM event_key_sets s, json_each(s.entries) j;
+`,
 ];
