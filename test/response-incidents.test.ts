@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir, type TestExchange } from './helpers/exchange.js';
 import { createOrgWithAdmin } from '../src/exchange/orgs.js';
 import { incidentEngineOf } from '../src/response/incidents/part.js';
+import { CURSOR } from '../src/response/incidents/engine.js';
 import type { NormalizedEvent } from '../src/events/event.js';
 
 let t: TestExchange;
@@ -150,6 +151,18 @@ test('another org sees none of it, and its rules do not touch this org', async (
   await send([intrusion({ src_ip: '10.5.5.5', dst_ip: '192.0.2.99', signature: { gid: 1, sid: 11, message: 'only B would', priority: 3 } })]);
   assert.equal((await incidents('title:*192.0.2.99*')).length, 0);
   assert.equal((await incidents('title:*192.0.2.99*', tokenB)).length, 0);
+});
+
+test('replaying every event (a cursor lost in a crash) neither opens an incident again nor counts an event twice', async () => {
+  const rc = t.ex.response.context();
+  const before = await incidents('*');
+  const counts = async (list: any[]) => (await Promise.all(list.map((i) => sightingsOf(i.id)))).map((ss) => ss.map((x) => x.count).join(',')).sort();
+  const countsBefore = await counts(before);
+  await rc.stores.cursors.set(CURSOR, null);
+  await incidentEngineOf(rc).drained();
+  const after = await incidents('*');
+  assert.equal(after.length, before.length);
+  assert.deepEqual(await counts(after), countsBefore);
 });
 
 test('after a restart the engine goes on from where it was: no incident twice, none missed', async () => {

@@ -184,7 +184,8 @@ export interface EventStore {
   count(orgId?: string): Promise<number>;
   /** Every org's events in the order they were stored, starting after `after` (an event id from
    * an earlier call; null for the beginning). For consumers that must see each event once
-   * even across restarts (incident promotion): they keep the cursor themselves. */
+   * even across restarts (incident promotion): they keep the cursor themselves. The events come
+   * without `raw` (get() has it). */
   tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }>;
   /** Deletes up to `limit` of the oldest events older than `before` (or simply the oldest when
    * `before` is absent); returns how many went. Small steps so ingest never waits long. */

@@ -8,6 +8,7 @@ import { requireRole, principal } from '../../exchange/api/auth-hook.js';
 import { ApiError } from '../../exchange/api/errors.js';
 import type { IncidentSink } from '../incidents/sink.js';
 import { promote } from '../incidents/promote.js';
+import { groupKey } from '../incidents/rules.js';
 import { consoleEventUrl } from '../modules/exchange-sightings/index.js';
 import { identity } from '../modules/exchange-sightings/sightings.js';
 
@@ -76,13 +77,19 @@ export async function incidentPromoteRoutes(app: FastifyInstance, rc: ResponseCo
     }
     let incidentId = b.incident_id;
     if (incidentId !== undefined && !(await sink().get(p.org_id, incidentId))) throw new ApiError('not_found', `no incident ${incidentId} in this org`);
+    const byGroup = new Map<string, StoredEvent[]>();
+    for (const e of events) {
+      const k = groupKey(e);
+      byGroup.set(k, [...(byGroup.get(k) ?? []), e]);
+    }
     let result: Awaited<ReturnType<typeof promote>> | null = null;
     let opened = false;
-    for (const e of events) {
+    for (const group of byGroup.values()) {
       result = await promote(sink(), rc.stores.incidents, {
-        orgId: p.org_id, event: e, reason: 'manual', severity: b.severity ?? 'Medium', windowSeconds: 0, incidentId,
+        orgId: p.org_id, events: group, reason: 'manual', auto: false, severity: b.severity ?? 'Medium', windowSeconds: 0, incidentId,
         title: b.title, baseUrl: rc.baseUrl(), eventUrl: (id) => consoleEventUrl(rc, id), assignee: p.client_id,
       });
+      if (!result) continue;
       incidentId = result.incident.id;
       opened ||= result.opened;
     }

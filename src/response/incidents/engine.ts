@@ -3,7 +3,8 @@
 // Woken by each commit; a timer covers what a wake-up could miss.
 import type { ResponseContext } from '../context.js';
 import type { PromotionRule } from './rules.js';
-import { matches } from './rules.js';
+import { matches, groupKey } from './rules.js';
+import type { StoredEvent } from '../../events/event.js';
 import { promote } from './promote.js';
 import type { IncidentSink } from './sink.js';
 import { rulesOf } from '../api/incident-rules.js';
@@ -14,6 +15,20 @@ const BATCH = 1000;
 const IDLE_MS = 2000;
 /** How long an org's rules are reused before they are read again. */
 const RULES_TTL_MS = 2000;
+
+/** Events of one group, oldest first, cut where the gap to the previous one exceeds the
+ * window (each piece then joins or opens its own incident). Window 0: one event a piece. */
+export function splitByWindow(events: StoredEvent[], windowSeconds: number): StoredEvent[][] {
+  const sorted = [...events].sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+  const out: StoredEvent[][] = [];
+  for (const e of sorted) {
+    const cur = out[out.length - 1];
+    const prev = cur?.[cur.length - 1];
+    if (cur && prev && windowSeconds > 0 && Date.parse(e.time) - Date.parse(prev.time) <= windowSeconds * 1000) cur.push(e);
+    else out.push([e]);
+  }
+  return out;
+}
 
 export class IncidentEngine {
   private running = false;
@@ -67,17 +82,27 @@ export class IncidentEngine {
         this.again = false;
         const cursor = await this.rc.stores.cursors.get(CURSOR);
         const { events, cursor: next } = await this.rc.exchange.stores.events.tail(cursor, BATCH);
+        // One promotion per group and run, not per event: a flood of one alert is one write.
+        const runs = new Map<string, { rule: PromotionRule; orgId: string; events: StoredEvent[] }>();
         for (const e of events) {
           const rule = (await this.rulesFor(e.org_id)).find((r) => matches(r, e));
           if (!rule) continue;
-          await promote(this.sink, this.rc.stores.incidents, {
-            orgId: e.org_id, event: e, reason: rule.name, severity: rule.severity, windowSeconds: rule.group_window_seconds,
-            baseUrl: this.rc.baseUrl(), eventUrl: (id) => consoleEventUrl(this.rc, id),
-          });
-          this.promoted++;
-          // The cursor moves past each promoted event at once: a crash then repeats at most
-          // the one event in flight.
-          await this.rc.stores.cursors.set(CURSOR, e.id);
+          const k = `${e.org_id}\u0000${rule.id}\u0000${groupKey(e)}`;
+          let run = runs.get(k);
+          if (!run) runs.set(k, (run = { rule, orgId: e.org_id, events: [] }));
+          run.events.push(e);
+        }
+        for (const run of runs.values()) {
+          const skipThrough = (await this.rc.stores.incidents.group(run.orgId, groupKey(run.events[0]!)))?.last_event;
+          for (const part of splitByWindow(run.events, run.rule.group_window_seconds)) {
+            // A rule's promotion is remembered per group (last_event), so repeating this batch
+            // after a crash skips what it already did.
+            const r = await promote(this.sink, this.rc.stores.incidents, {
+              orgId: run.orgId, events: part, reason: run.rule.name, auto: true, severity: run.rule.severity,
+              windowSeconds: run.rule.group_window_seconds, skipThrough, baseUrl: this.rc.baseUrl(), eventUrl: (id) => consoleEventUrl(this.rc, id),
+            });
+            if (r) this.promoted += part.length;
+          }
         }
         if (events.length > 0) await this.rc.stores.cursors.set(CURSOR, next);
         if (this.stopped || (events.length < BATCH && !this.again)) break;

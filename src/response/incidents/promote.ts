@@ -20,9 +20,16 @@ function uuidOf(...parts: string[]): string {
 
 export interface PromoteOptions {
   orgId: string;
-  event: StoredEvent;
+  /** Events of one group (source, destination, signature), oldest first: one write for all. */
+  events: StoredEvent[];
   /** Rule name or 'manual'. */
   reason: string;
+  /** A rule's promotion: grouped, and the group remembers the last event (in store order) it
+   * took. An analyst's is neither. */
+  auto: boolean;
+  /** Skip events up to this one in store order: the group's last event before this batch, so
+   * repeating a batch after a crash does not count an event twice. */
+  skipThrough?: string;
   severity: Incident['severity'];
   /** 0: never join; the event opens its own incident. */
   windowSeconds: number;
@@ -40,16 +47,25 @@ export interface PromoteResult {
   sightingId: string;
 }
 
-export async function promote(sink: IncidentSink, groups: IncidentRuleStore, o: PromoteOptions): Promise<PromoteResult> {
-  const e = o.event;
-  const key = groupKey(e);
+/** Store order of an event id (`ev-<base36 rowid>`), for skipping what a group already has. */
+export function seqOf(id: string): number {
+  return parseInt(id.slice(3), 36);
+}
+
+/** Null when every event was promoted before (a replay after a crash). */
+export async function promote(sink: IncidentSink, groups: IncidentRuleStore, o: PromoteOptions): Promise<PromoteResult | null> {
+  const key = groupKey(o.events[0]!);
+  const g = o.auto ? await groups.group(o.orgId, key) : null;
+  const events = o.skipThrough ? o.events.filter((x) => seqOf(x.id) > seqOf(o.skipThrough!)) : o.events;
+  if (events.length === 0) return null;
+  const e = events[0]!;
   const ts = Date.parse(e.time);
+  const lastTs = Date.parse(events[events.length - 1]!.time);
   let incident: Incident | null = null;
   if (o.incidentId !== undefined) {
     incident = await sink.get(o.orgId, o.incidentId);
     if (!incident) throw new Error(`no incident ${o.incidentId}`);
-  } else if (o.windowSeconds > 0) {
-    const g = await groups.group(o.orgId, key);
+  } else if (o.auto && o.windowSeconds > 0) {
     if (g && Math.abs(ts - g.last_ts) <= o.windowSeconds * 1000) {
       const cur = await sink.get(o.orgId, g.incident_id);
       if (cur && !CLOSED.has(cur.status)) incident = cur;
@@ -75,13 +91,16 @@ export async function promote(sink: IncidentSink, groups: IncidentRuleStore, o: 
     opened = true;
   }
   const sightingId = storedId(o.baseUrl, 'sighting', uuidOf(o.orgId, incident.id, key));
-  const fresh = toSighting({ orgId: o.orgId, events: [e], truncated: false, eventUrl: o.eventUrl });
+  // toSighting wants the newest first.
+  const fresh = toSighting({ orgId: o.orgId, events: [...events].reverse(), truncated: false, eventUrl: o.eventUrl });
   const prior = await sink.sighting(o.orgId, sightingId);
   const s: Sighting = prior ? merge(prior, fresh) : { ...fresh, id: sightingId };
   await sink.putSighting(o.orgId, incident.id, s);
-  if (o.incidentId === undefined) {
-    const g = await groups.group(o.orgId, key);
-    await groups.setGroup(o.orgId, key, { incident_id: incident.id, last_ts: Math.max(ts, g?.incident_id === incident.id ? g.last_ts : ts) });
+  if (o.auto) {
+    await groups.setGroup(o.orgId, key, {
+      incident_id: incident.id, last_ts: Math.max(lastTs, g?.incident_id === incident.id ? g.last_ts : lastTs),
+      last_event: [g?.last_event, ...events.map((x) => x.id)].filter((x): x is string => x !== undefined).reduce((a, b) => (seqOf(b) > seqOf(a) ? b : a)),
+    });
   }
   return { incident, opened, sightingId };
 }

@@ -5,6 +5,8 @@ export interface IncidentGroup {
   incident_id: string;
   /** Time of the newest event in the group, ms. */
   last_ts: number;
+  /** The last event promoted into the group (store order). */
+  last_event?: string;
 }
 
 export interface IncidentRuleStore {

@@ -136,7 +136,9 @@ export class EventQueries {
     this.getStmt = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_key = ?`);
     this.countOrgStmt = db.prepare<[number], number>('SELECT n FROM event_counts WHERE org_key = ?').pluck();
     this.countAllStmt = db.prepare<[], number>('SELECT coalesce(sum(n), 0) FROM event_counts').pluck();
-    this.tailStmt = db.prepare(`SELECT org_key, ${EVENT_COLUMNS} FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`);
+    // Without raw: a consumer reading every event (incident promotion) decides on the fields, and
+    // parsing each sensor record back would cost more than everything else it does.
+    this.tailStmt = db.prepare(`SELECT org_key, ${EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,')} FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`);
   }
 
   private stmt(sql: string): Statement<Bind[]> {

@@ -18,6 +18,7 @@ export const INCIDENT_MIGRATIONS: readonly string[] = [
      last_ts      INTEGER NOT NULL,
      PRIMARY KEY (org_id, key)
    ) WITHOUT ROWID;`,
+  'ALTER TABLE incident_groups ADD COLUMN last_event TEXT;',
 ];
 
 export class SqliteIncidentRuleStore implements IncidentRuleStore {
@@ -58,12 +59,14 @@ export class SqliteIncidentRuleStore implements IncidentRuleStore {
   }
 
   async group(orgId: string, key: string): Promise<IncidentGroup | null> {
-    return this.db.prepare<[string, string], IncidentGroup>('SELECT incident_id, last_ts FROM incident_groups WHERE org_id = ? AND key = ?').get(orgId, key) ?? null;
+    const r = this.db.prepare<[string, string], IncidentGroup & { last_event: string | null }>('SELECT incident_id, last_ts, last_event FROM incident_groups WHERE org_id = ? AND key = ?').get(orgId, key);
+    if (!r) return null;
+    return { incident_id: r.incident_id, last_ts: r.last_ts, ...(r.last_event !== null ? { last_event: r.last_event } : {}) };
   }
 
   async setGroup(orgId: string, key: string, g: IncidentGroup): Promise<void> {
-    this.db.prepare(`INSERT INTO incident_groups (org_id, key, incident_id, last_ts) VALUES (?, ?, ?, ?)
-                     ON CONFLICT (org_id, key) DO UPDATE SET incident_id = excluded.incident_id, last_ts = excluded.last_ts`)
-      .run(orgId, key, g.incident_id, g.last_ts);
+    this.db.prepare(`INSERT INTO incident_groups (org_id, key, incident_id, last_ts, last_event) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (org_id, key) DO UPDATE SET incident_id = excluded.incident_id, last_ts = excluded.last_ts, last_event = excluded.last_event`)
+      .run(orgId, key, g.incident_id, g.last_ts, g.last_event ?? null);
   }
 }
