@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: Suricata 7 (bookworm-backports), scapy and tcpreplay to make
-# captures, openssl, iproute2/nftables for network-namespace tests, Chromium for the console.
+# captures, openssl, iproute2/nftables for network-namespace tests, faketime for clock skew, Chromium for the console.
 # Idempotent: installs only what is missing.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -22,6 +22,8 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v tcpreplay >/dev/null || need+=(tcpreplay)
 command -v ip >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
+# the doctor's fault matrix runs an exchange with its clock offset (clock skew)
+command -v faketime >/dev/null || need+=(faketime)
 
 have_suricata7() { command -v suricata >/dev/null && suricata -V 2>/dev/null | grep -qE 'version (7|8)\.'; }
 

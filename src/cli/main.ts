@@ -14,6 +14,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const m of [up, caFingerprint, token, org, connector]) m.register(program);
+  (await import('./service.js')).register(program);
+  (await import('./doctor.js')).register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

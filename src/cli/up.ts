@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { buildConfig, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
 import { startThreatlink } from '../threatlink.js';
 import { startDemo, type Demo } from './demo.js';
+import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
+import { exchangePidFile } from '../service/targets.js';
 
 interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string }
 
@@ -48,6 +50,8 @@ export function register(program: Command): void {
       const ex = await startThreatlink(config, { logLevel: o.logLevel });
       const b = ex.bootstrap;
       const out = process.stdout;
+      // Written once listening: `threatlink service` and the doctor find the exchange by it.
+      writePidFile(exchangePidFile(config.dataDir));
       out.write(`threatlink exchange listening on ${ex.url}\n`);
       out.write(`  data dir        ${config.dataDir}\n`);
       out.write(`  CA fingerprint  ${ex.ctx.ca.fingerprint}\n`);
@@ -71,7 +75,7 @@ export function register(program: Command): void {
         if (stopping) return;
         stopping = true;
         ex.app.log.info({ sig }, 'shutting down');
-        (demo ? demo.stop() : Promise.resolve()).then(() => ex.close()).then(() => process.exit(0), () => process.exit(1));
+        (demo ? demo.stop() : Promise.resolve()).then(() => ex.close()).finally(() => removePidFileIfOurs(exchangePidFile(config.dataDir))).then(() => process.exit(0), () => process.exit(1));
       };
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));

@@ -1,0 +1,109 @@
+// Service control without systemd, from the pid file: what pmtool does on a sensor. Disable
+// stops the process and leaves a marker (with its command line, so enable can start the same
+// thing again); restart refuses while the marker is there.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { livePid } from './pid-file.js';
+import { cmdline, cwdOf, exePath, startedAt } from './proc.js';
+import { stopProcess } from './stop.js';
+import { startDetached } from './start.js';
+import { cliArgv } from './cli-entry.js';
+import type { Target } from './targets.js';
+import type { ActionOptions, ActionResult, Manager, ServiceStatus } from './types.js';
+
+interface Marker { disabled_at: string; argv: string[] | null; cwd: string | null }
+
+interface Launch { argv: string[]; cwd: string }
+
+function readMarker(t: Target): Marker | null {
+  if (!existsSync(t.marker)) return null;
+  try {
+    return JSON.parse(readFileSync(t.marker, 'utf8')) as Marker;
+  } catch {
+    // A marker an operator made with `touch` still means disabled.
+    return { disabled_at: '', argv: null, cwd: null };
+  }
+}
+
+/** The running process's own command line: a restart must not drop its flags (--listen …). */
+function launchOf(pid: number): Launch | null {
+  const argv = cmdline(pid);
+  const exe = exePath(pid);
+  const cwd = cwdOf(pid);
+  if (argv.length === 0 || !exe || !cwd) return null;
+  return { argv: [exe, ...argv.slice(1)], cwd };
+}
+
+export function pidfileManager(t: Target): Manager {
+  const pid = () => livePid(t.pidFile, t.isOurs);
+
+  async function status(): Promise<ServiceStatus> {
+    const p = pid();
+    const marker = readMarker(t);
+    return {
+      service: t.name,
+      manager: 'pidfile',
+      state: p ? 'running' : 'stopped',
+      enabled: marker === null,
+      pid: p,
+      since: p ? (startedAt(p)?.toISOString() ?? null) : null,
+      pid_file: t.pidFile,
+      marker: t.marker,
+      log: t.logFile,
+      ...(marker?.disabled_at ? { detail: `disabled at ${marker.disabled_at}` } : {}),
+    };
+  }
+
+  async function stop(o: ActionOptions, steps: string[]): Promise<Launch | null> {
+    const p = pid();
+    if (!p) {
+      steps.push(`${t.name} was not running`);
+      return null;
+    }
+    const launch = launchOf(p);
+    const r = await stopProcess(p, o.stopTimeoutMs);
+    steps.push(`stopped ${t.name} (pid ${p}) with ${r.signal ?? 'nothing: it had exited'} in ${r.ms} ms`);
+    return launch;
+  }
+
+  async function start(launch: Launch | null, o: ActionOptions, steps: string[]): Promise<void> {
+    const l = launch ?? { argv: [...cliArgv(), ...t.args], cwd: t.dir };
+    const started = await startDetached(l.argv, {
+      cwd: l.cwd,
+      logFile: t.logFile,
+      timeoutMs: o.startTimeoutMs,
+      ready: async (child) => pid() === child && (await t.ready()),
+    });
+    steps.push(`started ${t.name} (pid ${started}); output in ${t.logFile}`);
+  }
+
+  return {
+    name: 'pidfile',
+    status,
+    async disable(o) {
+      const steps: string[] = [];
+      const launch = await stop(o, steps);
+      const old = readMarker(t);
+      // Keep the command line an earlier disable saved: this stop found nothing running.
+      const m: Marker = { disabled_at: new Date().toISOString(), argv: launch?.argv ?? old?.argv ?? null, cwd: launch?.cwd ?? old?.cwd ?? null };
+      writeFileSync(t.marker, `${JSON.stringify(m, null, 2)}\n`);
+      steps.push(`disabled ${t.name}: ${t.marker} keeps it from being started until "threatlink service enable ${t.name}"`);
+      return { service: t.name, manager: 'pidfile', action: 'disable', steps, status: await status() } satisfies ActionResult;
+    },
+    async enable(o) {
+      const steps: string[] = [];
+      const m = readMarker(t);
+      rmSync(t.marker, { force: true });
+      steps.push(m ? `enabled ${t.name}: removed ${t.marker}` : `${t.name} was already enabled`);
+      if (pid()) steps.push(`${t.name} is running (pid ${pid()})`);
+      else await start(m?.argv && m.cwd ? { argv: m.argv, cwd: m.cwd } : null, o, steps);
+      return { service: t.name, manager: 'pidfile', action: 'enable', steps, status: await status() };
+    },
+    async restart(o) {
+      if (readMarker(t)) throw new Error(`${t.name} is disabled (${t.marker}): run "threatlink service enable ${t.name}" first`);
+      const steps: string[] = [];
+      const launch = await stop(o, steps);
+      await start(launch, o, steps);
+      return { service: t.name, manager: 'pidfile', action: 'restart', steps, status: await status() };
+    },
+  };
+}

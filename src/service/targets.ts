@@ -1,0 +1,77 @@
+// The two services `threatlink service` controls, and where each keeps the files the pid-file
+// manager needs. The connector's live in its data_dir (beside connector.pid, which the connector
+// writes itself); the exchange's in its --data-dir (exchange.pid, written by `threatlink up`).
+import { join, resolve } from 'node:path';
+import { loadConnectorConfig } from '../connector/properties.js';
+import { pidFile as connectorPidFile } from '../connector/pid-lock.js';
+
+export const SERVICE_NAMES = ['connector', 'exchange'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export const UNITS: Record<ServiceName, string> = {
+  connector: 'threatlink-connector.service',
+  exchange: 'threatlink-exchange.service',
+};
+
+export interface Target {
+  name: ServiceName;
+  /** The systemd unit in packaging/systemd. */
+  unit: string;
+  dir: string;
+  pidFile: string;
+  /** Present while the service is disabled: nothing may start it until `enable`. */
+  marker: string;
+  /** stdout and stderr of a start by `threatlink service`. */
+  logFile: string;
+  /** `threatlink …` arguments that start it when no earlier command line is known. */
+  args: string[];
+  /** Whether a process's argv is this service (a pid file may outlive its process). */
+  isOurs(argv: string[]): boolean;
+  /** Beyond a live pid: ready to serve (the connector's local API answers). */
+  ready(): Promise<boolean>;
+}
+
+export function connectorTarget(configFile: string, logFile?: string): Target {
+  const file = resolve(configFile);
+  const { config } = loadConnectorConfig(file);
+  const dir = config.dataDir;
+  return {
+    name: 'connector',
+    unit: UNITS.connector,
+    dir,
+    pidFile: connectorPidFile(dir),
+    marker: join(dir, 'connector.disabled'),
+    logFile: resolve(logFile ?? join(dir, 'connector.out.log')),
+    args: ['connector', '--config', file],
+    // The same test the connector's own pid lock applies.
+    isOurs: (argv) => argv.some((a) => a.includes('connector')),
+    async ready() {
+      try {
+        const r = await fetch(`http://127.0.0.1:${config.connectorPort}/v1/contexts`, { signal: AbortSignal.timeout(1000) });
+        return r.ok;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+export function exchangeTarget(dataDir: string, logFile?: string): Target {
+  const dir = resolve(dataDir);
+  return {
+    name: 'exchange',
+    unit: UNITS.exchange,
+    dir,
+    pidFile: exchangePidFile(dir),
+    marker: join(dir, 'exchange.disabled'),
+    logFile: resolve(logFile ?? join(dir, 'exchange.log')),
+    args: ['up', '--data-dir', dir],
+    isOurs: (argv) => argv.includes('up'),
+    // `threatlink up` writes its pid file only once it listens.
+    ready: async () => true,
+  };
+}
+
+export function exchangePidFile(dataDir: string): string {
+  return join(resolve(dataDir), 'exchange.pid');
+}
