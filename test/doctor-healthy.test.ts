@@ -4,9 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { Push } from 'zeromq';
+import { connectProxy } from './helpers/connect-proxy.js';
 import { startTestExchange, cleanup, registrationToken, tmpDir, intrusion, ADMIN_ID, ADMIN_SECRET, type TestExchange } from './helpers/exchange.js';
 import { startConnector, type ConnectorProc } from './helpers/connector.js';
 import { runCliToEnd } from './helpers/process.js';
@@ -79,32 +79,6 @@ test('healthy, human report: the verdict line comes first; exchange_view skips w
   assert.match(r.stdout, /\nskip {2}exchange_view/);
   assert.ok(!r.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');
 });
-
-/** A minimal HTTP CONNECT proxy that records what it was asked to tunnel to. */
-async function connectProxy(): Promise<{ server: Server; port: number; asked: string[] }> {
-  const asked: string[] = [];
-  const server = createServer((client) => {
-    let head = '';
-    const onData = (d: Buffer) => {
-      head += d.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      client.off('data', onData);
-      const target = /^CONNECT (\S+) HTTP/.exec(head)?.[1] ?? '';
-      asked.push(target);
-      const i = target.lastIndexOf(':');
-      const upstream = connect(Number(target.slice(i + 1)), target.slice(0, i).replace(/^\[|\]$/g, ''), () => {
-        client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    };
-    client.on('data', onData);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, port: (server.address() as { port: number }).port, asked };
-}
 
 test('through the configured proxy: every endpoint reached with CONNECT, the exchange view too', async () => {
   const proxy = await connectProxy();

@@ -175,6 +175,7 @@ export class Connector {
     if (this.uplink) return;
     this.uplink = new Uplink({
       spool: this.spool,
+      ...(this.config.proxy ? { proxy: this.config.proxy } : {}),
       credentials: () => this.creds!,
       log: {
         info: (site, msg) => this.log.info(SITES[site as keyof typeof SITES] ?? SITES.connectWebSocket, msg),
@@ -200,7 +201,7 @@ export class Connector {
   private async checkRenewal(): Promise<void> {
     if (!this.creds || !needsRenewal(this.creds.cert)) return;
     try {
-      const next = await renew(this.creds);
+      const next = await renew(this.creds, this.config.proxy);
       saveCredentials(this.config.dataDir, this.config.caFile, next);
       this.creds = next;
       this.log.info(SITES.renew, `device certificate renewed; valid until ${next.registration.cert_not_after}`);
@@ -268,7 +269,7 @@ export class Connector {
     this.regState = 'Enrolling';
     this.log.info(SITES.register, `registering with ${apiUrl}`);
     try {
-      const creds = await enroll({ apiUrl, token, name: this.config.hostname, hostname: this.config.hostname, version: VERSION });
+      const creds = await enroll({ apiUrl, token, name: this.config.hostname, hostname: this.config.hostname, version: VERSION, proxy: this.config.proxy });
       saveCredentials(this.config.dataDir, this.config.caFile, creds);
       this.creds = creds;
       this.regState = 'Enrolled';

@@ -20,10 +20,11 @@ export interface EnrollOptions {
   hostname: string;
   version: string;
   serviceType?: string;
+  proxy?: string;
 }
 
-export async function fetchPinnedCa(apiUrl: string, expected: string): Promise<string> {
-  const r = await deviceRequest(`${apiUrl}/.well-known/est/cacerts`, { insecure: true });
+export async function fetchPinnedCa(apiUrl: string, expected: string, proxy?: string): Promise<string> {
+  const r = await deviceRequest(`${apiUrl}/.well-known/est/cacerts`, { insecure: true, proxy });
   if (r.status !== 200) throw new EnrollError('cacerts_failed', `GET ${apiUrl}/.well-known/est/cacerts answered ${r.status}: is ${apiUrl} a threatlink exchange?`);
   let certs: string[];
   try {
@@ -44,10 +45,10 @@ export async function fetchPinnedCa(apiUrl: string, expected: string): Promise<s
 export async function enroll(o: EnrollOptions): Promise<Credentials> {
   const parts = parseRegistrationToken(o.token);
   if (!parts) throw new EnrollError('token_malformed', 'the registration token is not of the form tlr1.<id>.<secret>.<ca fingerprint>; copy it again from "threatlink token create" or the console');
-  const ca = await fetchPinnedCa(o.apiUrl, parts.caFingerprint);
+  const ca = await fetchPinnedCa(o.apiUrl, parts.caFingerprint, o.proxy);
   const { keyPem, csrPem } = await generateKeyAndCsr(o.hostname || o.name);
   const r = await deviceRequest(`${o.apiUrl}/providers/sse/services/registration/api/v2/clients`, {
-    method: 'POST', ca,
+    method: 'POST', ca, proxy: o.proxy,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token: o.token, csr: csrPem, name: o.name, hostname: o.hostname, version: o.version, serviceType: o.serviceType ?? 'connector' }),
   });

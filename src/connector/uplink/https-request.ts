@@ -1,5 +1,6 @@
 // HTTPS requests from the device: to the exchange's enrollment and EST endpoints.
 import { request } from 'node:https';
+import { proxyAgent } from './proxy.js';
 
 export interface DeviceRequest {
   method?: string;
@@ -11,6 +12,8 @@ export interface DeviceRequest {
   cert?: string;
   key?: string;
   timeoutMs?: number;
+  /** http://[user:pass@]host:port to tunnel through (connector.properties `proxy`). */
+  proxy?: string;
 }
 
 export interface DeviceResponse {
@@ -26,7 +29,7 @@ export function deviceRequest(url: string, o: DeviceRequest = {}): Promise<Devic
       headers: o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)), ...o.headers } : o.headers,
       ca: o.ca, cert: o.cert, key: o.key,
       rejectUnauthorized: !o.insecure,
-      agent: false,
+      agent: proxyAgent(o.proxy) ?? false,
       timeout: o.timeoutMs ?? 15_000,
     }, (res) => {
       const chunks: Buffer[] = [];

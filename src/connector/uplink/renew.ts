@@ -24,10 +24,10 @@ export function needsRenewal(certPem: string, now = Date.now()): boolean {
   return notAfter - now < (notAfter - notBefore) / 3;
 }
 
-export async function renew(c: Credentials): Promise<Credentials> {
+export async function renew(c: Credentials, proxy?: string): Promise<Credentials> {
   const { keyPem, csrPem } = await generateKeyAndCsr(c.registration.device_id);
   const r = await deviceRequest(`${c.registration.endpoints.est}/simplereenroll`, {
-    method: 'POST', ca: c.ca, cert: c.cert, key: c.key,
+    method: 'POST', ca: c.ca, cert: c.cert, key: c.key, proxy,
     headers: { 'content-type': 'application/pkcs10' }, body: csrDerBase64(csrPem),
   });
   if (r.status !== 200) throw new Error(`certificate renewal refused: ${r.status} ${r.text.slice(0, 200)}`);

@@ -1,6 +1,7 @@
 // The one WebSocket to the exchange's eventing endpoint: reads the spool from the first
 // unacknowledged record, keeps a window of batches in flight, advances the spool on acks,
 // resends whatever was unacknowledged after a reconnect, and obeys control frames.
+import { proxyAgent } from './proxy.js';
 import WebSocket from 'ws';
 import type { Spool } from '../spool/types.js';
 import type { Credentials } from './credentials.js';
@@ -27,6 +28,8 @@ export interface UplinkDeps {
   /** The exchange refused this device (deleted, revoked): enrollment is needed again. */
   onRevoked: (reason: string) => void;
   heartbeatSeconds: number;
+  /** http://host:port to tunnel the WebSocket through (connector.properties `proxy`). */
+  proxy?: string;
   window?: number;
   maxBatchBytes?: number;
 }
@@ -124,6 +127,7 @@ export class Uplink {
     // Frames keep ws's random masks: RFC 6455 requires them of a client, even inside TLS.
     const ws = new WebSocket(url, {
       ca: c.ca, cert: c.cert, key: c.key, handshakeTimeout: 20_000, perMessageDeflate: false,
+      ...(this.d.proxy ? { agent: proxyAgent(this.d.proxy) } : {}),
     });
     this.ws = ws;
     let opened = false;
