@@ -4,24 +4,13 @@
 import { skipped, waitMs, type Check, type CheckResult, type DoctorContext } from '../check.js';
 import { exchangeRequest, type ExchangeRoute } from '../net/exchange-request.js';
 import { enrollAgain } from '../remedies.js';
+import type { Device } from '../../exchange/store/types.js';
 
 const id = 'exchange_view';
 const title = "the exchange's record of this device";
 
-interface DeviceRecord {
-  id: string;
-  name: string;
-  last_seen: string | null;
-  connection_state: string;
-  state_since: string;
-  remote_address: string | null;
-  events_received: number;
-  events_rejected: number;
-  last_error: { message: string; time: string } | null;
-  cloud_events: boolean;
-  connected: boolean;
-  status: { spool_depth?: number; version?: string } | null;
-}
+/** GET /api/v1/devices/{id}: the registry's record plus what only the live connection knows. */
+type DeviceRecord = Omit<Device, 'status'> & { connected: boolean; status: { spool_depth?: number; version?: string } | null };
 
 function json<T>(text: string): T | null {
   try {
