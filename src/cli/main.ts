@@ -1,11 +1,20 @@
-// The `threatlink` command: one file per subcommand, registered here.
+// The `threatlink` command: one file per subcommand, registered here. Only the subcommand being
+// run is loaded (all of them for the top-level help): a connector on a sensor host should not
+// carry the server's code in its memory.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
-import * as up from './up.js';
-import * as caFingerprint from './ca-fingerprint.js';
-import * as token from './token.js';
-import * as org from './org.js';
-import * as connector from './connector.js';
+
+type CommandModule = { register(program: Command): void };
+
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  up: () => import('./up.js'),
+  'ca-fingerprint': () => import('./ca-fingerprint.js'),
+  token: () => import('./token.js'),
+  org: () => import('./org.js'),
+  connector: () => import('./connector.js'),
+  service: () => import('./service.js'),
+  doctor: () => import('./doctor.js'),
+};
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('threatlink')
@@ -13,9 +22,9 @@ export async function main(argv: string[]): Promise<void> {
     .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const m of [up, caFingerprint, token, org, connector]) m.register(program);
-  (await import('./service.js')).register(program);
-  (await import('./doctor.js')).register(program);
+  const name = argv[2];
+  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  for (const n of wanted) (await COMMANDS[n]!()).register(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -11,9 +11,9 @@ import type { Source, SourceSink } from './sources/types.js';
 import { eventRecord } from './event-record.js';
 import { SOURCES } from './sources/registry.js';
 import { Uplink } from './uplink/uplink.js';
-import { enroll, EnrollError } from './uplink/enroll.js';
+import { EnrollError } from './uplink/enroll-error.js';
 import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type Credentials } from './uplink/credentials.js';
-import { certTimes, needsRenewal, renew } from './uplink/renew.js';
+import { certTimes, needsRenewal } from './uplink/cert-times.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
 import { Blocklist } from './blocklist/blocklist.js';
@@ -201,6 +201,8 @@ export class Connector {
   private async checkRenewal(): Promise<void> {
     if (!this.creds || !needsRenewal(this.creds.cert)) return;
     try {
+      // Loaded when needed: see uplink/cert-times.ts.
+      const { renew } = await import('./uplink/renew.js');
       const next = await renew(this.creds, this.config.proxy);
       saveCredentials(this.config.dataDir, this.config.caFile, next);
       this.creds = next;
@@ -269,6 +271,7 @@ export class Connector {
     this.regState = 'Enrolling';
     this.log.info(SITES.register, `registering with ${apiUrl}`);
     try {
+      const { enroll } = await import('./uplink/enroll.js');
       const creds = await enroll({ apiUrl, token, name: this.config.hostname, hostname: this.config.hostname, version: VERSION, proxy: this.config.proxy });
       saveCredentials(this.config.dataDir, this.config.caFile, creds);
       this.creds = creds;

@@ -3,14 +3,11 @@
 // carries, and only then, with that CA pinned, sends its CSR.
 import { parseRegistrationToken } from '../../protocol/registration-token.js';
 import { certsFromPkcs7, fingerprint, generateKeyAndCsr, certInfo } from '../../pki/x509.js';
+import { EnrollError } from './enroll-error.js';
 import { deviceRequest } from './https-request.js';
 import type { Credentials } from './credentials.js';
 
-export class EnrollError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+export { EnrollError } from './enroll-error.js';
 
 export interface EnrollOptions {
   /** https://host:port of the exchange's api role. */

@@ -4,26 +4,6 @@ import { certsFromPkcs7, csrDerBase64, generateKeyAndCsr, certInfo } from '../..
 import { deviceRequest } from './https-request.js';
 import type { Credentials } from './credentials.js';
 
-let lastTimes: { pem: string; notBefore: number; notAfter: number } | null = null;
-
-/**
- * The certificate's validity, from a one-entry cache: parsing a certificate costs about a
- * millisecond, and the local API's snapshot (polled as often as every 10 ms) asks every time.
- */
-export function certTimes(certPem: string): { notBefore: number; notAfter: number } {
-  if (lastTimes?.pem !== certPem) {
-    const i = certInfo(certPem);
-    lastTimes = { pem: certPem, notBefore: i.notBefore.getTime(), notAfter: i.notAfter.getTime() };
-  }
-  return lastTimes;
-}
-
-/** Renew when less than a third of the certificate's life is left. */
-export function needsRenewal(certPem: string, now = Date.now()): boolean {
-  const { notBefore, notAfter } = certTimes(certPem);
-  return notAfter - now < (notAfter - notBefore) / 3;
-}
-
 export async function renew(c: Credentials, proxy?: string): Promise<Credentials> {
   const { keyPem, csrPem } = await generateKeyAndCsr(c.registration.device_id);
   const r = await deviceRequest(`${c.registration.endpoints.est}/simplereenroll`, {
