@@ -24,6 +24,8 @@ command -v ip >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)
 # the doctor's fault matrix runs an exchange with its clock offset (clock skew)
 command -v faketime >/dev/null || need+=(faketime)
+# the console's browser tests drive Debian's Chromium with playwright-core (never a downloaded browser)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 have_suricata7() { command -v suricata >/dev/null && suricata -V 2>/dev/null | grep -qE 'version (7|8)\.'; }
 

@@ -5,9 +5,15 @@ import assert from 'node:assert/strict';
 import { startTestExchange, cleanup, type TestExchange } from './helpers/exchange.js';
 
 /** Public by design: liveness, OAuth, enrollment (the token is the credential), EST CA certs,
- * the JWKS relay modules fetch, and the device endpoints that check a client certificate. */
+ * the JWKS relay modules fetch, and the device endpoints that check a client certificate; the
+ * console's sign-in and sign-out (the password or the session is the credential) and its web
+ * app (which signs in through the API). */
 const PUBLIC = new Set([
   'GET /healthz',
+  'POST /console/api/session',
+  'DELETE /console/api/session',
+  'GET /console',
+  'GET /console/*',
   'POST /iroh/oauth2/token',
   'POST /providers/sse/services/token/api/v2/oauth/service/access_token',
   'POST /providers/sse/services/registration/api/v2/clients',

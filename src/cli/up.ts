@@ -63,6 +63,14 @@ export function register(program: Command): void {
       } else {
         out.write(`  admin API client: created at first start (its secret was shown then, or came from THREATLINK_BOOTSTRAP_CLIENT_*)\n`);
       }
+      const u = b.user;
+      if (u.origin === 'generated') {
+        out.write(`  console admin user created (generated; shown once, store it now):\n`);
+        out.write(`    user           ${u.username}\n    password       ${u.generatedPassword}\n`);
+      } else if (u.origin === 'environment') {
+        out.write(`  console admin user ${u.username} created from THREATLINK_BOOTSTRAP_USER/PASSWORD\n`);
+      }
+      out.write(`  console         ${ex.url}/console/\n`);
       out.write(`  health          ${ex.url}/healthz\n`);
       let demo: Demo | null = null;
       if (o.demo) {

@@ -2,6 +2,7 @@
 // when set, otherwise they are generated and shown once; only their hash is kept.
 import type { Stores } from './store/types.js';
 import { createOrgWithAdmin } from './orgs.js';
+import { bootstrapUser, type UserBootstrapResult } from './bootstrap-user.js';
 
 export interface BootstrapResult {
   created: boolean;
@@ -9,9 +10,16 @@ export interface BootstrapResult {
   /** Set only when generated here, so the caller can print it once. */
   generatedSecret?: string;
   origin: 'environment' | 'generated' | 'existing';
+  /** The console's first admin user. */
+  user: UserBootstrapResult;
 }
 
 export async function bootstrap(stores: Stores, env: NodeJS.ProcessEnv = process.env): Promise<BootstrapResult> {
+  const client = await bootstrapClient(stores, env);
+  return { ...client, user: await bootstrapUser(stores, env) };
+}
+
+async function bootstrapClient(stores: Stores, env: NodeJS.ProcessEnv): Promise<Omit<BootstrapResult, 'user'>> {
   if ((await stores.orgs.list()).length > 0) return { created: false, origin: 'existing' };
   const id = env.THREATLINK_BOOTSTRAP_CLIENT_ID;
   const secret = env.THREATLINK_BOOTSTRAP_CLIENT_SECRET;

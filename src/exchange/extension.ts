@@ -1,8 +1,9 @@
 // What a layer above the exchange (response, console) plugs in: routes on the same HTTPS
 // server, and a look at events on their way into the store. The exchange never imports its
 // extensions; the top-level assembly (src/threatlink.ts) hands them in.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ExchangeContext } from './context.js';
+import type { Principal } from './auth/principal.js';
 import type { CommitItem } from './store/types.js';
 
 export interface ExchangeExtension {
@@ -19,5 +20,11 @@ export interface ExchangeExtension {
   deviceConnected?(deviceId: string, orgId: string): void;
   /** A device answered a control frame. */
   controlAck?(deviceId: string, orgId: string, ack: { id: string; status: 'ok' | 'error'; detail?: string }): void;
+  /** Another credential than a bearer token (the console's session cookie), asked only when a
+   * request has no Authorization header. Null when the request carries none of this
+   * extension's credentials; throws an ApiError when it carries a bad one. */
+  principalOf?(req: FastifyRequest): Promise<Principal | null>;
+  /** True for paths whose answers the browser may cache (the console's hashed assets). */
+  cacheable?(url: string): boolean;
   close?(): Promise<void>;
 }

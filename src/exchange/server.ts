@@ -78,7 +78,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
-  registerSecurityHeaders(app);
+  registerSecurityHeaders(app, (url) => extensions.some((x) => x.cacheable?.(url) ?? false));
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });

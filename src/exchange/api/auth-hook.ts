@@ -1,4 +1,5 @@
-// Bearer-token auth for API routes: resolves the principal and enforces the least role a route
+// Bearer-token auth for API routes (or, without a bearer token, an extension's credential: the
+// console's session): resolves the principal and enforces the least role a route
 // needs. Org scoping is then the route's job, always from req.principal.org_id.
 import type { FastifyRequest, preValidationAsyncHookHandler } from 'fastify';
 import type { Role } from '../store/types.js';
@@ -15,7 +16,13 @@ declare module 'fastify' {
 
 export async function principalOf(req: FastifyRequest, ctx: ExchangeContext): Promise<Principal> {
   const h = req.headers.authorization;
-  if (!h) throw new ApiError('unauthorized', 'missing Authorization: Bearer <access token> (get one at POST /iroh/oauth2/token)');
+  if (!h) {
+    for (const x of ctx.extensions) {
+      const p = await x.principalOf?.(req);
+      if (p) return p;
+    }
+    throw new ApiError('unauthorized', 'missing Authorization: Bearer <access token> (get one at POST /iroh/oauth2/token)');
+  }
   const m = /^Bearer\s+(\S+)$/i.exec(h);
   if (!m) throw new ApiError('unauthorized', 'Authorization must be "Bearer <access token>"');
   const t = await ctx.stores.clients.getAccessToken(sha256Hex(m[1] as string));

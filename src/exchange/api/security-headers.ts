@@ -11,7 +11,7 @@ const COMMON: Record<string, string> = {
   'x-frame-options': 'DENY',
 };
 
-/** Paths whose answers may be cached by the browser (the console's static assets, later). */
+/** Paths whose answers may be cached by the browser (the console's hashed static assets). */
 export type CacheablePredicate = (url: string) => boolean;
 
 export function registerSecurityHeaders(app: FastifyInstance, cacheable: CacheablePredicate = () => false): void {

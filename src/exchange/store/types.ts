@@ -194,9 +194,65 @@ export interface EventStore {
   sizeBytes(): Promise<number>;
 }
 
+/** A person who signs in to the console. Names are unique across the exchange, so signing in
+ * needs no org. */
+export interface User {
+  id: string;
+  org_id: string;
+  username: string;
+  role: Role;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+export interface UserStore {
+  /** `passwordHash` is already hashed by the caller (exchange/auth/secrets.ts). Throws
+   * UsernameTakenError when the name is in use. */
+  create(u: { org_id: string; username: string; role: Role; passwordHash: string }): Promise<User>;
+  /** The user and the stored password hash, for checking a sign-in. */
+  getByNameWithPassword(username: string): Promise<(User & { passwordHash: string }) | null>;
+  get(orgId: string, id: string): Promise<User | null>;
+  list(orgId: string): Promise<User[]>;
+  /** Null when not in the org. A new password ends the user's sessions. */
+  update(orgId: string, id: string, patch: { role?: Role; passwordHash?: string }): Promise<User | null>;
+  /** Deletes the user and their sessions. False when not in the org. */
+  delete(orgId: string, id: string): Promise<boolean>;
+  count(): Promise<number>;
+  touchLogin(id: string, at: string): Promise<void>;
+}
+
+export class UsernameTakenError extends Error {
+  constructor(username: string) {
+    super(`the user name ${username} is taken`);
+  }
+}
+
+/** A signed-in console session. Its id is a bearer secret, so only its SHA-256 is stored. The
+ * role is the user's current one, read at each lookup, so a role change applies at once. */
+export interface Session {
+  user_id: string;
+  org_id: string;
+  username: string;
+  role: Role;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+  last_seen_at: number;
+}
+
+export interface SessionStore {
+  create(idHash: string, s: { user_id: string; csrf_token: string; created_at: number; expires_at: number }): Promise<void>;
+  /** Null when unknown, past its expiry, idle for longer than `idleMs`, or its user is gone. */
+  get(idHash: string, now: number, idleMs: number): Promise<Session | null>;
+  touch(idHash: string, at: number): Promise<void>;
+  delete(idHash: string): Promise<void>;
+}
+
 export interface Stores {
   orgs: OrgStore;
   clients: ClientStore;
+  users: UserStore;
+  sessions: SessionStore;
   tokens: RegistrationTokenStore;
   devices: DeviceStore;
   events: EventStore;

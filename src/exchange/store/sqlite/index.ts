@@ -3,6 +3,8 @@ import type { Stores } from '../types.js';
 import { openDb } from './db.js';
 import { SqliteOrgStore } from './orgs.js';
 import { SqliteClientStore } from './clients.js';
+import { SqliteUserStore } from './users.js';
+import { SqliteSessionStore } from './sessions.js';
 import { SqliteRegistrationTokenStore } from './tokens.js';
 import { SqliteDeviceStore } from './devices.js';
 import { SqliteEventStore } from './events.js';
@@ -16,6 +18,8 @@ export function openSqliteStores(file: string): Stores {
   return {
     orgs: new SqliteOrgStore(db),
     clients: new SqliteClientStore(db),
+    users: new SqliteUserStore(db),
+    sessions: new SqliteSessionStore(db),
     tokens: new SqliteRegistrationTokenStore(db),
     devices: new SqliteDeviceStore(db),
     events,

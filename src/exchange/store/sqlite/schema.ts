@@ -218,4 +218,27 @@ CREATE VIEW event_keys (org_key, kind, value, ts, event_rowid) AS
 SELECT s.org_key, s.kind, s.value, s.min_ts + (j.value ->> 1), s.first_rowid + (j.value ->> 0)
   FROM event_key_sets s, json_each(s.entries) j;
 `,
+  /* 3: console users and their sessions */ `
+CREATE TABLE users (
+  id             TEXT PRIMARY KEY,
+  org_id         TEXT NOT NULL REFERENCES orgs(id),
+  username       TEXT NOT NULL UNIQUE,     -- unique across orgs: signing in names no org
+  role           TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'read-only')),
+  password_hash  TEXT NOT NULL,
+  created_at     TEXT NOT NULL,
+  last_login_at  TEXT
+);
+CREATE INDEX users_org ON users(org_id);
+
+-- id_hash: SHA-256 of the cookie's session id, so a copy of the database signs no one in.
+CREATE TABLE sessions (
+  id_hash       TEXT PRIMARY KEY,
+  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token    TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,          -- ms since the epoch, like the other times here
+  expires_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+`,
 ];

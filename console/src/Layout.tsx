@@ -1,0 +1,53 @@
+// The signed-in frame: header with the user, navigation, and the current page. Navigation uses
+// the History API so each page has an address that survives a reload (the server answers every
+// /console/ path with the app).
+import { useEffect, useState, type MouseEvent } from 'react';
+import type { SessionUser } from './api';
+import { BASE, NAV, pageOf } from './nav';
+import { Devices } from './pages/Devices';
+import { Coming } from './pages/Coming';
+
+export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
+  const [page, setPage] = useState(() => pageOf(location.pathname));
+
+  useEffect(() => {
+    const onPop = () => setPage(pageOf(location.pathname));
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+
+  useEffect(() => {
+    document.title = `${page.label} · threatlink console`;
+  }, [page]);
+
+  const go = (e: MouseEvent<HTMLAnchorElement>, path: string) => {
+    // Let the browser handle new-tab and new-window clicks itself.
+    if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+    e.preventDefault();
+    history.pushState(null, '', BASE + path);
+    setPage(pageOf(BASE + path));
+  };
+
+  return (
+    <div className="shell">
+      <header className="top">
+        <span className="brand">threatlink</span>
+        <span className="who" aria-label="signed in as">{user.username} <span className="role">{user.role}</span></span>
+        <button type="button" onClick={onSignOut}>Sign out</button>
+      </header>
+      <nav aria-label="Main">
+        <ul>
+          {NAV.map((n) => (
+            <li key={n.path}>
+              <a href={BASE + n.path} aria-current={n.path === page.path ? 'page' : undefined} onClick={(e) => go(e, n.path)}>{n.label}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        <h1>{page.label}</h1>
+        {page.path === 'devices' ? <Devices /> : <Coming />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,59 @@
+// Every call to the server. The session cookie rides along by itself (HttpOnly: scripts never
+// see it); the CSRF token is held in memory only, never in storage, and sent on unsafe methods.
+export interface SessionUser {
+  id: string;
+  username: string;
+  role: 'admin' | 'analyst' | 'read-only';
+  org_id: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+  if (r.status === 204) return undefined as T;
+  const data = (await r.json().catch(() => ({}))) as { message?: string };
+  if (!r.ok) throw new ApiFailure(r.status, data.message ?? `${r.status} ${r.statusText}`);
+  return data as T;
+}
+
+interface SessionAnswer {
+  user: SessionUser;
+  csrf_token: string;
+}
+
+/** The signed-in user, or null when there is no session. */
+export async function currentUser(): Promise<SessionUser | null> {
+  try {
+    const s = await call<SessionAnswer>('GET', '/console/api/session');
+    csrfToken = s.csrf_token;
+    return s.user;
+  } catch (err) {
+    if (err instanceof ApiFailure && err.status === 401) return null;
+    throw err;
+  }
+}
+
+export async function signIn(username: string, password: string): Promise<SessionUser> {
+  const s = await call<SessionAnswer>('POST', '/console/api/session', { username, password });
+  csrfToken = s.csrf_token;
+  return s.user;
+}
+
+export async function signOut(): Promise<void> {
+  await call('DELETE', '/console/api/session');
+  csrfToken = '';
+}
+
+export function get<T>(path: string): Promise<T> {
+  return call<T>('GET', path);
+}

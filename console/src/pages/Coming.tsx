@@ -1,0 +1,3 @@
+export function Coming() {
+  return <p className="muted">This page is coming.</p>;
+}
