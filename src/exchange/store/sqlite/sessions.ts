@@ -1,17 +1,9 @@
 import type { Statement } from 'better-sqlite3';
-import type { Role, Session, SessionStore } from '../types.js';
+import type { Session, SessionStore } from '../types.js';
 import type { Db } from './db.js';
 
-interface SessionRow {
-  user_id: string;
-  org_id: string;
-  username: string;
-  role: Role;
-  csrf_token: string;
-  created_at: number;
-  expires_at: number;
-  last_seen_at: number;
-}
+/** A row of the session lookup (sessions joined with users) has the Session's shape. */
+type SessionRow = Session;
 
 export class SqliteSessionStore implements SessionStore {
   private readonly insertStmt: Statement<[string, string, string, number, number, number]>;
