@@ -545,3 +545,19 @@ test('reopening the file keeps everything, and indexes what was committed before
   assert.deepEqual((await s2.events.commit(items(org.id, 'dev-a', [alert('1')]))).inserted, [false], 'dedup survives too');
   assert.equal(await s2.events.count(org.id), 2);
 });
+
+test('named: which values any of the org\'s events names, in one call, per org', async (t) => {
+  const { stores } = setup(t);
+  const a = await stores.orgs.create('a');
+  const b = await stores.orgs.create('b');
+  await stores.events.commit([
+    ...items(a.id, 'dev-a', [alert('n1', { src_ip: '10.1.1.1', dst_ip: '198.51.100.1', observables: { domain: ['named.example'] } })]),
+    ...items(b.id, 'dev-b', [alert('n2', { src_ip: '10.2.2.2', dst_ip: '198.51.100.2' })]),
+  ]);
+  const got = await stores.events.named(a.id, ['10.1.1.1', '198.51.100.1', 'named.example', '198.51.100.2', 'never.example', '10.1.1.1']);
+  assert.deepEqual([...got].sort(), ['10.1.1.1', '198.51.100.1', 'named.example']);
+  assert.deepEqual([...(await stores.events.named(b.id, ['198.51.100.1', '198.51.100.2']))], ['198.51.100.2']);
+  assert.equal((await stores.events.named('no-such-org', ['10.1.1.1'])).size, 0);
+  // every value the store finds by query, named() names too
+  for (const v of ['10.1.1.1', '198.51.100.1', 'named.example']) assert.ok((await all(stores, a.id, { observable: v })).length > 0);
+});

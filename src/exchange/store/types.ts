@@ -182,6 +182,10 @@ export interface EventStore {
   unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>>;
   histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]>;
   count(orgId?: string): Promise<number>;
+  /** Which of the values any of the org's events names, as an address or a sensor-reported
+   * observable (what `observable` in a query matches). May answer yes for a value whose events
+   * were all pruned since; never no for one that has events. */
+  named(orgId: string, values: readonly string[]): Promise<Set<string>>;
   /** Every org's events in the order they were stored, starting after `after` (an event id from
    * an earlier call; null for the beginning). For consumers that must see each event once
    * even across restarts (incident promotion): they keep the cursor themselves. The events come

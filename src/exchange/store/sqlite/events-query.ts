@@ -377,6 +377,25 @@ export class EventQueries {
     return { data: rows.map((r) => this.toStoredEvent(orgId, r)), next_cursor: next };
   }
 
+  /** Which of the values any of the org's events names (an address or a sensor-reported
+   * observable): one statement per chunk of values instead of a query per value. */
+  named(orgId: string, values: readonly string[]): Set<string> {
+    const out = new Set<string>();
+    const orgKey = this.orgKeys.find(orgId);
+    const uniq = [...new Set(values)];
+    if (orgKey === null || uniq.length === 0) return out;
+    this.catchUp();
+    for (let i = 0; i < uniq.length; i += 500) {
+      const chunk = uniq.slice(i, i + 500);
+      const rows = this.stmt(
+        `SELECT DISTINCT value FROM event_key_sets WHERE org_key = ? AND kind IN (${KIND_SRC}, ${KIND_DST}, ${KIND_OBSERVABLE})
+         AND value IN (${chunk.map(() => '?').join(', ')})`,
+      ).all(orgKey, ...chunk) as Array<{ value: string }>;
+      for (const r of rows) out.add(r.value);
+    }
+    return out;
+  }
+
   /** Every org's events in the order they were stored, after a cursor from an earlier call. */
   tail(after: string | null, limit: number): { events: StoredEvent[]; cursor: string | null } {
     const from = after === null ? 0 : rowidOf(after);

@@ -118,6 +118,10 @@ export class SqliteEventStore implements EventStore {
     return this.queries.histogram(orgId, q);
   }
 
+  async named(orgId: string, values: readonly string[]): Promise<Set<string>> {
+    return this.queries.named(orgId, values);
+  }
+
   async tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
     return this.queries.tail(after, limit);
   }

@@ -54,7 +54,11 @@ function create(instance: ModuleInstance, rc: ResponseContext): Module {
   return {
     instance,
     async observe(observables, c) {
-      const docs = (await Promise.all(observables.map((o) => sightingsFor(rc, c.orgId, o)))).flat();
+      // Most observables of an investigation were never seen by the org's sensors: one lookup
+      // for all of them, then the two queries each only for those that were.
+      const named = await rc.exchange.stores.events.named(c.orgId, observables.map((o) => o.value));
+      const seen = observables.filter((o) => named.has(o.value));
+      const docs = (await Promise.all(seen.map((o) => sightingsFor(rc, c.orgId, o)))).flat();
       return docs.length === 0 ? {} : { sightings: { count: docs.length, docs } };
     },
     async refer(observables) {
