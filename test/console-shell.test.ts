@@ -156,7 +156,7 @@ test('in Chromium: a wrong password shows a message; sign in, see the devices, n
   assert.equal(new URL(page.url()).pathname, '/console/events');
   await page.reload();
   await page.getByRole('heading', { name: 'Events' }).waitFor();
-  await page.getByText('This page is coming.').waitFor();
+  await page.getByRole('search', { name: 'Event filters' }).waitFor();
 
   // Narrow: navigation and sign-out stay usable.
   await page.setViewportSize({ width: 380, height: 800 });

@@ -5,6 +5,7 @@ import { useEffect, useState, type MouseEvent } from 'react';
 import type { SessionUser } from './api';
 import { BASE, NAV, pageOf } from './nav';
 import { Devices } from './pages/Devices';
+import { Events } from './pages/Events';
 import { Coming } from './pages/Coming';
 
 export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
@@ -46,7 +47,7 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
       </nav>
       <main>
         <h1>{page.label}</h1>
-        {page.path === 'devices' ? <Devices /> : <Coming />}
+        {page.path === 'devices' ? <Devices user={user} /> : page.path === 'events' ? <Events /> : <Coming />}
       </main>
     </div>
   );

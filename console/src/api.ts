@@ -57,3 +57,8 @@ export async function signOut(): Promise<void> {
 export function get<T>(path: string): Promise<T> {
   return call<T>('GET', path);
 }
+
+/** An unsafe call (POST, PATCH, DELETE): JSON body, CSRF token sent. */
+export function send<T = void>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return call<T>(method, path, body);
+}

@@ -1,53 +1,57 @@
-// The devices of the org, from the same API the command line uses.
-import { useEffect, useState } from 'react';
-import { get } from '../api';
+// The devices of the org, from the same API the command line uses: health at a glance, refreshed
+// every few seconds; admins also switch cloud events, rename, delete and add devices.
+import { useCallback, useEffect, useState } from 'react';
+import { get, type SessionUser } from '../api';
+import { AddDevice } from './AddDevice';
+import { DeviceRow, type Device } from './DeviceRow';
 
-interface Device {
-  id: string;
-  name: string;
-  hostname: string;
-  version: string;
-  connection_state: 'connected' | 'disconnected' | 'never';
-  state_since: string;
-  last_seen: string | null;
-  events_received: number;
-  events_rejected: number;
-}
+const REFRESH_MS = 5000;
 
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
-
-export function Devices() {
+export function Devices({ user }: { user: SessionUser }) {
+  const admin = user.role === 'admin';
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [error, setError] = useState('');
 
-  useEffect(() => {
-    get<{ data: Device[] }>('/api/v1/devices').then((r) => setDevices(r.data), (err: Error) => setError(err.message));
+  const load = useCallback(() => {
+    get<{ data: Device[] }>('/api/v1/devices').then((r) => { setDevices(r.data); setError(''); }, (err: Error) => setError(err.message));
   }, []);
 
-  if (error) return <p role="alert" className="error">{error}</p>;
-  if (!devices) return <p className="muted">Loading…</p>;
-  if (devices.length === 0) return <p className="muted">No devices yet.</p>;
+  useEffect(() => {
+    load();
+    const timer = setInterval(load, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  const changed = (id: string) => (next: Device | null) => {
+    setDevices((list) => (list ?? []).flatMap((d) => (d.id !== id ? [d] : next ? [next] : [])));
+    load();
+  };
+
   return (
-    <div className="table-wrap">
-      <table>
-        <caption className="visually-hidden">Devices</caption>
-        <thead>
-          <tr><th scope="col">Name</th><th scope="col">Host</th><th scope="col">Connection</th><th scope="col">Last seen</th><th scope="col">Events in</th><th scope="col">Rejected</th><th scope="col">Version</th></tr>
-        </thead>
-        <tbody>
-          {devices.map((d) => (
-            <tr key={d.id}>
-              <th scope="row">{d.name}</th>
-              <td>{d.hostname}</td>
-              <td><span className={`state state-${d.connection_state}`}>{d.connection_state}</span> since {when(d.state_since)}</td>
-              <td>{when(d.last_seen)}</td>
-              <td>{d.events_received}</td>
-              <td>{d.events_rejected}</td>
-              <td>{d.version}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="devices">
+      {admin && <AddDevice />}
+      {error && <p role="alert" className="error">{error}</p>}
+      {!devices ? (
+        !error && <p className="muted">Loading…</p>
+      ) : devices.length === 0 ? (
+        <p className="muted">No devices yet.{admin ? ' Add one above.' : ''}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="device-table">
+            <caption className="visually-hidden">Devices</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th><th scope="col">Connection</th><th scope="col">Last seen</th><th scope="col">Last error</th>
+                <th scope="col">Events in</th><th scope="col">Rejected</th><th scope="col">Spool</th><th scope="col">Version</th>
+                <th scope="col">Cloud events</th>{admin && <th scope="col">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {devices.map((d) => <DeviceRow key={d.id} d={d} admin={admin} onChanged={changed(d.id)} />)}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }

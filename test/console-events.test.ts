@@ -1,0 +1,173 @@
+// The console's Events page in Debian's Chromium against a real exchange: the list, filters,
+// the unique view, an event's detail at its own address, and new events arriving live.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, type TestExchange } from './helpers/exchange.js';
+
+let t: TestExchange;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let socket: DeviceSocket;
+let seq = 0;
+const cspViolations: string[] = [];
+
+async function send(events: ReturnType<typeof intrusion>[]): Promise<void> {
+  const ack = await socket.sendBatch(++seq, events);
+  assert.equal(ack.accepted, events.length, JSON.stringify(ack));
+}
+
+before(async () => {
+  t = await startTestExchange();
+  const dev = await enrollDevice(t, 'sensor-events');
+  socket = await DeviceSocket.connect(dev);
+  await socket.hello();
+  // Three of one kind (same source, destination and SID: one unique event counted 3), two of another.
+  await send([intrusion(), intrusion(), intrusion()]);
+  const other = { dst_ip: '198.51.100.9', observables: { domain: ['other.example.org'] }, signature: { gid: 1, sid: 2024777, rev: 1, message: 'ET POLICY other lookup', classification: 'policy-violation', priority: 2 } };
+  await send([intrusion(other), intrusion(other)]);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text()); });
+  await page.goto(`${t.url}/console/events`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(t.ex.bootstrap.user.generatedPassword as string);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Events' }).waitFor();
+});
+after(async () => {
+  socket?.close();
+  await browser?.close();
+  await t.close();
+  cleanup(t.dataDir);
+});
+
+const eventRows = () => page.locator('table.events-table tbody tr');
+
+async function rowCount(n: number): Promise<void> {
+  await page.waitForFunction((want) => document.querySelectorAll('table.events-table tbody tr').length === want, n);
+}
+
+test('the events are listed newest first, with the device name and a histogram', async () => {
+  await page.goto(`${t.url}/console/events`);
+  await rowCount(5);
+  await page.getByRole('row', { name: /ET MALWARE test beacon/ }).first().waitFor();
+  assert.match(await eventRows().first().innerText(), /sensor-events/);
+  const times = await page.evaluate(() => Array.from(document.querySelectorAll('table.events-table tbody tr td:first-child button')).map((b) => b.textContent));
+  assert.equal(times.length, 5);
+  await page.getByRole('img', { name: /^5 events in/ }).waitFor();
+  assert.ok(await page.locator('svg rect.hist-bar').count() >= 1);
+  for (const label of ['Time range', 'Device', 'Type', 'Signature ID', 'Observable', 'Text']) await page.getByLabel(label, { exact: true }).waitFor();
+});
+
+test('filtering by observable narrows the list and keeps the filter in the address', async () => {
+  await page.goto(`${t.url}/console/events`);
+  await rowCount(5);
+  await page.getByLabel('Observable').fill('198.51.100.9');
+  await page.getByLabel('Observable').press('Enter');
+  await rowCount(2);
+  assert.equal(new URL(page.url()).searchParams.get('observable'), '198.51.100.9');
+  for (const text of await eventRows().allInnerTexts()) assert.match(text, /ET POLICY other lookup/);
+
+  // Opened at the address refer links use, with an observable the sensor reported.
+  await page.goto(`${t.url}/console/events?observable=evil.example.com`);
+  await rowCount(3);
+  assert.equal(await page.getByLabel('Observable').inputValue(), 'evil.example.com');
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await rowCount(5);
+  assert.equal(new URL(page.url()).search, '');
+
+  // Signature ID and free text map to sid and q.
+  await page.getByLabel('Signature ID').fill('2024777');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await rowCount(2);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByLabel('Text').fill('beacon');
+  await page.getByLabel('Text').press('Enter');
+  await rowCount(3);
+});
+
+test('the unique view shows counts with first and last seen', async () => {
+  await page.goto(`${t.url}/console/events`);
+  await rowCount(5);
+  await page.getByRole('button', { name: 'Unique events' }).click();
+  const beacon = page.locator('table.unique-table tbody tr', { hasText: 'ET MALWARE test beacon' });
+  await beacon.waitFor();
+  assert.equal(await page.locator('table.unique-table tbody tr').count(), 2);
+  assert.equal(await beacon.locator('td.count').innerText(), '3');
+  assert.equal(await page.locator('table.unique-table tbody tr', { hasText: 'ET POLICY other lookup' }).locator('td.count').innerText(), '2');
+  const headers = await page.locator('table.unique-table thead th').allInnerTexts();
+  for (const h of ['Count', 'First seen', 'Last seen']) assert.ok(headers.includes(h), headers.join(','));
+  assert.equal(await page.getByRole('button', { name: 'Unique events' }).getAttribute('aria-pressed'), 'true');
+});
+
+test('/console/events/{id} opens the event detail with its raw record; the keyboard opens one too', async () => {
+  const listed = await t.api('/api/v1/events?observable=198.51.100.9&limit=1');
+  const ev = listed.body.data[0];
+  await page.goto(`${t.url}/console/events/${ev.id}`);
+  await page.getByRole('heading', { name: `Event ${ev.id}` }).waitFor();
+  const raw = page.getByLabel('Raw record');
+  await raw.filter({ hasText: ev.event_id }).waitFor();
+  const record = JSON.parse(await raw.innerText());
+  assert.equal(record.id, ev.id);
+  assert.equal(record.signature.message, 'ET POLICY other lookup');
+  assert.deepEqual(record.observables, { domain: ['other.example.org'] });
+  await page.getByRole('link', { name: 'domain: other.example.org' }).waitFor();
+
+  await page.getByRole('button', { name: 'Close detail' }).click();
+  await page.getByRole('heading', { name: `Event ${ev.id}` }).waitFor({ state: 'detached' });
+  assert.equal(new URL(page.url()).pathname, '/console/events');
+
+  // Keyboard: focus the first row's button, Enter opens its detail.
+  await rowCount(5);
+  const first = eventRows().first().getByRole('button');
+  await first.focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: /^Event / }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/console\/events\/.+/);
+  await page.goBack();
+  await page.getByRole('heading', { name: /^Event / }).waitFor({ state: 'detached' });
+});
+
+test('a new event sent while the page is open appears without a reload', async () => {
+  await page.goto(`${t.url}/console/events`);
+  await rowCount(5);
+  let navigations = 0;
+  const onNav = () => navigations++;
+  page.on('framenavigated', onNav);
+  await send([intrusion({ signature: { gid: 1, sid: 2029999, rev: 1, message: 'ET INFO live arrival', classification: 'misc-activity', priority: 3 } })]);
+  const row = page.getByRole('row', { name: /ET INFO live arrival/ });
+  await row.waitFor({ timeout: 10_000 });
+  page.off('framenavigated', onNav);
+  assert.equal(navigations, 0);
+  assert.match(await eventRows().first().innerText(), /ET INFO live arrival/, 'newest first');
+  await rowCount(6);
+  await page.getByRole('status').filter({ hasText: '1 new event' }).waitFor({ state: 'attached' });
+});
+
+test('keyset paging loads more; the page fits a narrow window; no CSP violations', async () => {
+  await send(Array.from({ length: 60 }, () => intrusion({ dst_ip: '192.0.2.60' })));
+  await page.goto(`${t.url}/console/events?observable=192.0.2.60`);
+  await rowCount(50);
+  await page.getByRole('button', { name: 'Load more' }).click();
+  await rowCount(60);
+  await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'detached' });
+  const ids = await page.evaluate(() => Array.from(document.querySelectorAll('[data-event-id]')).map((b) => b.getAttribute('data-event-id')));
+  assert.equal(new Set(ids).size, 60, 'no event twice across pages');
+
+  await page.setViewportSize({ width: 380, height: 800 });
+  const listed = await t.api('/api/v1/events?limit=1');
+  await page.goto(`${t.url}/console/events/${listed.body.data[0].id}`);
+  await page.getByRole('heading', { name: /^Event / }).waitFor();
+  await page.getByLabel('Raw record').waitFor();
+  await eventRows().first().waitFor();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no page-wide horizontal scroll');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  assert.deepEqual(cspViolations, []);
+});
