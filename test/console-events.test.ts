@@ -133,6 +133,13 @@ test('/console/events/{id} opens the event detail with its raw record; the keybo
   assert.match(new URL(page.url()).pathname, /^\/console\/events\/.+/);
   await page.goBack();
   await page.getByRole('heading', { name: /^Event / }).waitFor({ state: 'detached' });
+
+  // With an event open, "Events" in the navigation goes back to the list.
+  await page.goto(`${t.url}/console/events/${ev.id}`);
+  await page.getByRole('heading', { name: `Event ${ev.id}` }).waitFor();
+  await page.getByRole('navigation').getByRole('link', { name: 'Events' }).click();
+  await page.getByRole('heading', { name: `Event ${ev.id}` }).waitFor({ state: 'detached' });
+  assert.equal(new URL(page.url()).pathname, '/console/events');
 });
 
 test('a new event sent while the page is open appears without a reload', async () => {

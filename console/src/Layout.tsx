@@ -10,6 +10,9 @@ import { Coming } from './pages/Coming';
 
 export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
   const [page, setPage] = useState(() => pageOf(location.pathname));
+  // Bumped by each click in the navigation: clicking the page you are on starts it afresh
+  // (Events with an event open goes back to the list), as a link would.
+  const [visit, setVisit] = useState(0);
 
   useEffect(() => {
     const onPop = () => setPage(pageOf(location.pathname));
@@ -27,6 +30,7 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
     e.preventDefault();
     history.pushState(null, '', BASE + path);
     setPage(pageOf(BASE + path));
+    setVisit((v) => v + 1);
   };
 
   return (
@@ -47,7 +51,7 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
       </nav>
       <main>
         <h1>{page.label}</h1>
-        {page.path === 'devices' ? <Devices user={user} /> : page.path === 'events' ? <Events /> : <Coming />}
+        {page.path === 'devices' ? <Devices key={visit} user={user} /> : page.path === 'events' ? <Events key={visit} /> : <Coming key={visit} />}
       </main>
     </div>
   );
