@@ -6,7 +6,8 @@ import type { ResponseContext } from '../context.js';
 import { requireRole, principal } from '../../exchange/api/auth-hook.js';
 import { ApiError } from '../../exchange/api/errors.js';
 import { EVENT_TYPES } from '../../events/event.js';
-import { DEFAULT_GROUP_WINDOW_SECONDS, defaultRules, type PromotionRule } from '../incidents/rules.js';
+import { DEFAULT_GROUP_WINDOW_SECONDS, type PromotionRule } from '../incidents/rules.js';
+import { rulesOf } from '../incidents/org-rules.js';
 
 const BASE = '/api/v1/incident-rules';
 
@@ -30,13 +31,6 @@ const fields = {
   group_window_seconds: { type: 'integer', minimum: 0, maximum: 30 * 86400 },
   severity: { enum: ['High', 'Medium', 'Low', 'Info'] },
 };
-
-export async function rulesOf(rc: ResponseContext, orgId: string): Promise<PromotionRule[]> {
-  const have = await rc.stores.incidents.list(orgId);
-  if (have !== null) return have;
-  await rc.stores.incidents.seed(orgId, defaultRules(orgId));
-  return (await rc.stores.incidents.list(orgId)) ?? [];
-}
 
 function onlyTypes(m: PromotionRule['match']): boolean {
   return m.priority_max === undefined && m.impact_max === undefined && m.feed_disposition === undefined && m.sids === undefined;

@@ -2,7 +2,7 @@
 // limit, rate limit and answer cache, and returns what came back beside what failed. One
 // module's hang or error never holds up or spoils another's answer.
 import type { CtimObservable } from '../../ctim/index.js';
-import type { Module, ObserveData } from '../module.js';
+import type { Module, ModuleInstance, ObserveData } from '../module.js';
 import { ModuleError } from '../module.js';
 import { AnswerCache } from './cache.js';
 import { MinuteRateLimit, Semaphore } from './limits.js';
@@ -27,7 +27,11 @@ export interface FanOutResult<T> {
   errors: ModuleFailure[];
 }
 
-interface Guards { sem: Semaphore; rate: MinuteRateLimit; key: string }
+/** An instance's limits, rebuilt when the instance changes (its updated_at). */
+interface Guards { sem: Semaphore; rate: MinuteRateLimit; updatedAt: string }
+
+/** Instance ids are unique per org only. */
+const instanceKey = (i: ModuleInstance) => `${i.org_id}\u0000${i.id}`;
 
 /** Deadline-bound call of one module; a module that ignores the signal is still cut off. */
 export async function withDeadline<T>(ms: number, parent: AbortSignal | undefined, f: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -123,11 +127,10 @@ export class FanOut {
 
   private guardsOf(m: Module): Guards {
     const i = m.instance;
-    const key = `${i.org_id}\u0000${i.id}\u0000${i.updated_at}`;
-    let g = this.guards.get(i.id + i.org_id);
-    if (!g || g.key !== key) {
-      g = { key, sem: new Semaphore(Math.max(1, i.concurrency)), rate: new MinuteRateLimit(i.rate_limit_per_minute) };
-      this.guards.set(i.id + i.org_id, g);
+    let g = this.guards.get(instanceKey(i));
+    if (!g || g.updatedAt !== i.updated_at) {
+      g = { updatedAt: i.updated_at, sem: new Semaphore(Math.max(1, i.concurrency)), rate: new MinuteRateLimit(i.rate_limit_per_minute) };
+      this.guards.set(instanceKey(i), g);
     }
     return g;
   }
@@ -156,7 +159,7 @@ export class FanOut {
       const cached: unknown[] = [];
       const ask: CtimObservable[] = [];
       for (const o of observables) {
-        const hit = ttl > 0 ? this.cache.get(AnswerCache.key(i.id + i.org_id, i.updated_at, verb, o.type, o.value)) : undefined;
+        const hit = ttl > 0 ? this.cache.get(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value)) : undefined;
         if (hit === undefined) ask.push(o);
         else cached.push(hit);
       }
@@ -172,7 +175,7 @@ export class FanOut {
           const per = verb === 'observe' || verb === 'deliberate'
             ? splitObserve(fresh as ObserveData, ask)
             : splitList((fresh as unknown[]) ?? [], ask);
-          for (const [o, part] of per) this.cache.set(AnswerCache.key(i.id + i.org_id, i.updated_at, verb, o.type, o.value), part, ttl);
+          for (const [o, part] of per) this.cache.set(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value), part, ttl);
         }
       }
       if (verb === 'observe' || verb === 'deliberate') {

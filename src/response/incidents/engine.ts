@@ -7,7 +7,7 @@ import { matches, groupKey } from './rules.js';
 import type { StoredEvent } from '../../events/event.js';
 import { promote } from './promote.js';
 import type { IncidentSink } from './sink.js';
-import { rulesOf } from '../api/incident-rules.js';
+import { rulesOf } from './org-rules.js';
 import { consoleEventUrl } from '../modules/exchange-sightings/index.js';
 
 export const CURSOR = 'incident-engine';
@@ -42,8 +42,6 @@ export class IncidentEngine {
   private timer: NodeJS.Timeout | null = null;
   private readonly rules = new Map<string, { at: number; rules: PromotionRule[] }>();
   private idle: Array<() => void> = [];
-  /** Events promoted since start, for the log and tests. */
-  promoted = 0;
 
   constructor(private readonly rc: ResponseContext, private readonly sink: IncidentSink) {}
 
@@ -111,11 +109,10 @@ export class IncidentEngine {
           for (const part of splitByWindow(run.events, run.rule.group_window_seconds)) {
             // A rule's promotion is remembered per group (last_event), so repeating this batch
             // after a crash skips what it already did.
-            const r = await promote(this.sink, this.rc.stores.incidents, {
+            await promote(this.sink, this.rc.stores.incidents, {
               orgId: run.orgId, events: part, reason: run.rule.name, auto: true, severity: run.rule.severity,
               windowSeconds: run.rule.group_window_seconds, skipThrough, baseUrl: this.rc.baseUrl(), eventUrl: (id) => consoleEventUrl(this.rc, id),
             });
-            if (r) this.promoted += part.length;
           }
         }
         if (events.length > 0) await this.rc.stores.cursors.set(CURSOR, next);

@@ -8,18 +8,11 @@ import type { UniqueEvent } from '../types.js';
 import type { Db } from './db.js';
 import type { Bind } from './events-keys.js';
 
-/** The fields of an event row the grouping reads. */
-export interface UniqueSource {
+/** The fields of an event row the grouping reads: the unique event's own, keyed by org and time. */
+export type UniqueSource = Pick<UniqueEvent, 'type' | 'src_ip' | 'dst_ip' | 'gid' | 'sid' | 'message' | 'priority'> & {
   org_key: number;
-  type: EventType;
   ts: number;
-  src_ip: string | null;
-  dst_ip: string | null;
-  gid: number | null;
-  sid: number | null;
-  message: string | null;
-  priority: number | null;
-}
+};
 
 interface UniqueGroup {
   orgKey: number;
