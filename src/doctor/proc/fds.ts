@@ -62,6 +62,8 @@ export async function socketOwners(procRoot = '/proc'): Promise<SocketOwners> {
     const owner = { pid, comm: await processName(pid, procRoot) };
     for (const i of inodes) byInode.set(i, [...(byInode.get(i) ?? []), owner]);
   }));
+  // Completion order is arbitrary; a report that reorders between runs reads as a change.
+  for (const owners of byInode.values()) owners.sort((a, b) => a.pid - b.pid);
   return { byInode, unreadable };
 }
 
