@@ -4,9 +4,7 @@
 import { useEffect, useState, type MouseEvent } from 'react';
 import type { SessionUser } from './api';
 import { BASE, NAV, pageOf } from './nav';
-import { Devices } from './pages/Devices';
-import { Events } from './pages/Events';
-import { Coming } from './pages/Coming';
+import { PAGES } from './routes';
 
 export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
   const [page, setPage] = useState(() => pageOf(location.pathname));
@@ -23,6 +21,8 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
   useEffect(() => {
     document.title = `${page.label} · threatlink console`;
   }, [page]);
+
+  const Page = PAGES[page.path] ?? PAGES.devices!;
 
   const go = (e: MouseEvent<HTMLAnchorElement>, path: string) => {
     // Let the browser handle new-tab and new-window clicks itself.
@@ -51,7 +51,7 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
       </nav>
       <main>
         <h1>{page.label}</h1>
-        {page.path === 'devices' ? <Devices key={visit} user={user} /> : page.path === 'events' ? <Events key={visit} /> : <Coming key={visit} />}
+        <Page key={visit} user={user} />
       </main>
     </div>
   );

@@ -14,6 +14,7 @@ export const NAV: readonly NavItem[] = [
   { path: 'feeds', label: 'Feeds' },
   { path: 'clients', label: 'API clients' },
   { path: 'doctor', label: 'Doctor' },
+  { path: 'users', label: 'Users' },
 ];
 
 export const BASE = '/console/';

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 // The same place whether this runs as src/console/static.ts (tests) or dist/console/static.js.
-export const WEB_DIR = fileURLToPath(new URL('../../dist/console-web', import.meta.url));
+// THREATLINK_CONSOLE_DIR serves another build (a customised console, or a test's own build).
+export const WEB_DIR = process.env.THREATLINK_CONSOLE_DIR || fileURLToPath(new URL('../../dist/console-web', import.meta.url));
 
 export const PREFIX = '/console/';
 /** Vite puts a content hash in these names, so a browser may keep them for good. */

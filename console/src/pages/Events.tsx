@@ -3,7 +3,7 @@
 // The address holds the filters (/console/events?observable=…) and the open event
 // (/console/events/{id}), so links from elsewhere (sightings, refer links) land here.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { get } from '../api';
+import { get, type SessionUser } from '../api';
 import { BASE } from '../nav';
 import { EventDetail } from './EventDetail';
 import { EventsFilters } from './EventsFilters';
@@ -27,7 +27,7 @@ const idFrom = (pathname: string) => {
 
 const flow = (e: EventRecord) => `${e.src_ip ?? '?'}${e.src_port !== undefined ? `:${e.src_port}` : ''} → ${e.dst_ip ?? '?'}${e.dst_port !== undefined ? `:${e.dst_port}` : ''}`;
 
-export function Events() {
+export function Events(_props: { user: SessionUser }) {
   const [filters, setFilters] = useState<Filters>(() => filtersFrom(location.search));
   const [selected, setSelected] = useState<string | null>(() => idFrom(location.pathname));
   const [view, setView] = useState<'events' | 'unique'>('events');

@@ -1,3 +1,0 @@
-export function Coming() {
-  return <p className="muted">This page is coming.</p>;
-}

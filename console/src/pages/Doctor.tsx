@@ -1,0 +1,6 @@
+// Placeholder until the page is built.
+import type { SessionUser } from '../api';
+
+export function Doctor(_props: { user: SessionUser }) {
+  return <p className="muted">This page is coming.</p>;
+}
