@@ -42,7 +42,7 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
       </header>
       <nav aria-label="Main">
         <ul>
-          {NAV.map((n) => (
+          {NAV.filter((n) => !n.adminOnly || user.role === 'admin').map((n) => (
             <li key={n.path}>
               <a href={BASE + n.path} aria-current={n.path === page.path ? 'page' : undefined} onClick={(e) => go(e, n.path)}>{n.label}</a>
             </li>

@@ -2,6 +2,8 @@
 export interface NavItem {
   path: string;
   label: string;
+  /** Shown only to admins: the API answers these pages to admins alone. */
+  adminOnly?: boolean;
 }
 
 export const NAV: readonly NavItem[] = [
@@ -12,9 +14,9 @@ export const NAV: readonly NavItem[] = [
   { path: 'casebooks', label: 'Casebooks' },
   { path: 'modules', label: 'Modules' },
   { path: 'feeds', label: 'Feeds' },
-  { path: 'clients', label: 'API clients' },
+  { path: 'clients', label: 'API clients', adminOnly: true },
   { path: 'doctor', label: 'Doctor' },
-  { path: 'users', label: 'Users' },
+  { path: 'users', label: 'Users', adminOnly: true },
 ];
 
 export const BASE = '/console/';
