@@ -58,6 +58,22 @@ export function get<T>(path: string): Promise<T> {
   return call<T>('GET', path);
 }
 
+/** A POST whose answer is read as it arrives (a stream): the raw response, once its status is good. */
+export async function postForStream(path: string, body: unknown, accept: string, signal?: AbortSignal): Promise<Response> {
+  const r = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept, 'x-csrf-token': csrfToken },
+    body: JSON.stringify(body),
+    credentials: 'same-origin',
+    signal,
+  });
+  if (!r.ok || !r.body) {
+    const data = (await r.json().catch(() => ({}))) as { message?: string };
+    throw new ApiFailure(r.status, data.message ?? `${r.status} ${r.statusText}`);
+  }
+  return r;
+}
+
 /** An unsafe call (POST, PATCH, DELETE): JSON body, CSRF token sent. */
 export function send<T = void>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   return call<T>(method, path, body);

@@ -33,7 +33,12 @@ export interface ResponseAction {
   'query-params': { observable_type: string; observable_value: string; [k: string]: string };
 }
 
-export interface TriggerResult { status: 'success' | 'failure'; detail?: string }
+export interface TriggerResult {
+  status: 'success' | 'failure';
+  detail?: string;
+  /** The device action made (GET /api/v1/response-actions/{id} follows it), when one was. */
+  action_id?: string;
+}
 
 /** Per call: whose request it is and when to give up. */
 export interface CallContext {

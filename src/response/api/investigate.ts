@@ -1,13 +1,14 @@
 // POST /api/v1/investigate: free text or observables in; inspect, then observe, deliberate and
 // refer across the org's modules at once; a graph and the tables out. The console draws this.
+// With Accept: application/x-ndjson the modules' answers stream as they come (investigate/stream.ts).
 import type { FastifyInstance } from 'fastify';
 import type { ResponseContext } from '../context.js';
 import type { ResponsePart } from '../part.js';
-import type { ObserveData } from '../module.js';
 import { inspect } from '../../observables/index.js';
 import { requireRole, principal } from '../../exchange/api/auth-hook.js';
 import { ApiError } from '../../exchange/api/errors.js';
-import { GraphBuilder } from '../investigate/graph.js';
+import { investigate } from '../investigate/run.js';
+import { NDJSON, investigationStream } from '../investigate/stream.js';
 import { observablesOf, observablesSchema } from './iroh/observables-body.js';
 import { requestSignal } from './iroh/request-signal.js';
 
@@ -28,25 +29,10 @@ async function investigateRoutes(app: FastifyInstance, rc: ResponseContext): Pro
     const obs = b.observables !== undefined ? observablesOf(b.observables) : inspect(b.content ?? '');
     const signal = requestSignal(reply);
     const mods = await rc.modules.modules(orgId);
-    const [observe, deliberate, refer] = await Promise.all([
-      rc.fanout.run('observe', mods, obs, orgId, signal),
-      rc.fanout.run('deliberate', mods, obs, orgId, signal),
-      rc.fanout.run('refer', mods, obs, orgId, signal),
-    ]);
-    const g = new GraphBuilder(obs);
-    for (const a of [...observe.answers, ...deliberate.answers]) g.add(a.ref, a.data as ObserveData);
-    return {
-      observables: obs,
-      graph: g.graph(),
-      tables: {
-        observables: g.rows(),
-        sightings: g.sightings,
-        judgements: g.judgements,
-        verdicts: g.verdicts,
-        refer: refer.answers.map((a) => ({ ...(a.data as object), ...a.ref })),
-      },
-      errors: [...observe.errors.map((e) => ({ ...e, verb: 'observe' })), ...deliberate.errors.map((e) => ({ ...e, verb: 'deliberate' })), ...refer.errors.map((e) => ({ ...e, verb: 'refer' }))],
-    };
+    if ((req.headers.accept ?? '').includes(NDJSON)) {
+      return reply.type(NDJSON).header('cache-control', 'no-store').send(investigationStream(rc, mods, obs, orgId, signal));
+    }
+    return investigate(rc, mods, obs, orgId, signal);
   });
 }
 

@@ -147,55 +147,67 @@ export class FanOut {
     return withDeadline(m.instance.timeout_ms, parent, (signal) => g.sem.run(() => f(signal), signal));
   }
 
-  async run(verb: Verb, modules: Module[], observables: CtimObservable[], orgId: string, parent?: AbortSignal): Promise<FanOutResult<unknown>> {
+  /** `onModule` hears each asked module's share as soon as that module is done (investigate streams it). */
+  async run(verb: Verb, modules: Module[], observables: CtimObservable[], orgId: string, parent?: AbortSignal,
+    onModule?: (ref: ModuleRef, share: FanOutResult<unknown>) => void): Promise<FanOutResult<unknown>> {
+    const all: FanOutResult<unknown> = { answers: [], errors: [] };
+    await Promise.all(modules.map(async (m) => {
+      if (!m[verb]) return;
+      const share = await this.ask(verb, m, observables, orgId, parent);
+      all.answers.push(...share.answers);
+      all.errors.push(...share.errors);
+      onModule?.(this.ref(m), share);
+    }));
+    return all;
+  }
+
+  /** One module's share: fresh answers, cached ones, or its failure. */
+  private async ask(verb: Verb, m: Module, observables: CtimObservable[], orgId: string, parent?: AbortSignal): Promise<FanOutResult<unknown>> {
     const answers: Array<{ ref: ModuleRef; data: unknown }> = [];
     const errors: ModuleFailure[] = [];
-    await Promise.all(modules.map(async (m) => {
-      const fn = m[verb];
-      if (!fn) return;
-      const ref = this.ref(m);
-      const i = m.instance;
-      const ttl = i.cache_ttl_seconds * 1000;
-      const cached: unknown[] = [];
-      const ask: CtimObservable[] = [];
-      for (const o of observables) {
-        const hit = ttl > 0 ? this.cache.get(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value)) : undefined;
-        if (hit === undefined) ask.push(o);
-        else cached.push(hit);
+    const fn = m[verb]!;
+    const ref = this.ref(m);
+    const i = m.instance;
+    const ttl = i.cache_ttl_seconds * 1000;
+    const cached: unknown[] = [];
+    const ask: CtimObservable[] = [];
+    for (const o of observables) {
+      const hit = ttl > 0 ? this.cache.get(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value)) : undefined;
+      if (hit === undefined) ask.push(o);
+      else cached.push(hit);
+    }
+    let fresh: unknown;
+    if (ask.length > 0) {
+      try {
+        fresh = await this.call(m, parent, (signal) => (fn as (o: CtimObservable[], c: { orgId: string; signal: AbortSignal }) => Promise<unknown>).call(m, ask, { orgId, signal }));
+      } catch (err) {
+        errors.push(failureOf(ref, err));
+        if (cached.length === 0) return { answers, errors };
       }
-      let fresh: unknown;
-      if (ask.length > 0) {
-        try {
-          fresh = await this.call(m, parent, (signal) => (fn as (o: CtimObservable[], c: { orgId: string; signal: AbortSignal }) => Promise<unknown>).call(m, ask, { orgId, signal }));
-        } catch (err) {
-          errors.push(failureOf(ref, err));
-          if (cached.length === 0) return;
-        }
-        if (fresh !== undefined && ttl > 0) {
-          const per = verb === 'observe' || verb === 'deliberate'
-            ? splitObserve(fresh as ObserveData, ask)
-            : splitList((fresh as unknown[]) ?? [], ask);
-          for (const [o, part] of per) this.cache.set(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value), part, ttl);
-        }
+      if (fresh !== undefined && ttl > 0) {
+        const per = verb === 'observe' || verb === 'deliberate'
+          ? splitObserve(fresh as ObserveData, ask)
+          : splitList((fresh as unknown[]) ?? [], ask);
+        for (const [o, part] of per) this.cache.set(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value), part, ttl);
       }
-      if (verb === 'observe' || verb === 'deliberate') {
-        const parts = [...(cached as ObserveData[]), ...(fresh !== undefined ? [fresh as ObserveData] : [])];
-        // One part needs no merging: the module's own answer goes back as it came.
-        answers.push({ ref, data: parts.length === 1 ? parts[0]! : mergeObserveData(parts) });
-      } else if (cached.length === 0) {
-        for (const item of (fresh as unknown[] | undefined) ?? []) answers.push({ ref, data: item });
-      } else {
-        const seen = new Set<string>();
-        for (const list of [...(cached as unknown[][]), ...(fresh !== undefined ? [fresh as unknown[]] : [])]) {
-          for (const item of list ?? []) {
-            const k = docKey(item);
-            if (seen.has(k)) continue;
-            seen.add(k);
-            answers.push({ ref, data: item });
-          }
+    }
+    if (verb === 'observe' || verb === 'deliberate') {
+      const parts = [...(cached as ObserveData[]), ...(fresh !== undefined ? [fresh as ObserveData] : [])];
+      // One part needs no merging: the module's own answer goes back as it came.
+      answers.push({ ref, data: parts.length === 1 ? parts[0]! : mergeObserveData(parts) });
+    } else if (cached.length === 0) {
+      for (const item of (fresh as unknown[] | undefined) ?? []) answers.push({ ref, data: item });
+    } else {
+      const seen = new Set<string>();
+      for (const list of [...(cached as unknown[][]), ...(fresh !== undefined ? [fresh as unknown[]] : [])]) {
+        for (const item of list ?? []) {
+          const k = docKey(item);
+          if (seen.has(k)) continue;
+          seen.add(k);
+          answers.push({ ref, data: item });
         }
       }
-    }));
+    }
     return { answers, errors };
   }
 }

@@ -16,6 +16,7 @@ async function trigger(rc: ResponseContext, orgId: string, actionId: string, par
   const n = made.action.devices.length;
   return {
     status: 'success',
+    action_id: made.action.id,
     detail: `${actionId} ${v.type} ${v.value}: action ${made.action.id} for ${n} device(s); ${made.online} connected now, the rest get it when they connect`,
   };
 }
