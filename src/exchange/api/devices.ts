@@ -7,6 +7,8 @@ import type { Device } from '../store/types.js';
 import { CLOSE_REVOKED } from '../ingest/connections.js';
 import { requireRole, principal } from './auth-hook.js';
 import { ApiError } from './errors.js';
+import { deviceConnectionRoutes } from './device-connections.js';
+import { deviceDiagnosisRoutes } from './device-diagnosis.js';
 
 const patchSchema = {
   body: {
@@ -65,4 +67,6 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ExchangeContext): 
   };
   app.delete('/api/v1/devices/:id', { preValidation: admin }, del(204));
   app.delete('/providers/sse/services/scim/v2/Devices/:id', { preValidation: admin }, del(202));
+  await deviceConnectionRoutes(app, ctx);
+  await deviceDiagnosisRoutes(app, ctx);
 }

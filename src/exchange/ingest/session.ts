@@ -7,16 +7,20 @@ import type { AckFrame, ControlFrame, DeviceFrame, ExchangeFrame, Rejection, Hea
 import { PROTOCOL_VERSION } from '../../protocol/frames.js';
 import { validateEvent } from '../../events/validate.js';
 import type { LiveConnection } from './connections.js';
+import { ConnectionRecord } from './connection-record.js';
 
 export function runSession(ws: WebSocket, device: Device, remote: string, ctx: ExchangeContext): void {
   const { config, stores, metrics, connections, committer, counters, log } = ctx;
   const send = (f: ExchangeFrame) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(f)); };
   const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
   const since = new Date().toISOString();
+  const record = new ConnectionRecord(stores.connectionHistory, {
+    device_id: device.id, org_id: device.org_id, connected_at: since, remote_address: remote,
+  }, log);
   const conn: LiveConnection = {
     deviceId: device.id, orgId: device.org_id, remote, since,
     send: (f: ControlFrame) => send(f),
-    close: (code, reason) => ws.close(code, reason),
+    close: (code, reason) => { record.exchangeCloses(code, reason); ws.close(code, reason); },
   };
   connections.add(conn);
   metrics.connected.set(connections.size);
@@ -63,6 +67,7 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
       }
     }
     metrics.received.inc(events.length);
+    record.events += events.length;
     inflight++;
     if (inflight >= window && !paused) { paused = true; socket.pause(); }
     committer.submit(items).then(({ inserted }) => {
@@ -78,7 +83,7 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
       // Nothing is acked, so the device keeps the batch and resends it after reconnecting.
       log.error({ err, device: device.id }, 'commit failed');
       send({ type: 'error', code: 'store_unavailable', message: `events not stored: ${(err as Error).message}` });
-      ws.close(1011, 'store unavailable');
+      conn.close(1011, 'store unavailable');
     }).finally(() => {
       inflight--;
       if (paused && inflight < window) { paused = false; socket.resume(); }
@@ -88,6 +93,7 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
   const onHeartbeat = (f: HeartbeatFrame) => {
     const status = typeof f.status === 'object' && f.status !== null ? f.status : {};
     const lastError = status.last_error && typeof status.last_error.message === 'string' ? status.last_error : undefined;
+    record.versionSeen(status.version);
     void stores.devices.heartbeat(device.id, new Date().toISOString(), status as Record<string, unknown>, lastError);
   };
 
@@ -124,7 +130,8 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     }
   });
 
-  ws.on('close', () => {
+  ws.on('close', (code: number, reason: Buffer) => {
+    record.closed(code, reason.toString());
     connections.remove(conn);
     metrics.connected.set(connections.size);
     if (!connections.isConnected(device.id)) {

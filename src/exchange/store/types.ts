@@ -118,6 +118,53 @@ export interface DeviceStore {
   addCounters(id: string, received: number, rejected: number, at: string): Promise<void>;
   addCert(c: DeviceCert): Promise<void>;
   getCert(serial: string): Promise<DeviceCert | null>;
+  /** The device's certificates, the one that expires last first; empty when not in the org. */
+  listCerts(orgId: string, deviceId: string): Promise<DeviceCert[]>;
+}
+
+/** Who ended a connection: the device or the exchange with a close frame, or the network
+ * (the socket dropped without one, WebSocket code 1006). */
+export type ClosedBy = 'device' | 'exchange' | 'network';
+
+/** One eventing connection of a device, from upgrade to close. */
+export interface DeviceConnection {
+  id: string;
+  device_id: string;
+  org_id: string;
+  connected_at: string;
+  remote_address: string;
+  /** Null while open, and for a connection the exchange stopped before recording its close. */
+  closed_at: string | null;
+  close_code: number | null;
+  close_reason: string | null;
+  closed_by: ClosedBy | null;
+  /** The connector version its heartbeats reported; null before the first. */
+  version: string | null;
+  /** Events in the batches it sent; written at close. */
+  events_received: number | null;
+}
+
+export interface ConnectionClose {
+  closed_at: string;
+  close_code: number;
+  close_reason: string;
+  closed_by: ClosedBy;
+  events_received: number;
+}
+
+/** Connections kept per device: enough to see a pattern of drops, few enough to never matter. */
+export const CONNECTION_HISTORY_KEEP = 100;
+
+/** Each device's recent connections, for diagnosis. Written at open and close only (and once
+ * when the version is first known), never per batch. Deleting a device deletes its history. */
+export interface ConnectionHistoryStore {
+  /** Records a new connection and drops the device's oldest beyond the bound; returns its id. */
+  opened(c: Pick<DeviceConnection, 'device_id' | 'org_id' | 'connected_at' | 'remote_address'>): Promise<string>;
+  versionSeen(id: string, version: string): Promise<void>;
+  /** Fills in the close of an open connection; a second report for the same one is ignored. */
+  closed(id: string, c: ConnectionClose): Promise<void>;
+  /** Newest first; empty when the device is not in the org. */
+  list(orgId: string, deviceId: string, limit: number): Promise<DeviceConnection[]>;
 }
 
 export interface EventQuery {
@@ -259,6 +306,7 @@ export interface Stores {
   sessions: SessionStore;
   tokens: RegistrationTokenStore;
   devices: DeviceStore;
+  connectionHistory: ConnectionHistoryStore;
   events: EventStore;
   close(): Promise<void>;
 }

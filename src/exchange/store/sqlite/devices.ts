@@ -69,6 +69,7 @@ export class SqliteDeviceStore implements DeviceStore {
   private readonly countersStmt: Statement<[number, number, string, string]>;
   private readonly addCertStmt: Statement<[string, string, string, string, number]>;
   private readonly getCertStmt: Statement<[string], CertRow>;
+  private readonly listCertsStmt: Statement<[string, string], CertRow>;
   private readonly deleteTx: (orgId: string, id: string) => boolean;
 
   constructor(db: Db) {
@@ -110,6 +111,7 @@ export class SqliteDeviceStore implements DeviceStore {
       'INSERT INTO device_certs (serial, device_id, org_id, not_after, revoked) VALUES (?, ?, ?, ?, ?)',
     );
     this.getCertStmt = db.prepare('SELECT * FROM device_certs WHERE serial = ?');
+    this.listCertsStmt = db.prepare('SELECT * FROM device_certs WHERE org_id = ? AND device_id = ? ORDER BY not_after DESC');
     this.deleteTx = db.transaction((orgId: string, id: string) => {
       if (this.deleteStmt.run(orgId, id).changes !== 1) return false;
       // The cert rows stay, revoked, so a serial of a deleted device is known and refused.
@@ -187,5 +189,9 @@ export class SqliteDeviceStore implements DeviceStore {
   async getCert(serial: string): Promise<DeviceCert | null> {
     const r = this.getCertStmt.get(serial);
     return r ? toCert(r) : null;
+  }
+
+  async listCerts(orgId: string, deviceId: string): Promise<DeviceCert[]> {
+    return this.listCertsStmt.all(orgId, deviceId).map(toCert);
   }
 }

@@ -7,6 +7,7 @@ import { SqliteUserStore } from './users.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteRegistrationTokenStore } from './tokens.js';
 import { SqliteDeviceStore } from './devices.js';
+import { SqliteConnectionHistoryStore } from './connection-history.js';
 import { SqliteEventStore } from './events.js';
 
 // A writer thread for commits and indexing was tried (commit + indexing on the other core) and
@@ -22,6 +23,7 @@ export function openSqliteStores(file: string): Stores {
     sessions: new SqliteSessionStore(db),
     tokens: new SqliteRegistrationTokenStore(db),
     devices: new SqliteDeviceStore(db),
+    connectionHistory: new SqliteConnectionHistoryStore(db),
     events,
     async close() {
       events.stop();

@@ -241,4 +241,22 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_user ON sessions(user_id);
 `,
+  /* 4: each device's recent eventing connections */ `
+-- Bounded per device by the store (the newest CONNECTION_HISTORY_KEEP rows); the cascade
+-- takes a deleted device's history with it.
+CREATE TABLE device_connections (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  device_id        TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  org_id           TEXT NOT NULL,
+  connected_at     TEXT NOT NULL,
+  remote_address   TEXT NOT NULL,
+  closed_at        TEXT,
+  close_code       INTEGER,
+  close_reason     TEXT,
+  closed_by        TEXT CHECK (closed_by IN ('device', 'exchange', 'network')),
+  version          TEXT,
+  events_received  INTEGER
+);
+CREATE INDEX device_connections_device ON device_connections(device_id, id);
+`,
 ];
