@@ -380,3 +380,26 @@ test('an instance stored with a bad URL fails on its own, not the whole fan-out'
   assert.equal(r.errors.find((e) => e.module === 'stale')?.code, 'misconfigured');
   assert.ok(r.answers.some((a) => a.ref.module_type_id === 'threatlink.exchange-sightings'));
 });
+
+test('the upstream API key in settings.key is never shown; echoing the redaction back keeps it', async () => {
+  const s = await startModule('keyed', { hs256: 'hs-secret-3', key: 'vendor-key-3' });
+  const made = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
+    kind: 'relay', name: 'keyed', url: s.url, auth: { type: 'hs256', key: 'hs-secret-3' }, settings: { key: 'vendor-key-3', tenant: 'acme' },
+  } });
+  assert.equal(made.status, 201, made.text);
+  assert.deepEqual(made.body.settings, { key: '********', tenant: 'acme' });
+  for (const path of [`/iroh/iroh-int/module_instance/${made.body.id}`, '/iroh/iroh-int/module_instance', '/iroh/iroh-enrich/settings']) {
+    const r = await t.api(path);
+    assert.ok(!r.text.includes('vendor-key-3') && !r.text.includes('hs-secret-3'), `${path} shows no secret`);
+  }
+  // An edit that sends the settings back as read keeps the stored key: the module still gets it.
+  const edited = await t.api(`/iroh/iroh-int/module_instance/${made.body.id}`, { method: 'PATCH', body: { name: 'keyed-2', settings: made.body.settings } });
+  assert.equal(edited.status, 200, edited.text);
+  const [m] = await live({ id: made.body.id } as ModuleInstance);
+  assert.deepEqual(await m!.health!(ctx()), { status: 'ok' });
+  assert.equal(s.claims!.key, 'vendor-key-3');
+  // A new key replaces it (and this module refuses it, naming the key it was sent).
+  await t.api(`/iroh/iroh-int/module_instance/${made.body.id}`, { method: 'PATCH', body: { settings: { key: 'vendor-key-4' } } });
+  const [m2] = await live({ id: made.body.id } as ModuleInstance);
+  await assert.rejects(m2!.health!(ctx()), /key claim vendor-key-4 is not ours/);
+});

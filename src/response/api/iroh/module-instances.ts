@@ -34,10 +34,25 @@ const createSchema = { body: { type: 'object', required: ['kind', 'name'], addit
 const { kind: _kind, ...patchFields } = fields;
 const patchSchema = { body: { type: 'object', minProperties: 1, additionalProperties: false, properties: patchFields } };
 
-/** The instance as the API shows it: the auth secret never leaves the server. */
+/** Stands in for a stored secret setting; sent back unchanged in a PATCH, it keeps the stored value. */
+export const REDACTED = '********';
+/** Settings that hold secrets (a relay module's upstream API key). */
+const SECRET_SETTINGS = ['key'];
+
+/** The instance as the API shows it: secrets (auth and secret settings) never leave the server. */
 export function presentInstance(rc: ResponseContext, m: ModuleInstance) {
   const { auth, ...rest } = m;
-  return { ...rest, module_type_id: rc.modules.typeId(m), auth: auth ? { type: auth.type } : { type: 'none' } };
+  const settings = { ...m.settings };
+  for (const k of SECRET_SETTINGS) if (typeof settings[k] === 'string') settings[k] = REDACTED;
+  return { ...rest, settings, module_type_id: rc.modules.typeId(m), auth: auth ? { type: auth.type } : { type: 'none' } };
+}
+
+/** A PATCH that echoes a redacted secret back means "keep it". */
+function keepSecrets(cur: ModuleInstance, patch: Partial<ModuleInstance>): Partial<ModuleInstance> {
+  if (!patch.settings) return patch;
+  const settings = { ...patch.settings };
+  for (const k of SECRET_SETTINGS) if (settings[k] === REDACTED) settings[k] = cur.settings[k];
+  return { ...patch, settings };
 }
 
 function checked(rc: ResponseContext, m: ModuleInstance): ModuleInstance {
@@ -86,8 +101,9 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
       if (await rc.modules.instance(orgId, id)) throw new ApiError('bad_request', `${id} is built in and cannot be changed`);
       throw new ApiError('not_found', `no module instance ${id} in this org`);
     }
-    checked(rc, { ...cur, ...patch });
-    const next = await rc.stores.modules.update(orgId, id, patch);
+    const kept = keepSecrets(cur, patch);
+    checked(rc, { ...cur, ...kept });
+    const next = await rc.stores.modules.update(orgId, id, kept);
     await rc.modules.forget(orgId, id);
     await rc.modules.changed(orgId);
     return presentInstance(rc, next!);
