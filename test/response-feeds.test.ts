@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -459,4 +459,26 @@ test('a feed created through the instance API tags events at once; deleting it s
   await s.sendBatch(2, [after]);
   assert.equal(Object.hasOwn(await find(after), 'tags'), false);
   s.close();
+});
+
+test('POST …/module_instance/{id}/refresh reads the source again at once; admins only; feeds only', async () => {
+  await removeFeeds();
+  const file = join(t.dataDir, `refresh-${randomUUID()}.txt`);
+  writeFileSync(file, '198.51.100.71\n');
+  const created = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
+    kind: 'feed', name: 'Refresh feed', settings: { source: file, format: 'list', refresh_seconds: 86400 },
+  } });
+  assert.equal(created.status, 201, created.text);
+  const path = `/iroh/iroh-int/module_instance/${created.body.id}/refresh`;
+  assert.equal((await t.api(path, { method: 'POST' })).body.indicators, 1);
+  writeFileSync(file, '198.51.100.71\n198.51.100.72\nbad.example.org\n');
+  const again = await t.api(path, { method: 'POST' });
+  assert.equal(again.status, 200, again.text);
+  assert.equal(again.body.indicators, 3, 'the new list, without waiting a day');
+  const c = await t.api('/api/v1/clients', { method: 'POST', body: { name: 'ro-feeds', role: 'analyst' } });
+  const analyst = await t.token(c.body.client_id, c.body.client_secret);
+  assert.equal((await t.api(path, { method: 'POST', token: analyst })).status, 403);
+  assert.equal((await t.api('/iroh/iroh-int/module_instance/builtin-devices/refresh', { method: 'POST' })).status, 400);
+  assert.equal((await t.api('/iroh/iroh-int/module_instance/module-instance-nope/refresh', { method: 'POST' })).status, 404);
+  await t.api(`/iroh/iroh-int/module_instance/${created.body.id}`, { method: 'DELETE' });
 });

@@ -89,6 +89,8 @@ export interface Module {
   respond?(observables: CtimObservable[], c: CallContext): Promise<ResponseAction[]>;
   trigger?(actionId: string, params: Record<string, string>, c: CallContext): Promise<TriggerResult>;
   health?(c: CallContext): Promise<{ status: 'ok' } & Record<string, unknown>>;
+  /** Reads its source again now rather than at the next scheduled time (feeds). */
+  refresh?(): Promise<void>;
   /** Stops timers (feed refresh); called when the instance is changed, deleted or on shutdown. */
   close?(): Promise<void>;
 }

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { send } from '../api';
 import { ConfirmDelete } from './ModuleConfirm';
-import { checkHealth, modulePath, type Health, type ModuleInstance } from './moduleApi';
+import { checkHealth, modulePath, refreshFeed, type Health, type ModuleInstance } from './moduleApi';
 import { when } from './moduleLoad';
 import { DISPOSITIONS } from './FeedForm';
 
@@ -42,6 +42,11 @@ export function FeedRow({ m, admin, onChanged }: { m: ModuleInstance; admin: boo
     return () => clearTimeout(t);
   }, [unread, check]);
 
+  const refresh = () => {
+    setBusy(true);
+    refreshFeed(m.id).then(setHealth).finally(() => setBusy(false));
+  };
+
   const remove = () => {
     setBusy(true);
     setError('');
@@ -70,7 +75,9 @@ export function FeedRow({ m, admin, onChanged }: { m: ModuleInstance; admin: boo
       </td>
       <td>
         <div className="actions">
-          <button type="button" className="secondary" onClick={check} aria-label={`Check ${m.name} now`}>Check now</button>
+          {admin && m.enabled
+            ? <button type="button" className="secondary" onClick={refresh} disabled={busy} aria-label={`Read ${m.name} again now`}>Read now</button>
+            : <button type="button" className="secondary" onClick={check} aria-label={`Check ${m.name} now`}>Check now</button>}
           {admin && <ConfirmDelete name={m.name} busy={busy} onConfirm={remove} warning="Events are no longer tagged by it." />}
         </div>
       </td>

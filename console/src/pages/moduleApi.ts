@@ -48,3 +48,12 @@ export async function checkHealth(id: string): Promise<Health> {
     return { ok: false, message: (err as Error).message };
   }
 }
+
+/** Reads a feed's source again now (admins), answering with its health. */
+export async function refreshFeed(id: string): Promise<Health> {
+  try {
+    return { ok: true, data: await send<Record<string, unknown>>('POST', `/iroh/iroh-int/module_instance/${encodeURIComponent(id)}/refresh`) };
+  } catch (err) {
+    return { ok: false, message: (err as Error).message };
+  }
+}

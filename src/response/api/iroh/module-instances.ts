@@ -113,6 +113,17 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
   app.put(`${BASE}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
     update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
 
+  // A feed read again at once (after its source changed), answering with its health.
+  app.post(`${BASE}/:id/refresh`, { preValidation: admin }, async (req) => {
+    const orgId = principal(req).org_id;
+    const { id } = req.params as { id: string };
+    const m = (await rc.modules.modules(orgId)).find((x) => x.instance.id === id);
+    if (!m) throw new ApiError('not_found', `no enabled module instance ${id} in this org`);
+    if (!m.refresh) throw new ApiError('bad_request', `module ${m.instance.name} has no source to read again`);
+    await m.refresh();
+    return m.health ? await m.health({ orgId, signal: AbortSignal.timeout(m.instance.timeout_ms) }) : { status: 'ok' };
+  });
+
   app.delete(`${BASE}/:id`, { preValidation: admin }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const { id } = req.params as { id: string };
