@@ -4,13 +4,18 @@ import type { ExchangeConfig } from './exchange/config.js';
 import { startExchange, type Exchange, type StartOptions } from './exchange/server.js';
 import { responseExtension, type ResponseExtension } from './response/extension.js';
 import { consoleExtension } from './console/extension.js';
+import { openBackend } from './store-backend.js';
 
 export interface Threatlink extends Exchange {
   response: ResponseExtension;
 }
 
-export async function startThreatlink(config: ExchangeConfig, opts: StartOptions = {}): Promise<Threatlink> {
-  const response = responseExtension();
-  const ex = await startExchange(config, { ...opts, extensions: [response, consoleExtension(), ...(opts.extensions ?? [])] });
+/** `store`: `sqlite` (default) or a `postgres://` URL; see store-backend.ts. */
+export async function startThreatlink(config: ExchangeConfig, opts: StartOptions & { store?: string } = {}): Promise<Threatlink> {
+  const backend = opts.stores ? {} : await openBackend(opts.store);
+  const response = responseExtension({ stores: backend.responseStores });
+  const ex = await startExchange(config, {
+    ...opts, stores: opts.stores ?? backend.stores, extensions: [response, consoleExtension(), ...(opts.extensions ?? [])],
+  });
   return Object.assign(ex, { response });
 }

@@ -28,9 +28,11 @@ export interface TestExchange {
   close(): Promise<void>;
 }
 
-export async function startTestExchange(dataDir = tmpDir()): Promise<TestExchange> {
+/** `store`: a `postgres://` URL to run on PostgreSQL instead of the SQLite files in dataDir. */
+export async function startTestExchange(dataDir = tmpDir(), o: { store?: string } = {}): Promise<TestExchange> {
   const config = buildConfig({ dataDir, listen: '127.0.0.1:0' }, {});
   const ex = await startThreatlink(config, {
+    store: o.store,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     env: { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET },
   });
