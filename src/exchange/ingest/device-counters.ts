@@ -15,13 +15,23 @@ export class DeviceCounters {
     const at = new Date().toISOString();
     if (t) { t.received += received; t.rejected += rejected; t.at = at; }
     else this.pending.set(deviceId, { received, rejected, at });
-    this.timer ??= setTimeout(() => void this.flush(), this.intervalMs);
+    this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), this.intervalMs);
   }
 
   async flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
     const batch = this.pending;
     this.pending = new Map();
-    for (const [id, t] of batch) await this.devices.addCounters(id, t.received, t.rejected, t.at);
+    let failed: unknown = null;
+    for (const [id, t] of batch) {
+      try {
+        await this.devices.addCounters(id, t.received, t.rejected, t.at);
+      } catch (err) {
+        // The store is unreachable for now: keep the tally for the next round rather than lose it.
+        this.add(id, t.received, t.rejected);
+        failed = err;
+      }
+    }
+    if (failed) throw failed;
   }
 }

@@ -24,7 +24,9 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
   };
   connections.add(conn);
   metrics.connected.set(connections.size);
-  void stores.devices.setConnection(device.id, 'connected', remote, since);
+  // A store that is briefly unreachable (a networked database) costs this update, not the process.
+  const noted = (what: string) => (err: unknown) => log.warn({ err, device: device.id }, `device ${what} not recorded`);
+  void stores.devices.setConnection(device.id, 'connected', remote, since).catch(noted('connection'));
   log.info({ device: device.id, remote }, 'device connected');
   const tell = (what: string, f: (x: import('../extension.js').ExchangeExtension) => void) => {
     for (const x of ctx.extensions) {
@@ -94,7 +96,7 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     const status = typeof f.status === 'object' && f.status !== null ? f.status : {};
     const lastError = status.last_error && typeof status.last_error.message === 'string' ? status.last_error : undefined;
     record.versionSeen(status.version);
-    void stores.devices.heartbeat(device.id, new Date().toISOString(), status as Record<string, unknown>, lastError);
+    void stores.devices.heartbeat(device.id, new Date().toISOString(), status as Record<string, unknown>, lastError).catch(noted('heartbeat'));
   };
 
   // After hello, so a device never sees a control frame before it knows the connection.
