@@ -1,3 +1,4 @@
+import { newDevice, type NewDevice } from '../new-device.js';
 import type { ConnectionState, Device, DeviceCert, DeviceStore } from '../types.js';
 import type { PgDb } from './db.js';
 
@@ -14,7 +15,6 @@ const toDevice = (r: DeviceRow): Device => ({
 
 const CERT_COLUMNS = 'serial, device_id, org_id, not_after, revoked';
 
-type NewDevice = Parameters<DeviceStore['create']>[0];
 
 export class PgDeviceStore implements DeviceStore {
   constructor(private readonly db: PgDb) {}
@@ -26,24 +26,7 @@ export class PgDeviceStore implements DeviceStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
       [d.id, d.org_id, d.name, d.hostname, d.version, d.service_type, now],
     );
-    return {
-      id: d.id,
-      org_id: d.org_id,
-      name: d.name,
-      hostname: d.hostname,
-      version: d.version,
-      service_type: d.service_type,
-      registered_at: now,
-      last_seen: null,
-      connection_state: 'never',
-      state_since: now,
-      remote_address: null,
-      events_received: 0,
-      events_rejected: 0,
-      last_error: null,
-      cloud_events: true,
-      status: null,
-    };
+    return newDevice(d, now);
   }
 
   async get(orgId: string, id: string): Promise<Device | null> {

@@ -1,3 +1,4 @@
+import { newDevice, type NewDevice } from '../new-device.js';
 import type { Statement } from 'better-sqlite3';
 import type { ConnectionState, Device, DeviceCert, DeviceStore } from '../types.js';
 import type { Db } from './db.js';
@@ -54,7 +55,6 @@ function toCert(r: CertRow): DeviceCert {
   return { serial: r.serial, device_id: r.device_id, org_id: r.org_id, not_after: r.not_after, revoked: r.revoked !== 0 };
 }
 
-type NewDevice = Pick<Device, 'id' | 'org_id' | 'name' | 'hostname' | 'version' | 'service_type'>;
 
 export class SqliteDeviceStore implements DeviceStore {
   private readonly insertStmt: Statement<[string, string, string, string, string, string, string, string]>;
@@ -123,24 +123,7 @@ export class SqliteDeviceStore implements DeviceStore {
   async create(d: NewDevice): Promise<Device> {
     const now = new Date().toISOString();
     this.insertStmt.run(d.id, d.org_id, d.name, d.hostname, d.version, d.service_type, now, now);
-    return {
-      id: d.id,
-      org_id: d.org_id,
-      name: d.name,
-      hostname: d.hostname,
-      version: d.version,
-      service_type: d.service_type,
-      registered_at: now,
-      last_seen: null,
-      connection_state: 'never',
-      state_since: now,
-      remote_address: null,
-      events_received: 0,
-      events_rejected: 0,
-      last_error: null,
-      cloud_events: true,
-      status: null,
-    };
+    return newDevice(d, now);
   }
 
   async get(orgId: string, id: string): Promise<Device | null> {
