@@ -1,8 +1,9 @@
 // The analyst queries of the event store on PostgreSQL: pages of events, single events, unique
 // events, histograms, named(), tail() and counts. Same semantics as SQLite's events-query.ts:
 // since inclusive, until exclusive, newest first with keyset cursors.
+import { storedEventOf, type EventColumns } from '../event-columns.js';
 import type pg from 'pg';
-import type { EventObservables, EventType, Signature, StoredEvent } from '../../../events/event.js';
+import type { StoredEvent } from '../../../events/event.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../sqlite/events-query.js';
 import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
@@ -50,33 +51,11 @@ function pageLimit(limit: number | undefined): number {
 /** ILIKE pattern for "contains `text`", with the wildcards in the text itself escaped. */
 const containsPattern = (text: string): string => '%' + text.replace(/[\\%_]/g, (c) => '\\' + c) + '%';
 
-interface EventRow {
+interface EventRow extends EventColumns {
   tx: number;
   n: number;
   org_id: string;
   device_id: string;
-  event_id: string;
-  type: EventType;
-  ts: number;
-  src_ip: string | null;
-  src_port: number | null;
-  dst_ip: string | null;
-  dst_port: number | null;
-  protocol: string | null;
-  gid: number | null;
-  sid: number | null;
-  rev: number | null;
-  message: string | null;
-  classification: string | null;
-  priority: number | null;
-  impact: number | null;
-  action: StoredEvent['action'] | null;
-  app_proto: string | null;
-  policy: string | null;
-  observables: string | null;
-  raw: string | null;
-  received_at: number;
-  tags: string | null;
 }
 
 const COLUMNS =
@@ -84,36 +63,7 @@ const COLUMNS =
   'message, classification, priority, impact, action, app_proto, policy, observables, raw, received_at, tags';
 
 function toStoredEvent(r: EventRow): StoredEvent {
-  const e: StoredEvent = {
-    id: eventApiId(r.tx, r.n),
-    event_id: r.event_id,
-    org_id: r.org_id,
-    device_id: r.device_id,
-    type: r.type,
-    time: new Date(r.ts).toISOString(),
-    received_at: new Date(r.received_at).toISOString(),
-  };
-  if (r.src_ip !== null) e.src_ip = r.src_ip;
-  if (r.src_port !== null) e.src_port = r.src_port;
-  if (r.dst_ip !== null) e.dst_ip = r.dst_ip;
-  if (r.dst_port !== null) e.dst_port = r.dst_port;
-  if (r.protocol !== null) e.protocol = r.protocol;
-  if (r.gid !== null && r.sid !== null) {
-    const s: Signature = { gid: r.gid, sid: r.sid };
-    if (r.rev !== null) s.rev = r.rev;
-    if (r.message !== null) s.message = r.message;
-    if (r.classification !== null) s.classification = r.classification;
-    if (r.priority !== null) s.priority = r.priority;
-    e.signature = s;
-  }
-  if (r.impact !== null) e.impact = r.impact;
-  if (r.action !== null) e.action = r.action;
-  if (r.app_proto !== null) e.app_proto = r.app_proto;
-  if (r.policy !== null) e.policy = r.policy;
-  if (r.observables !== null) e.observables = JSON.parse(r.observables) as EventObservables;
-  if (r.raw !== null) e.raw = JSON.parse(r.raw) as unknown;
-  if (r.tags !== null) e.tags = JSON.parse(r.tags) as string[];
-  return e;
+  return storedEventOf({ id: eventApiId(r.tx, r.n), org_id: r.org_id, device_id: r.device_id }, r);
 }
 
 /** Conditions joined with AND, and their parameters ($1 …). */

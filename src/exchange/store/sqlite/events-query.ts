@@ -2,8 +2,9 @@
 // index, event_key_sets), single events, unique events, histograms and counts. Reads only,
 // apart from bringing the indexer up to date (catchUp) before a read that needs event_key_sets
 // or unique_events, so that no read sees them behind.
+import { storedEventOf, type EventColumns } from '../event-columns.js';
 import type { Statement } from 'better-sqlite3';
-import type { EventObservables, EventType, Signature, StoredEvent } from '../../../events/event.js';
+import type { StoredEvent } from '../../../events/event.js';
 import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
 import type { Db } from './db.js';
 import { KIND_DST, KIND_OBSERVABLE, KIND_SID, KIND_SRC, toMs, type Bind } from './events-keys.js';
@@ -58,31 +59,9 @@ function containsPattern(text: string): string {
 
 // ---- rows -----------------------------------------------------------------------------
 
-interface EventRow {
+interface EventRow extends EventColumns {
   rowid: number;
   device_key: number;
-  event_id: string;
-  type: EventType;
-  ts: number;
-  src_ip: string | null;
-  src_port: number | null;
-  dst_ip: string | null;
-  dst_port: number | null;
-  protocol: string | null;
-  gid: number | null;
-  sid: number | null;
-  rev: number | null;
-  message: string | null;
-  classification: string | null;
-  priority: number | null;
-  impact: number | null;
-  action: StoredEvent['action'] | null;
-  app_proto: string | null;
-  policy: string | null;
-  observables: string | null;
-  raw: string | null;
-  received_at: number;
-  tags: string | null;
 }
 
 const EVENT_COLUMNS =
@@ -151,36 +130,7 @@ export class EventQueries {
   }
 
   private toStoredEvent(orgId: string, r: EventRow): StoredEvent {
-    const e: StoredEvent = {
-      id: eventApiId(r.rowid),
-      event_id: r.event_id,
-      org_id: orgId,
-      device_id: this.deviceKeys.idOf(r.device_key),
-      type: r.type,
-      time: new Date(r.ts).toISOString(),
-      received_at: new Date(r.received_at).toISOString(),
-    };
-    if (r.src_ip !== null) e.src_ip = r.src_ip;
-    if (r.src_port !== null) e.src_port = r.src_port;
-    if (r.dst_ip !== null) e.dst_ip = r.dst_ip;
-    if (r.dst_port !== null) e.dst_port = r.dst_port;
-    if (r.protocol !== null) e.protocol = r.protocol;
-    if (r.gid !== null && r.sid !== null) {
-      const s: Signature = { gid: r.gid, sid: r.sid };
-      if (r.rev !== null) s.rev = r.rev;
-      if (r.message !== null) s.message = r.message;
-      if (r.classification !== null) s.classification = r.classification;
-      if (r.priority !== null) s.priority = r.priority;
-      e.signature = s;
-    }
-    if (r.impact !== null) e.impact = r.impact;
-    if (r.action !== null) e.action = r.action;
-    if (r.app_proto !== null) e.app_proto = r.app_proto;
-    if (r.policy !== null) e.policy = r.policy;
-    if (r.observables !== null) e.observables = JSON.parse(r.observables) as EventObservables;
-    if (r.raw !== null) e.raw = JSON.parse(r.raw) as unknown;
-    if (r.tags !== null) e.tags = JSON.parse(r.tags) as string[];
-    return e;
+    return storedEventOf({ id: eventApiId(r.rowid), org_id: orgId, device_id: this.deviceKeys.idOf(r.device_key) }, r);
   }
 
   /**
