@@ -124,20 +124,7 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** A unique_events row as the queries read it. */
 export type UniqueRow = Omit<UniqueEvent, 'org_id' | 'first_seen' | 'last_seen'> & { first_seen: number; last_seen: number };
 
+/** The row holds exactly the API's fields (devices as text[]); only the times change form. */
 export function toUniqueEvent(orgId: string, r: UniqueRow): UniqueEvent {
-  return {
-    key: r.key,
-    org_id: orgId,
-    type: r.type,
-    src_ip: r.src_ip,
-    dst_ip: r.dst_ip,
-    gid: r.gid,
-    sid: r.sid,
-    message: r.message,
-    priority: r.priority,
-    count: r.count,
-    first_seen: new Date(r.first_seen).toISOString(),
-    last_seen: new Date(r.last_seen).toISOString(),
-    devices: r.devices,
-  };
+  return { ...r, org_id: orgId, first_seen: new Date(r.first_seen).toISOString(), last_seen: new Date(r.last_seen).toISOString() };
 }

@@ -1,23 +1,7 @@
+import { assembleActions, MAX_LIST, type ActionRow, type DeliveryRow } from '../action-rows.js';
 import type { PgDb } from '../../../exchange/store/postgres/db.js';
-import type { ActionDelivery, DeliveryState, DeviceAction, DeviceActionStore } from '../action-types.js';
+import type { DeliveryState, DeviceAction, DeviceActionStore } from '../action-types.js';
 import { inTx } from './tx.js';
-
-interface ActionRow {
-  seq: number;
-  id: string;
-  org_id: string;
-  type: DeviceAction['type'];
-  observable_type: DeviceAction['observable']['type'];
-  observable_value: string;
-  created_at: string;
-  created_by: string;
-}
-
-interface DeliveryRow extends ActionDelivery {
-  action_seq: number;
-}
-
-const MAX_LIST = 1000;
 
 export class PgDeviceActionStore implements DeviceActionStore {
   constructor(private readonly db: PgDb) {}
@@ -30,16 +14,7 @@ export class PgDeviceActionStore implements DeviceActionStore {
         WHERE action_seq = ANY($1::bigint[]) ORDER BY action_seq, device_id`,
       [rows.map((r) => r.seq)],
     );
-    const by = new Map<number, ActionDelivery[]>();
-    for (const d of ds.rows) {
-      let l = by.get(d.action_seq);
-      if (!l) by.set(d.action_seq, (l = []));
-      l.push({ device_id: d.device_id, state: d.state, detail: d.detail, updated_at: d.updated_at });
-    }
-    return rows.map((r) => ({
-      id: r.id, org_id: r.org_id, type: r.type, observable: { type: r.observable_type, value: r.observable_value },
-      created_at: r.created_at, created_by: r.created_by, devices: by.get(r.seq) ?? [],
-    }));
+    return assembleActions(rows, ds.rows);
   }
 
   async create(a: DeviceAction): Promise<void> {

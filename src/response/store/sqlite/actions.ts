@@ -1,5 +1,6 @@
+import { assembleActions, MAX_LIST, type ActionRow, type DeliveryRow } from '../action-rows.js';
 import type { Db } from '../../../exchange/store/sqlite/db.js';
-import type { ActionDelivery, DeliveryState, DeviceAction, DeviceActionStore } from '../action-types.js';
+import type { DeliveryState, DeviceAction, DeviceActionStore } from '../action-types.js';
 
 export const ACTION_MIGRATIONS: readonly string[] = [
   // seq orders a device's queue: two actions made in the same millisecond still apply in the
@@ -26,23 +27,6 @@ export const ACTION_MIGRATIONS: readonly string[] = [
    CREATE INDEX device_action_deliveries_device ON device_action_deliveries(device_id, state, action_seq);`,
 ];
 
-interface ActionRow {
-  seq: number;
-  id: string;
-  org_id: string;
-  type: DeviceAction['type'];
-  observable_type: DeviceAction['observable']['type'];
-  observable_value: string;
-  created_at: string;
-  created_by: string;
-}
-
-interface DeliveryRow extends ActionDelivery {
-  action_seq: number;
-}
-
-const MAX_LIST = 1000;
-
 export class SqliteDeviceActionStore implements DeviceActionStore {
   constructor(private readonly db: Db) {}
 
@@ -53,16 +37,7 @@ export class SqliteDeviceActionStore implements DeviceActionStore {
     const ds = this.db.prepare<number[], DeliveryRow>(
       `SELECT action_seq, device_id, state, detail, updated_at FROM device_action_deliveries WHERE action_seq IN (${seqs.map(() => '?').join(',')}) ORDER BY action_seq, device_id`,
     ).all(...seqs);
-    const by = new Map<number, ActionDelivery[]>();
-    for (const d of ds) {
-      let l = by.get(d.action_seq);
-      if (!l) by.set(d.action_seq, (l = []));
-      l.push({ device_id: d.device_id, state: d.state, detail: d.detail, updated_at: d.updated_at });
-    }
-    return rows.map((r) => ({
-      id: r.id, org_id: r.org_id, type: r.type, observable: { type: r.observable_type, value: r.observable_value },
-      created_at: r.created_at, created_by: r.created_by, devices: by.get(r.seq) ?? [],
-    }));
+    return assembleActions(rows, ds);
   }
 
   async create(a: DeviceAction): Promise<void> {
