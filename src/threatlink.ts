@@ -10,12 +10,13 @@ export interface Threatlink extends Exchange {
   response: ResponseExtension;
 }
 
-/** `store`: `sqlite` (default) or a `postgres://` URL; see store-backend.ts. */
-export async function startThreatlink(config: ExchangeConfig, opts: StartOptions & { store?: string } = {}): Promise<Threatlink> {
-  const backend = opts.stores ? {} : await openBackend(opts.store);
+/** `store`: `sqlite` (default) or a `postgres://` URL; `bus`: `memory` (default) or a
+ * `nats://` URL; see store-backend.ts. */
+export async function startThreatlink(config: ExchangeConfig, opts: Omit<StartOptions, 'bus'> & { store?: string; bus?: string } = {}): Promise<Threatlink> {
+  const backend = opts.stores ? {} : await openBackend(opts.store, opts.bus);
   const response = responseExtension({ stores: backend.responseStores });
   const ex = await startExchange(config, {
-    ...opts, stores: opts.stores ?? backend.stores, extensions: [response, consoleExtension(), ...(opts.extensions ?? [])],
+    ...opts, stores: opts.stores ?? backend.stores, bus: backend.bus, extensions: [response, consoleExtension(), ...(opts.extensions ?? [])],
   });
   return Object.assign(ex, { response });
 }

@@ -7,7 +7,7 @@ import { startDemo, type Demo } from './demo.js';
 import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
 import { exchangePidFile } from '../service/targets.js';
 
-interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string }
+interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
 function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
@@ -44,12 +44,13 @@ export function register(program: Command): void {
     .option('--demo-rate <n>', 'simulated alerts per second', '5')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', process.env.THREATLINK_LOG_LEVEL ?? 'info')
     .option('--store <sqlite|postgres://…>', 'where state lives: the SQLite files in the data dir, or a PostgreSQL database shared by exchange nodes (?schema=NAME picks a schema)', process.env.THREATLINK_STORE ?? 'sqlite')
+    .option('--bus <memory|nats://…>', 'how exchange nodes share ingest and reach each other\'s devices: in-process, or NATS JetStream (nats://host:4222[,nats://host2:4222]?replicas=3&prefix=NAME; tls://… and &ca=FILE for TLS); needs --store postgres://…', process.env.THREATLINK_BUS ?? 'memory')
     .action(async (o: UpOptions) => {
       const config = buildConfig({
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
         endpoints: parseEndpoints(o.endpoint), retentionDays: Number(o.retentionDays), retentionBytes: Number(o.retentionBytes),
       });
-      const ex = await startThreatlink(config, { logLevel: o.logLevel, store: o.store });
+      const ex = await startThreatlink(config, { logLevel: o.logLevel, store: o.store, bus: o.bus });
       const b = ex.bootstrap;
       const out = process.stdout;
       // Written once listening: `threatlink service` and the doctor find the exchange by it.
@@ -57,6 +58,7 @@ export function register(program: Command): void {
       out.write(`threatlink exchange listening on ${ex.url}\n`);
       out.write(`  data dir        ${config.dataDir}\n`);
       out.write(`  store           ${o.store === 'sqlite' ? 'SQLite (data dir)' : redactUrl(o.store)}\n`);
+      out.write(`  bus             ${o.bus === 'memory' ? 'in-process' : `NATS JetStream ${redactUrl(o.bus)}`}\n`);
       out.write(`  CA fingerprint  ${ex.ctx.ca.fingerprint}\n`);
       if (b.origin === 'generated') {
         out.write(`  admin API client created (generated; shown once, store it now):\n`);

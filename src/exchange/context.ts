@@ -7,6 +7,7 @@ import type { ConnectionRegistry } from './ingest/connections.js';
 import type { Committer } from './ingest/committer.js';
 import type { DeviceCounters } from './ingest/device-counters.js';
 import type { ExchangeExtension } from './extension.js';
+import type { Bus } from './bus/types.js';
 
 /** Everything a route or the ingest path needs, built once by server.ts. */
 export interface ExchangeContext {
@@ -16,6 +17,8 @@ export interface ExchangeContext {
   metrics: ExchangeMetrics;
   connections: ConnectionRegistry;
   committer: Committer;
+  /** Where batches go to be made durable, and how a device on another node is reached. */
+  bus: Bus;
   counters: DeviceCounters;
   log: FastifyBaseLogger;
   /** What the layers above plugged in (response, console), in registration order. */

@@ -18,6 +18,9 @@ export interface ExchangeExtension {
   afterCommit?(items: CommitItem[], inserted: boolean[]): void;
   /** Called when a device's eventing connection opens (pending device actions go out then). */
   deviceConnected?(deviceId: string, orgId: string): void;
+  /** Device actions made elsewhere (maybe on another node) wait in the store for this node's
+   * connected device. */
+  deviceActionsWaiting?(deviceId: string, orgId: string): void;
   /** A device answered a control frame. */
   controlAck?(deviceId: string, orgId: string, ack: { id: string; status: 'ok' | 'error'; detail?: string }): void;
   /** Another credential than a bearer token (the console's session cookie), asked only when a

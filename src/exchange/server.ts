@@ -27,6 +27,9 @@ import { eventRoutes } from './api/events.js';
 import { healthRoutes } from './api/health.js';
 import { VERSION } from '../version.js';
 import type { ExchangeExtension } from './extension.js';
+import type { Bus } from './bus/types.js';
+import { memoryBus } from './bus/memory.js';
+import { routeDeviceMessage } from './ingest/device-router.js';
 
 export interface Exchange {
   app: FastifyInstance;
@@ -44,6 +47,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Layers above the exchange (response, console): their routes and ingest hooks. */
   extensions?: ExchangeExtension[];
+  /** Absent: in-process (one node). NATS JetStream when nodes share a database. */
+  bus?: Bus;
 }
 
 export async function startExchange(config: ExchangeConfig, opts: StartOptions = {}): Promise<Exchange> {
@@ -65,10 +70,12 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
   const metrics = new ExchangeMetrics();
   const connections = new ConnectionRegistry();
   const extensions = opts.extensions ?? [];
+  const bus = opts.bus ?? memoryBus();
   const ctx: ExchangeContext = {
-    config, stores, ca, metrics, connections,
+    config, stores, ca, metrics, connections, bus,
     committer: new Committer(stores.events, config.ingest.maxCommitEvents, extensions,
-      (err, name) => app.log.error({ err, extension: name }, 'ingest hook failed')),
+      (err, name) => app.log.error({ err, extension: name }, 'ingest hook failed'),
+      (inserted, duplicates) => { metrics.committed.inc(inserted); metrics.duplicates.inc(duplicates); }),
     counters: new DeviceCounters(stores.devices),
     log: app.log,
     extensions,
@@ -107,6 +114,12 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
     for (const x of extensions) await x.register(a, ctx);
   });
 
+  await bus.start({
+    commit: (items) => ctx.committer.submit(items),
+    storedIds: stores.events.storedIds?.bind(stores.events),
+    device: routeDeviceMessage(ctx),
+    log: app.log,
+  });
   const wss = attachEventing(app.server as import('node:https').Server, ctx);
   const stopRetention = startRetention(stores.events, config.retention, (err) => app.log.error({ err }, 'retention prune failed'));
   await app.listen({ host: config.listen.host, port: config.listen.port });
@@ -129,6 +142,8 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       connections.closeAll(1001, 'exchange shutting down');
       wss.close();
       await app.close();
+      // After the sockets: no batch comes in; commits in hand finish and are acked to JetStream.
+      await bus.close();
       for (const x of [...extensions].reverse()) await x.close?.();
       await ctx.counters.flush();
       await stores.close();

@@ -51,6 +51,7 @@ export function responseExtension(opts: ResponseOptions = {}): ResponseExtension
     afterCommit: (items, inserted) => each((p, c) => p.afterCommit?.(c, items, inserted)),
     deviceConnected: (d, o) => each((p, c) => p.deviceConnected?.(c, d, o)),
     controlAck: (d, o, a) => each((p, c) => p.controlAck?.(c, d, o, a)),
+    deviceActionsWaiting: (d, o) => each((p, c) => p.deviceActionsWaiting?.(c, d, o)),
     async close() {
       if (!rc) return;
       for (const p of [...parts].reverse()) await p.close?.(rc);

@@ -16,6 +16,7 @@ export interface ResponsePart {
   beforeCommit?(rc: ResponseContext, items: CommitItem[]): void;
   afterCommit?(rc: ResponseContext, items: CommitItem[], inserted: boolean[]): void;
   deviceConnected?(rc: ResponseContext, deviceId: string, orgId: string): void;
+  deviceActionsWaiting?(rc: ResponseContext, deviceId: string, orgId: string): void;
   controlAck?(rc: ResponseContext, deviceId: string, orgId: string, ack: { id: string; status: 'ok' | 'error'; detail?: string }): void;
   close?(rc: ResponseContext): Promise<void>;
 }

@@ -10,6 +10,7 @@ import { generateKeyAndCsr } from '../../src/pki/x509.js';
 import type { ExchangeFrame, AckFrame, HelloFrame } from '../../src/protocol/frames.js';
 import type { NormalizedEvent } from '../../src/events/event.js';
 import { https, accessToken, registrationTokenAt, type HttpsOptions } from './https.js';
+import { freshBackend } from './pg.js';
 
 export const ADMIN_ID = 'client-test-admin';
 export const ADMIN_SECRET = 'test-admin-secret-123';
@@ -28,15 +29,20 @@ export interface TestExchange {
   close(): Promise<void>;
 }
 
-/** `store`: a `postgres://` URL to run on PostgreSQL instead of the SQLite files in dataDir. */
-export async function startTestExchange(dataDir = tmpDir(), o: { store?: string } = {}): Promise<TestExchange> {
+/** `store`: a `postgres://` URL to run on PostgreSQL instead of the SQLite files in dataDir;
+ * `bus`: a `nats://` URL. Neither given: the suite's backend (on the postgres+nats pass, a
+ * schema and stream of the data dir's own). */
+export async function startTestExchange(dataDir = tmpDir(), o: { store?: string; bus?: string } = {}): Promise<TestExchange> {
   const config = buildConfig({ dataDir, listen: '127.0.0.1:0' }, {});
+  const own = o.store === undefined ? backendOf(dataDir) : undefined;
   const ex = await startThreatlink(config, {
-    store: o.store,
+    store: o.store ?? own?.store,
+    bus: o.store === undefined ? own?.bus : o.bus,
     logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
     env: { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET },
   });
   const ca = ex.ctx.ca.certPem;
+  live.add(ex);
   const tokens = new Map<string, string>();
   const t: TestExchange = {
     ex, url: ex.url, ca, dataDir,
@@ -53,13 +59,42 @@ export async function startTestExchange(dataDir = tmpDir(), o: { store?: string 
       return https(`${ex.url}${path}`, { ca, ...o, token });
     },
     async close() {
+      live.delete(ex);
       await ex.close();
     },
   };
   return t;
 }
 
+const live = new Set<Threatlink>();
+
+/** One schema and stream per data dir, as one data dir is one server's state: a test that
+ * restarts a server on its data dir finds it again. Dropped by cleanup(dir). */
+const backends = new Map<string, NonNullable<ReturnType<typeof freshBackend>>>();
+function backendOf(dataDir: string) {
+  let b = backends.get(dataDir);
+  if (!b) {
+    b = freshBackend();
+    if (b) backends.set(dataDir, b);
+  }
+  return b;
+}
+
+/** On a bus that acks before storing (JetStream), waits until every acked batch is stored, so a
+ * test reads what it just sent, as it would on the embedded default. */
+export async function settled(): Promise<void> {
+  for (const ex of live) {
+    for (let i = 0; (await ex.ctx.bus.backlog()) > 0; i++) {
+      if (i > 500) throw new Error('the bus did not drain in 10 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
 export function cleanup(dir: string): void {
+  const b = backends.get(dir);
+  backends.delete(dir);
+  void b?.drop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -137,7 +172,9 @@ export class DeviceSocket {
 
   async sendBatch(seq: number, events: unknown[]): Promise<AckFrame> {
     this.ws.send(JSON.stringify({ type: 'batch', seq, events }));
-    return this.waitFor((f) => f.type === 'ack' && f.seq === seq);
+    const ack = await this.waitFor<AckFrame>((f) => f.type === 'ack' && f.seq === seq);
+    await settled();
+    return ack;
   }
 
   waitClosed(timeoutMs = 10_000): Promise<{ code: number; reason: string }> {

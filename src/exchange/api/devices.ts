@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExchangeContext } from '../context.js';
 import type { Device } from '../store/types.js';
 import { CLOSE_REVOKED } from '../ingest/connections.js';
+import { connectedAnywhere } from '../ingest/device-online.js';
 import { requireRole, principal } from './auth-hook.js';
 import { ApiError } from './errors.js';
 import { deviceConnectionRoutes } from './device-connections.js';
@@ -25,12 +26,12 @@ const patchSchema = {
 /** The record as the API shows it: the store's view plus what only the live registry knows. */
 export function presentDevice(ctx: ExchangeContext, d: Device) {
   const live = ctx.connections.get(d.id)[0];
-  return { ...d, connected: Boolean(live), remote_address: live?.remote ?? d.remote_address };
+  return { ...d, connected: connectedAnywhere(ctx, d), remote_address: live?.remote ?? d.remote_address };
 }
 
 export async function deleteDevice(ctx: ExchangeContext, orgId: string, id: string): Promise<boolean> {
   if (!(await ctx.stores.devices.delete(orgId, id))) return false;
-  ctx.connections.closeDevice(id, CLOSE_REVOKED, 'device deleted: certificate revoked');
+  ctx.bus.toDevice(id, { op: 'close', code: CLOSE_REVOKED, reason: 'device deleted: certificate revoked' });
   return true;
 }
 
@@ -54,9 +55,9 @@ export async function deviceRoutes(app: FastifyInstance, ctx: ExchangeContext): 
     const d = await ctx.stores.devices.update(principal(req).org_id, id, patch);
     if (!d) throw new ApiError('not_found', `no device ${id} in this org`);
     if (patch.cloud_events !== undefined) {
-      ctx.connections.sendControl(id, {
+      ctx.bus.toDevice(id, { op: 'control', frame: {
         type: 'control', id: randomUUID(), action: 'cloud_events', params: { enabled: patch.cloud_events },
-      });
+      } });
     }
     return presentDevice(ctx, d);
   });

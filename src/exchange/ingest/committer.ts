@@ -19,6 +19,8 @@ export class Committer {
     private readonly maxEvents: number,
     private readonly extensions: readonly ExchangeExtension[] = [],
     private readonly onHookError: (err: unknown, name: string) => void = () => {},
+    /** Told of each commit's outcome (metrics): new and already-stored events. */
+    private readonly onCommitted: (inserted: number, duplicates: number) => void = () => {},
   ) {}
 
   /** Resolves once every item is durably stored (or known to be a duplicate). */
@@ -55,6 +57,9 @@ export class Committer {
       }
       try {
         const { inserted } = await this.store.commit(all);
+        let fresh = 0;
+        for (const x of inserted) if (x) fresh++;
+        this.onCommitted(fresh, inserted.length - fresh);
         for (const x of this.extensions) {
           try { x.afterCommit?.(all, inserted); } catch (err) { this.onHookError(err, x.name); }
         }

@@ -10,7 +10,7 @@ import type { LiveConnection } from './connections.js';
 import { ConnectionRecord } from './connection-record.js';
 
 export function runSession(ws: WebSocket, device: Device, remote: string, ctx: ExchangeContext): void {
-  const { config, stores, metrics, connections, committer, counters, log } = ctx;
+  const { config, stores, metrics, connections, bus, counters, log } = ctx;
   const send = (f: ExchangeFrame) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(f)); };
   const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
   const since = new Date().toISOString();
@@ -72,18 +72,14 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     record.events += events.length;
     inflight++;
     if (inflight >= window && !paused) { paused = true; socket.pause(); }
-    committer.submit(items).then(({ inserted }) => {
-      let accepted = 0;
-      for (const x of inserted) if (x) accepted++;
-      metrics.committed.inc(accepted);
-      metrics.duplicates.inc(inserted.length - accepted);
+    bus.ingest(device.id, items).then(({ accepted, duplicates }) => {
       metrics.commitLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       counters.add(device.id, events.length, rejected.length);
-      const ack: AckFrame = { type: 'ack', seq, accepted, duplicates: inserted.length - accepted, rejected };
+      const ack: AckFrame = { type: 'ack', seq, accepted, duplicates, rejected };
       send(ack);
     }, (err: unknown) => {
       // Nothing is acked, so the device keeps the batch and resends it after reconnecting.
-      log.error({ err, device: device.id }, 'commit failed');
+      log.error({ err, device: device.id, bus: bus.kind }, 'batch not made durable');
       send({ type: 'error', code: 'store_unavailable', message: `events not stored: ${(err as Error).message}` });
       conn.close(1011, 'store unavailable');
     }).finally(() => {

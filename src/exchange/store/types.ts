@@ -224,6 +224,10 @@ export interface CommitResult {
 export interface EventStore {
   /** Stores the events in one durable transaction; returns after the commit is on disk. */
   commit(items: CommitItem[]): Promise<CommitResult>;
+  /** Which of a device's event ids are stored already. Stores behind a bus that acks before
+   * committing (PostgreSQL with JetStream) have it, so a replayed batch is reported as
+   * duplicates rather than sent through the bus again. */
+  storedIds?(deviceId: string, eventIds: readonly string[]): Promise<Set<string>>;
   query(orgId: string, q: EventQuery): Promise<Page<StoredEvent>>;
   get(orgId: string, id: string): Promise<StoredEvent | null>;
   unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>>;

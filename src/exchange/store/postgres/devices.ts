@@ -77,7 +77,10 @@ export class PgDeviceStore implements DeviceStore {
               connection_state = $1,
               remote_address = $3,
               last_seen = coalesce($4, last_seen)
-        WHERE id = $5`,
+        WHERE id = $5
+          -- A device that moved to another node: the old node's late "disconnected" (its socket
+          -- from remote_address) must not overwrite the new connection.
+          AND ($1 <> 'disconnected' OR remote_address IS NOT DISTINCT FROM $3)`,
       [state, at, remote, state === 'never' ? null : at, id],
     );
   }

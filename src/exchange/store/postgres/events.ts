@@ -25,6 +25,12 @@ export class PgEventStore implements EventStore {
     return { inserted: await commitEvents(this.db.pool, this.partitions, items) };
   }
 
+  async storedIds(deviceId: string, eventIds: readonly string[]): Promise<Set<string>> {
+    const r = await this.db.pool.query<{ event_id: string }>(
+      'SELECT event_id FROM event_ids WHERE device_id = $1 AND event_id = ANY($2::text[])', [deviceId, eventIds]);
+    return new Set(r.rows.map((x) => x.event_id));
+  }
+
   async query(orgId: string, q: EventQuery): Promise<Page<StoredEvent>> {
     return this.queries.query(orgId, q);
   }

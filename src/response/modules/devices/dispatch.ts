@@ -3,6 +3,7 @@
 // one queue, and every send reads the device's open actions from the store in creation order,
 // so a device never sees an unblock before the block it undoes.
 import { randomUUID } from 'node:crypto';
+import { connectedAnywhere } from '../../../exchange/ingest/device-online.js';
 import type { ResponseContext } from '../../context.js';
 import type { DeliveryState, DeviceAction } from '../../store/action-types.js';
 import type { BlockAction, BlockParams, BlockType } from '../../../protocol/block.js';
@@ -30,9 +31,10 @@ export class DeviceActionDispatcher {
     await this.rc.stores.actions.create(action);
     let online = 0;
     for (const d of devices) {
-      if (!this.owns(d.id)) continue;
-      online++;
-      void this.flush(orgId, d.id, ['pending']);
+      if (this.owns(d.id)) void this.flush(orgId, d.id, ['pending']);
+      // Another node may hold it: that node sends what the store has for it.
+      else this.rc.exchange.bus.toDevice(d.id, { op: 'actions', orgId });
+      if (connectedAnywhere(this.rc.exchange, d)) online++;
     }
     this.rc.log.info({ action: action.id, type, observable, devices: devices.length, online }, 'device action created');
     return { action, online };
@@ -46,6 +48,11 @@ export class DeviceActionDispatcher {
     const adopted = await this.rc.stores.actions.adopt(orgId, deviceId, new Date().toISOString());
     if (adopted > 0) this.rc.log.info({ device: deviceId, actions: adopted }, 'device joined after earlier actions: sending them');
     return this.flush(orgId, deviceId, ['pending', 'sent']);
+  }
+
+  /** Actions were made on another node for this node's device. */
+  waiting(orgId: string, deviceId: string): void {
+    void this.flush(orgId, deviceId, ['pending']);
   }
 
   async acked(orgId: string, deviceId: string, ack: { id: string; status: 'ok' | 'error'; detail?: string }): Promise<void> {

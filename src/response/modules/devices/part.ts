@@ -10,6 +10,9 @@ export const devicesPart: ResponsePart = {
   deviceConnected(rc, deviceId, orgId) {
     dispatcherOf(rc).connected(orgId, deviceId).catch((err: unknown) => rc.log.error({ err, device: deviceId }, 'sending device actions on connect failed'));
   },
+  deviceActionsWaiting(rc, deviceId, orgId) {
+    dispatcherOf(rc).waiting(orgId, deviceId);
+  },
   controlAck(rc, deviceId, orgId, ack) {
     dispatcherOf(rc).acked(orgId, deviceId, ack).catch((err: unknown) => rc.log.error({ err, device: deviceId, action: ack.id }, 'recording a control_ack failed'));
   },

@@ -1,0 +1,104 @@
+// Two exchange nodes on one PostgreSQL database and one NATS JetStream (`--bus nats://…`):
+// batches go through the stream to whichever node's writer takes them, and a device is reached
+// from either node, whichever holds its connection.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir, settled, type TestExchange } from './helpers/exchange.js';
+import { freshSchemaUrl, freshBusUrl, needsPgNats } from './helpers/pg.js';
+import type { ControlFrame } from '../src/protocol/frames.js';
+
+const opts = await needsPgNats();
+
+async function twoNodes(f: (a: TestExchange, b: TestExchange) => Promise<void>): Promise<void> {
+  const db = freshSchemaUrl();
+  const bus = freshBusUrl();
+  const a = await startTestExchange(tmpDir(), { store: db.url, bus: bus.url });
+  // B shares A's CA (the data dir's ca/), as nodes behind one name do.
+  const bDir = tmpDir();
+  cpSync(join(a.dataDir, 'ca'), join(bDir, 'ca'), { recursive: true });
+  const b = await startTestExchange(bDir, { store: db.url, bus: bus.url });
+  try {
+    await f(a, b);
+  } finally {
+    await b.close();
+    await a.close();
+    cleanup(a.dataDir);
+    cleanup(bDir);
+    await bus.drop();
+    await db.drop();
+  }
+}
+
+const on = (t: TestExchange, eventing: string) => eventing.replace(/\/\/[^/]+/, `//${new URL(t.url).host}`);
+
+async function eventually<T>(f: () => Promise<T | null | undefined | false>, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('batches sent to either node are stored once, whichever node writes them', opts, () => twoNodes(async (a, b) => {
+  const dev = await enrollDevice(a, 'split-sensor');
+  const toA = await DeviceSocket.connect(dev, on(a, dev.endpoints.eventing as string));
+  const toB = await DeviceSocket.connect(dev, on(b, dev.endpoints.eventing as string));
+  await Promise.all([toA.hello(), toB.hello()]);
+  const events = Array.from({ length: 300 }, (_, i) => intrusion({ dst_ip: `198.51.100.${(i % 200) + 1}` }));
+  const [ackA, ackB] = await Promise.all([toA.sendBatch(1, events.slice(0, 200)), toB.sendBatch(1, events.slice(100))]);
+  assert.equal(ackA.accepted + ackA.duplicates, 200);
+  assert.equal(ackB.accepted + ackB.duplicates, 200);
+  // The same batch again, on the other node: JetStream's duplicate window or the store's
+  // event ids catch it; nothing is stored twice.
+  const again = await toB.sendBatch(2, events.slice(0, 200));
+  assert.equal(again.accepted + again.duplicates, 200);
+  await settled();
+  assert.equal(await a.ex.ctx.stores.events.count(), 300);
+  const page = await b.api('/api/v1/events?limit=1000');
+  assert.equal(page.body.data.length, 300);
+  assert.equal(new Set(page.body.data.map((e: { event_id: string }) => e.event_id)).size, 300);
+  toA.close();
+  toB.close();
+}));
+
+test('a block made through node A reaches a device connected to node B, and its ack is seen from A', opts, () => twoNodes(async (a, b) => {
+  const dev = await enrollDevice(a, 'sensor-on-b');
+  const s = await DeviceSocket.connect(dev, on(b, dev.endpoints.eventing as string));
+  await s.hello();
+  // The shared record: A sees B's device as connected.
+  await eventually(async () => (await a.api(`/api/v1/devices/${dev.deviceId}`)).body.connected === true, 'A sees the device connected');
+  const offered = (await a.api('/iroh/iroh-response/respond/observables', { method: 'POST', body: [{ type: 'ip', value: '203.0.113.99' }] }))
+    .body.data.find((x: any) => x.module_instance_id === 'builtin-devices' && x.id === 'block');
+  const q = new URLSearchParams(offered['query-params']).toString();
+  const r = await a.api(`/iroh/iroh-response/respond/trigger/${offered.module}/block?${q}`, { method: 'POST' });
+  assert.equal(r.body.data.status, 'success', r.text);
+  assert.match(r.body.data.detail, /1 connected now/);
+  const control = await s.waitFor<ControlFrame>((f) => f.type === 'control' && f.action === 'block');
+  assert.equal(control.params.observable_value, '203.0.113.99');
+  s.ws.send(JSON.stringify({ type: 'control_ack', id: control.id, status: 'ok' }));
+  const acked = await eventually(async () => {
+    const l = (await a.api('/api/v1/response-actions')).body.data;
+    return l.find((x: any) => x.id === control.id && x.devices[0].state === 'ok');
+  }, 'A sees the device\'s ack');
+  assert.equal(acked.observable.value, '203.0.113.99');
+  s.close();
+}));
+
+test('switching cloud events or deleting the device on A reaches its connection on B', opts, () => twoNodes(async (a, b) => {
+  const dev = await enrollDevice(a, 'sensor-on-b2');
+  const s = await DeviceSocket.connect(dev, on(b, dev.endpoints.eventing as string));
+  await s.hello();
+  await eventually(async () => (await a.api(`/api/v1/devices/${dev.deviceId}`)).body.connected === true, 'A sees the device connected');
+  const patched = await a.api(`/api/v1/devices/${dev.deviceId}`, { method: 'PATCH', body: { cloud_events: false } });
+  assert.equal(patched.status, 200, patched.text);
+  const c = await s.waitFor<ControlFrame>((f) => f.type === 'control' && f.action === 'cloud_events');
+  assert.deepEqual(c.params, { enabled: false });
+  assert.equal((await a.api(`/api/v1/devices/${dev.deviceId}`, { method: 'DELETE' })).status, 204);
+  const closed = await s.waitClosed();
+  assert.equal(closed.code, 4403);
+  assert.match(closed.reason, /revoked/);
+}));
