@@ -1,24 +1,39 @@
-// npm run bench:ingest [-- --json] [-- --events N]
+// npm run bench:ingest [-- --json] [-- --events N] [-- --store postgres[://…] --bus nats[://…] --nodes 2]
 // Synthetic ~800-byte Suricata EVE alerts → eve source → connector → TLS WebSocket → exchange →
-// SQLite commit, timed from the write of the first event to the ack of the last. In the same
-// run, the ceiling: the same events inserted straight into SQLite in batches (same schema and
-// indexes), and the ratio between the two.
-import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, readFileSync } from 'node:fs';
+// store, timed from the write of the first event until the last is stored. In the same run, the
+// ceiling: the same events written straight into the same store (SQLite: commits of 5,000 with
+// the indexer; PostgreSQL: a raw COPY into the same table), and the ratio between the two.
+// With a bus a device is acked once JetStream holds its batch, before the store has it: both
+// moments are reported (`acked_eps`, `eps` = stored). `--nodes 2`: two exchange nodes on the
+// same store and bus, a connector on each with half the events.
+import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
-import { mapEve } from '../src/connector/sources/map-eve.js';
-import { validateEvent } from '../src/events/validate.js';
+import { randomBytes } from 'node:crypto';
 import { demoAlert } from '../src/connector/demo/simulator.js';
-import type { CommitItem } from '../src/exchange/store/types.js';
 import { freePort } from '../test/helpers/process.js';
+import { PG_URL, NATS_URL } from '../test/helpers/pg.js';
+import { sqliteCeiling, postgresCopyCeiling, pgEventCount } from './ingest/ceilings.js';
+import { dropBusStream, dropSchema } from './ingest/cleanup.js';
 import { accessToken, registrationTokenAt } from '../test/helpers/https.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const N = Number(args[args.indexOf('--events') + 1] ?? 0) || 200_000;
+const opt = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const N = Number(opt('--events') ?? 0) || 200_000;
+const NODES = Number(opt('--nodes') ?? 1);
+const tag = randomBytes(4).toString('hex');
+// `postgres` / `nats` alone: the local services, in a schema and stream of this run's own.
+const storeArg = opt('--store') ?? 'sqlite';
+const busArg = opt('--bus') ?? 'memory';
+const STORE = storeArg === 'postgres' ? `${PG_URL}?schema=bench_${tag}` : storeArg;
+const BUS = busArg === 'nats' ? `${NATS_URL}?prefix=bench_${tag}` : busArg;
+const ownSchema = storeArg === 'postgres';
+const ownStream = busArg === 'nats';
+if (!(NODES === 1 || NODES === 2)) throw new Error('--nodes: 1 or 2');
+if (NODES > 1 && STORE === 'sqlite') throw new Error('--nodes 2 needs --store postgres (nodes share one database)');
 // The compiled CLI, as users run it (`npm run bench:ingest` builds first): running the children
 // through tsx would add its loader's ~50 MB to every RSS figure.
 const CLI = fileURLToPath(new URL('../bin/threatlink.js', import.meta.url));
@@ -63,112 +78,131 @@ function lines(n: number, start: number): string[] {
   return out;
 }
 
-async function ceiling(events: string[]): Promise<number> {
-  const dir = mkdtempSync(join(tmpdir(), 'tl-ceiling-'));
-  const stores = openSqliteStores(join(dir, 'exchange.db'));
-  try {
-    const org = await stores.orgs.create('bench');
-    const items: CommitItem[] = events.map((l, i) => {
-      const ev = mapEve(JSON.parse(l) as Record<string, unknown>, `bench:${i}`)!;
-      const v = validateEvent(ev);
-      if (!v.ok) throw new Error(v.reason);
-      return { org_id: org.id, device_id: 'bench-device', event: v.event };
-    });
-    const t0 = performance.now();
-    for (let i = 0; i < items.length; i += 5000) await stores.events.commit(items.slice(i, i + 5000));
-    // The lookup index and unique-event counters are the store's work too: a read makes the
-    // indexer catch up, so the ceiling includes them as the end-to-end run does.
-    await stores.events.unique(org.id, { limit: 1 });
-    return items.length / ((performance.now() - t0) / 1000);
-  } finally {
-    await stores.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+interface Sensor { port: number; eve: string; proc: ChildProcess; share: string[]; sentAt: number[] }
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'tl-bench-'));
-  const port = await freePort();
-  const cport = await freePort();
   const env = { THREATLINK_BOOTSTRAP_CLIENT_ID: 'bench-admin', THREATLINK_BOOTSTRAP_CLIENT_SECRET: 'bench-admin-secret', THREATLINK_LOG_LEVEL: 'warn' };
-  say(`bench:ingest — ${N} events; exchange on :${port}, connector API on :${cport}`);
-  const ex = await run(['up', '--data-dir', join(dir, 'ex'), '--listen', `127.0.0.1:${port}`], env, /listening on/);
-  const children: ChildProcess[] = [ex];
+  const ports: number[] = [];
+  for (let i = 0; i < NODES; i++) ports.push(await freePort());
+  say(`bench:ingest — ${N} events; store ${STORE === 'sqlite' ? 'sqlite' : 'postgres'}, bus ${BUS === 'memory' ? 'memory' : 'nats'}, ${NODES} node(s) on :${ports.join(', :')}`);
+  const children: ChildProcess[] = [];
+  const nodes: ChildProcess[] = [];
   try {
-    const ca = readFileSync(join(dir, 'ex', 'ca', 'ca.crt'), 'utf8');
-    const base = `https://127.0.0.1:${port}`;
-    const regToken = await registrationTokenAt(base, ca, await accessToken(base, ca, 'bench-admin', 'bench-admin-secret'));
-    const eve = join(dir, 'eve.json');
-    writeFileSync(eve, '');
-    const props = join(dir, 'connector.properties');
-    writeFileSync(props, [`connector_port=${cport}`, `connector_fqdn=127.0.0.1:${port}`, `data_dir=${join(dir, 'conn')}`, 'hostname=bench', 'source.ids.type=eve', `source.ids.path=${eve}`, ''].join('\n'));
-    const conn = await run(['connector', '--config', props, '--token', regToken], {}, /local API/);
-    children.push(conn);
-    for (let i = 0; i < 200; i++) {
-      const s = await localJson(cport);
-      if (s.uplink?.state === 'connected') break;
-      await new Promise((r) => setTimeout(r, 50));
+    for (const [i, port] of ports.entries()) {
+      const d = join(dir, `ex${i}`);
+      // Nodes behind one name share the CA.
+      if (i > 0) cpSync(join(dir, 'ex0', 'ca'), join(d, 'ca'), { recursive: true });
+      const ex = await run(['up', '--data-dir', d, '--listen', `127.0.0.1:${port}`, '--store', STORE, '--bus', BUS], env, /listening on/);
+      children.push(ex);
+      nodes.push(ex);
     }
+    const ca = readFileSync(join(dir, 'ex0', 'ca', 'ca.crt'), 'utf8');
+    const base = `https://127.0.0.1:${ports[0]}`;
+    const regToken = await registrationTokenAt(base, ca, await accessToken(base, ca, 'bench-admin', 'bench-admin-secret'), { expiry: 3600, uses: NODES });
     say('generating events…');
     const all = lines(N, 0);
     const bytes = all.reduce((a, l) => a + l.length + 1, 0);
+    // A connector on each node, each with its share of the events.
+    const sensors: Sensor[] = [];
+    for (const [i, port] of ports.entries()) {
+      const cport = await freePort();
+      const eve = join(dir, `eve${i}.json`);
+      writeFileSync(eve, '');
+      const props = join(dir, `connector${i}.properties`);
+      writeFileSync(props, [`connector_port=${cport}`, `connector_fqdn=127.0.0.1:${port}`, `data_dir=${join(dir, `conn${i}`)}`, `hostname=bench${i}`, 'source.ids.type=eve', `source.ids.path=${eve}`, ''].join('\n'));
+      const proc = await run(['connector', '--config', props, '--token', regToken], {}, /local API/);
+      children.push(proc);
+      const per = Math.ceil(N / NODES);
+      sensors.push({ port: cport, eve, proc, share: all.slice(i * per, (i + 1) * per), sentAt: [] });
+    }
+    for (const s of sensors) {
+      for (let i = 0; i < 200; i++) {
+        if ((await localJson(s.port)).uplink?.state === 'connected') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
     say(`average event ${Math.round(bytes / N)} bytes; writing and waiting for acks…`);
-    const fd = openSync(eve, 'a');
-    const sentAt: number[] = [];
-    const t0 = performance.now();
     const chunk = 5000;
-    for (let i = 0; i < N; i += chunk) {
-      const part = all.slice(i, i + chunk);
-      writeSync(fd, part.join('\n') + '\n');
-      sentAt.push(performance.now());
-      // Spread the writes as a busy sensor would, rather than one burst.
-      await new Promise((r) => setImmediate(r));
-    }
-    closeSync(fd);
-    const ackTimes: Array<{ acked: number; at: number }> = [];
-    let last = 0;
-    for (;;) {
-      const s = await localJson(cport);
-      const acked = s.counters.events_acked as number;
-      if (acked !== last) { ackTimes.push({ acked, at: performance.now() }); last = acked; }
-      if (acked >= N) break;
-      if (performance.now() - t0 > 600_000) throw new Error(`timed out: ${acked} of ${N} acked`);
+    const t0 = performance.now();
+    const writers = sensors.map(async (s) => {
+      const fd = openSync(s.eve, 'a');
+      for (let i = 0; i < s.share.length; i += chunk) {
+        writeSync(fd, s.share.slice(i, i + chunk).join('\n') + '\n');
+        s.sentAt.push(performance.now());
+        // Spread the writes as a busy sensor would, rather than one burst.
+        await new Promise((r) => setImmediate(r));
+      }
+      closeSync(fd);
+    });
+    await Promise.all(writers);
+    // Per sensor, when its acked count passed each value.
+    const ackTimes: Array<Array<{ acked: number; at: number }>> = sensors.map(() => []);
+    let ackedAt = 0;
+    for (let polls = 0; ; polls++) {
+      let total = 0;
+      for (const [i, s] of sensors.entries()) {
+        const acked = (await localJson(s.port)).counters.events_acked as number;
+        const t = ackTimes[i]!;
+        if (acked !== (t[t.length - 1]?.acked ?? 0)) t.push({ acked, at: performance.now() });
+        total += acked;
+      }
+      if (total >= N) { ackedAt = performance.now(); break; }
+      if (performance.now() - t0 > 600_000) throw new Error(`timed out: ${total} of ${N} acked`);
       await new Promise((r) => setTimeout(r, 10));
-      if (!json && ackTimes.length % 50 === 0) process.stderr.write(`\r  acked ${acked}/${N}`);
+      if (!json && polls % 50 === 0) process.stderr.write(`\r  acked ${total}/${N}`);
     }
-    const elapsed = (performance.now() - t0) / 1000;
+    // Stored: on SQLite the ack is the commit; with a bus the writers may still be at it.
+    let storedAt = ackedAt;
+    if (STORE !== 'sqlite') {
+      for (;;) {
+        const n = await pgEventCount(STORE);
+        if (n >= N) { storedAt = performance.now(); break; }
+        if (performance.now() - t0 > 600_000) throw new Error(`timed out: ${n} of ${N} stored`);
+        if (!json) process.stderr.write(`\r  stored ${n}/${N}   `);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    const elapsed = (storedAt - t0) / 1000;
     const eps = N / elapsed;
     // Latency per chunk: from its write to the first poll that saw all of it acked.
     const lat: number[] = [];
-    for (let c = 0; c < sentAt.length; c++) {
-      const need = Math.min(N, (c + 1) * chunk);
-      const seen = ackTimes.find((a) => a.acked >= need);
-      if (seen) lat.push(seen.at - sentAt[c]!);
-    }
+    sensors.forEach((s, i) => {
+      for (let c = 0; c < s.sentAt.length; c++) {
+        const need = Math.min(s.share.length, (c + 1) * chunk);
+        const seen = ackTimes[i]!.find((a) => a.acked >= need);
+        if (seen) lat.push(seen.at - s.sentAt[c]!);
+      }
+    });
     lat.sort((a, b) => a - b);
-    const connRss = rssMb(conn.pid!);
-    const exRss = rssMb(ex.pid!);
+    const connRss = Math.max(...sensors.map((s) => rssMb(s.proc.pid!)));
+    const exRss = Math.max(...nodes.map((n) => rssMb(n.pid!)));
     if (!json) process.stderr.write('\n');
-    say('measuring the ceiling: the same events straight into SQLite…');
-    const ceil = await ceiling(all.slice(0, Math.min(N, 100_000)));
+    const sample = all.slice(0, Math.min(N, 100_000));
+    say(STORE === 'sqlite' ? 'measuring the ceiling: the same events straight into SQLite…' : 'measuring the ceiling: the same events by raw COPY into PostgreSQL…');
+    const ceil = STORE === 'sqlite' ? await sqliteCeiling(sample) : await postgresCopyCeiling(sample, STORE);
     const out = {
       bench: 'ingest', events: N, event_bytes: Math.round(bytes / N), seconds: Number(elapsed.toFixed(2)),
-      eps: Math.round(eps), ceiling_eps: Math.round(ceil), ratio: Number((eps / ceil).toFixed(2)),
+      eps: Math.round(eps), acked_eps: Math.round(N / ((ackedAt - t0) / 1000)), ceiling_eps: Math.round(ceil), ratio: Number((eps / ceil).toFixed(2)),
       p50_ms: Math.round(percentile(lat, 0.5)), p99_ms: Math.round(percentile(lat, 0.99)),
-      connector_rss_mb: connRss, exchange_rss_mb: exRss, store: 'sqlite', bus: 'memory',
+      connector_rss_mb: connRss, exchange_rss_mb: exRss,
+      store: STORE === 'sqlite' ? 'sqlite' : 'postgres', bus: BUS === 'memory' ? 'memory' : 'nats', nodes: NODES,
     };
     if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
     else {
-      process.stdout.write(`end to end   ${out.eps} events/s (${N} events in ${out.seconds} s)\n`);
-      process.stdout.write(`ceiling      ${out.ceiling_eps} events/s (the same events straight into the SQLite store: commits of 5000 + indexing)\n`);
+      const where = STORE === 'sqlite' ? 'the SQLite store: commits of 5000 + indexing' : 'PostgreSQL by raw COPY into the same events table';
+      process.stdout.write(`end to end   ${out.eps} events/s stored (${N} events in ${out.seconds} s; acked at ${out.acked_eps} events/s)\n`);
+      process.stdout.write(`ceiling      ${out.ceiling_eps} events/s (the same events straight into ${where})\n`);
       process.stdout.write(`ratio        ${out.ratio}\n`);
       process.stdout.write(`latency      p50 ${out.p50_ms} ms, p99 ${out.p99_ms} ms (write of a 5000-event chunk → its last ack)\n`);
-      process.stdout.write(`peak RSS     connector ${connRss} MB, exchange ${exRss} MB\n`);
+      process.stdout.write(`peak RSS     connector ${connRss} MB, exchange ${exRss} MB${NODES > 1 ? ' (largest of each)' : ''}\n`);
     }
   } finally {
     for (const c of children) c.kill(process.env.BENCH_PROFILE ? 'SIGTERM' : 'SIGKILL');
     if (process.env.BENCH_PROFILE) await new Promise((r) => setTimeout(r, 3000));
     rmSync(dir, { recursive: true, force: true });
+    if (ownStream) await dropBusStream(BUS).catch(() => {});
+    if (ownSchema) await dropSchema(STORE).catch(() => {});
   }
 }
 

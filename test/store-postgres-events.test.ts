@@ -461,3 +461,16 @@ both('events spanning several days land in a partition each, and a whole day goe
   assert.deepEqual((await other.commit(items(A, 'dev-b', [alert('late2', { time: iso(T0 + 9 * DAY + 1) })]))).inserted, [true]);
   assert.deepEqual((await all(events, A, {})).map((e) => e.event_id), ['late2']);
 });
+
+both('a NUL in a sensor\'s strings is stored (as U+FFFD where the store cannot hold it), never a failed commit', async ({ events }) => {
+  const e = alert('nul:1', {
+    signature: { gid: 1, sid: 1, rev: 1, message: 'bad\u0000sig', classification: 'x\u0000y', priority: 1 },
+    raw: { payload: 'a\u0000b' },
+    observables: { domain: ['nul\u0000.example'] },
+  });
+  const r = await events.commit(items(A, 'dev-1', [e]));
+  assert.deepEqual(r.inserted, [true]);
+  const [got] = await all(events, A, {});
+  assert.ok(['bad\u0000sig', 'bad\uFFFDsig'].includes(got!.signature!.message ?? ''), got!.signature!.message);
+  assert.deepEqual(got!.raw, { payload: 'a\u0000b' }, 'raw is JSON text: its NUL is an escape and survives');
+});

@@ -224,6 +224,8 @@ export interface CommitResult {
 export interface EventStore {
   /** Stores the events in one durable transaction; returns after the commit is on disk. */
   commit(items: CommitItem[]): Promise<CommitResult>;
+  /** How many commits may run at once (absent: one; SQLite has a single writer). */
+  readonly parallelCommits?: number;
   /** Which of a device's event ids are stored already. Stores behind a bus that acks before
    * committing (PostgreSQL with JetStream) have it, so a replayed batch is reported as
    * duplicates rather than sent through the bus again. */

@@ -12,6 +12,9 @@ import { EVENT_MIGRATIONS } from './events-schema.js';
 import { PartitionCache } from './partitions.js';
 
 export class PgEventStore implements EventStore {
+  /** Concurrent transactions let PostgreSQL share one WAL flush among them; dedup keys are
+   * taken in a fixed order, so they wait for each other rather than deadlock. */
+  readonly parallelCommits = 4;
   private readonly partitions: PartitionCache;
   private readonly queries: PgEventQueries;
 
