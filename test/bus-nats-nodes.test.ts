@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir, settled, type TestExchange } from './helpers/exchange.js';
 import { freshSchemaUrl, freshBusUrl, needsPgNats } from './helpers/pg.js';
 import type { ControlFrame } from '../src/protocol/frames.js';
+import { dispatcherOf } from '../src/response/modules/devices/dispatch.js';
 
 const opts = await needsPgNats();
 
@@ -101,4 +102,27 @@ test('switching cloud events or deleting the device on A reaches its connection 
   const closed = await s.waitClosed();
   assert.equal(closed.code, 4403);
   assert.match(closed.reason, /revoked/);
+}));
+
+test('an "actions waiting" message lost on the way: the holding node\'s sweep still sends the action', opts, () => twoNodes(async (a, b) => {
+  const dev = await enrollDevice(a, 'sensor-on-b3');
+  const s = await DeviceSocket.connect(dev, on(b, dev.endpoints.eventing as string));
+  await s.hello();
+  const rcA = a.ex.response.context();
+  // Core NATS is at most once: A's message to B never arrives.
+  const toDevice = a.ex.ctx.bus.toDevice.bind(a.ex.ctx.bus);
+  a.ex.ctx.bus.toDevice = () => {};
+  try {
+    const orgId = (await a.api('/iroh/profile/whoami')).body.user['org-id'];
+    const made = await dispatcherOf(rcA).create(orgId, 'block', { type: 'domain', value: 'lost.example' }, 'test');
+    assert.ok(made);
+  } finally {
+    a.ex.ctx.bus.toDevice = toDevice;
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(s.frames.filter((f) => f.type === 'control').length, 0, 'nothing reached the device yet');
+  dispatcherOf(b.ex.response.context()).sweep();
+  const c = await s.waitFor<ControlFrame>((f) => f.type === 'control' && f.action === 'block');
+  assert.equal(c.params.observable_value, 'lost.example');
+  s.close();
 }));

@@ -29,7 +29,7 @@ function parseEndpoints(list: string[]): Partial<EndpointMap> {
 export function register(program: Command): void {
   program
     .command('up')
-    .description('run the exchange on one HTTPS port (SQLite store in the data dir)')
+    .description('run the exchange, response and console on one HTTPS port (state in SQLite under the data dir, or --store postgres://… with --bus nats://… for several nodes)')
     .option('--data-dir <dir>', 'where the CA, certificates and database live', process.env.THREATLINK_DATA_DIR ?? './data')
     .option('--listen <host:port>', 'address to listen on', process.env.THREATLINK_LISTEN ?? '127.0.0.1:8443')
     .option('--public-host <name>', 'host name devices use to reach this exchange (default: the listen host)')
@@ -58,7 +58,7 @@ export function register(program: Command): void {
       out.write(`threatlink exchange listening on ${ex.url}\n`);
       out.write(`  data dir        ${config.dataDir}\n`);
       out.write(`  store           ${o.store === 'sqlite' ? 'SQLite (data dir)' : redactUrl(o.store)}\n`);
-      out.write(`  bus             ${o.bus === 'memory' ? 'in-process' : `NATS JetStream ${redactUrl(o.bus)}`}\n`);
+      out.write(`  bus             ${o.bus === 'memory' ? 'in-process' : `NATS JetStream ${o.bus.split(',').map(redactUrl).join(',')}`}\n`);
       out.write(`  CA fingerprint  ${ex.ctx.ca.fingerprint}\n`);
       if (b.origin === 'generated') {
         out.write(`  admin API client created (generated; shown once, store it now):\n`);

@@ -33,6 +33,11 @@ export class ConnectionRegistry {
     return [...(this.byDevice.get(deviceId) ?? [])];
   }
 
+  /** One connection of each connected device. */
+  devices(): LiveConnection[] {
+    return [...this.byDevice.values()].map((set) => set.values().next().value as LiveConnection);
+  }
+
   isConnected(deviceId: string): boolean {
     return this.byDevice.has(deviceId);
   }

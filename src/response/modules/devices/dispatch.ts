@@ -50,6 +50,12 @@ export class DeviceActionDispatcher {
     return this.flush(orgId, deviceId, ['pending', 'sent']);
   }
 
+  /** Sends each of this node's connected devices what waits for it. With several nodes, the
+   * "actions waiting" message is at most once; this catches one that was lost. */
+  sweep(): void {
+    for (const c of this.rc.exchange.connections.devices()) void this.flush(c.orgId, c.deviceId, ['pending']);
+  }
+
   /** Actions were made on another node for this node's device. */
   waiting(orgId: string, deviceId: string): void {
     void this.flush(orgId, deviceId, ['pending']);
