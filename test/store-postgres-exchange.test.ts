@@ -437,3 +437,29 @@ both('connection history: the newest CONNECTION_HISTORY_KEEP per device are kept
   assert.deepEqual(kept.map((r) => r.id), ids.slice(5).reverse(), 'the newest, newest first');
   assert.equal((await stores.connectionHistory.list(org.id, 'dev-b', 1000)).length, 1, "another device's history is its own");
 });
+
+both('connection history: a NUL in a device\'s version or close reason is kept (as U+FFFD where the store cannot hold it)', async ({ stores }) => {
+  const a = await stores.orgs.create('A');
+  await stores.devices.create(device('dev-nul', a.id));
+  const id = await stores.connectionHistory.opened({ device_id: 'dev-nul', org_id: a.id, connected_at: '2025-03-01T10:00:00.000Z', remote_address: '10.0.0.1:1' });
+  await stores.connectionHistory.versionSeen(id, '2.4\u00000');
+  await stores.connectionHistory.closed(id, { closed_at: '2025-03-01T10:01:00.000Z', close_code: 4000, close_reason: 'bye\u0000now', closed_by: 'device', events_received: 0 });
+  const [row] = await stores.connectionHistory.list(a.id, 'dev-nul', 1);
+  assert.ok(['2.4\u00000', '2.4\uFFFD0'].includes(row!.version ?? ''), row!.version ?? 'no version');
+  assert.ok(['bye\u0000now', 'bye\uFFFDnow'].includes(row!.close_reason ?? ''), row!.close_reason ?? 'no reason');
+});
+
+both('devices: a late "disconnected" from a connection that moved to another node leaves the new one connected', async ({ stores }) => {
+  const a = await stores.orgs.create('A');
+  await stores.devices.create(device('dev-m', a.id));
+  await stores.devices.setConnection('dev-m', 'connected', '192.0.2.1:5000', '2025-03-01T10:00:00.000Z');
+  // The device reconnects through node B before node A notices the old socket closed.
+  await stores.devices.setConnection('dev-m', 'connected', '192.0.2.1:6000', '2025-03-01T10:00:05.000Z');
+  await stores.devices.setConnection('dev-m', 'disconnected', '192.0.2.1:5000', '2025-03-01T10:00:06.000Z');
+  let got = await stores.devices.get(a.id, 'dev-m');
+  assert.equal(got?.connection_state, 'connected');
+  assert.equal(got?.remote_address, '192.0.2.1:6000');
+  await stores.devices.setConnection('dev-m', 'disconnected', '192.0.2.1:6000', '2025-03-01T10:01:00.000Z');
+  got = await stores.devices.get(a.id, 'dev-m');
+  assert.equal(got?.connection_state, 'disconnected');
+});

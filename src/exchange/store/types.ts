@@ -113,6 +113,8 @@ export interface DeviceStore {
   update(orgId: string, id: string, patch: Partial<Pick<Device, 'name' | 'cloud_events'>>): Promise<Device | null>;
   /** Removes the device and revokes all its certificates. */
   delete(orgId: string, id: string): Promise<boolean>;
+  /** "disconnected" with a remote address applies only while that connection is the one on
+   * record: a device that has since connected elsewhere (another node) stays connected. */
   setConnection(id: string, state: ConnectionState, remote: string | null, at: string): Promise<void>;
   heartbeat(id: string, at: string, status: Record<string, unknown>, lastError: Device['last_error'] | undefined): Promise<void>;
   addCounters(id: string, received: number, rejected: number, at: string): Promise<void>;

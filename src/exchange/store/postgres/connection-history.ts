@@ -1,6 +1,7 @@
 // Each device's recent eventing connections: a row at open, filled in at close.
 import { CONNECTION_HISTORY_KEEP, type ConnectionClose, type ConnectionHistoryStore, type DeviceConnection } from '../types.js';
 import type { PgDb } from './db.js';
+import { noNul } from './text.js';
 
 type Opened = Parameters<ConnectionHistoryStore['opened']>[0];
 
@@ -27,7 +28,7 @@ export class PgConnectionHistoryStore implements ConnectionHistoryStore {
   }
 
   async versionSeen(id: string, version: string): Promise<void> {
-    await this.db.pool.query('UPDATE device_connections SET version = $1 WHERE id = $2', [version, id]);
+    await this.db.pool.query('UPDATE device_connections SET version = $1 WHERE id = $2', [noNul(version), id]);
   }
 
   async closed(id: string, c: ConnectionClose): Promise<void> {
@@ -36,7 +37,7 @@ export class PgConnectionHistoryStore implements ConnectionHistoryStore {
       `UPDATE device_connections
           SET closed_at = $1, close_code = $2, close_reason = $3, closed_by = $4, events_received = $5
         WHERE id = $6 AND closed_at IS NULL`,
-      [c.closed_at, c.close_code, c.close_reason, c.closed_by, c.events_received, id],
+      [c.closed_at, c.close_code, noNul(c.close_reason), c.closed_by, c.events_received, id],
     );
   }
 

@@ -80,7 +80,7 @@ export class PgDeviceStore implements DeviceStore {
         WHERE id = $5
           -- A device that moved to another node: the old node's late "disconnected" (its socket
           -- from remote_address) must not overwrite the new connection.
-          AND ($1 <> 'disconnected' OR remote_address IS NOT DISTINCT FROM $3)`,
+          AND ($1 <> 'disconnected' OR $3::text IS NULL OR remote_address IS NOT DISTINCT FROM $3)`,
       [state, at, remote, state === 'never' ? null : at, id],
     );
   }

@@ -10,6 +10,7 @@ import type { CommitItem } from '../types.js';
 import { eventKeys, KIND_SID, toMs } from '../sqlite/events-keys.js';
 import { dayOf, type PartitionCache } from './partitions.js';
 import { UniqueGroups } from './events-unique.js';
+import { noNul } from './text.js';
 
 /** The events columns a commit writes, in the order of a row's values, with their types
  * (exported for the benchmark's COPY ceiling, which writes the same rows). */
@@ -51,9 +52,6 @@ const INSERT_EVENTS =
 
 export type Value = string | number | null | string[];
 
-/** PostgreSQL text cannot hold NUL; a sensor's string may. */
-const noNul = (v: Value): Value => (typeof v === 'string' && v.includes('\0') ? v.replaceAll('\0', '\uFFFD') : v);
-
 /** An item as column values (COLUMNS order). */
 export function rowOf(item: CommitItem, n: number): Value[] {
   const e = item.event;
@@ -92,7 +90,7 @@ export function rowOf(item: CommitItem, n: number): Value[] {
     obs ? JSON.stringify(obs) : null,
     item.raw_json ?? (e.raw === undefined ? null : JSON.stringify(e.raw)),
     e.tags !== undefined && e.tags.length > 0 ? JSON.stringify(e.tags) : null,
-    keys.map((k) => noNul(k) as string),
+    keys.map(noNul),
   ].map(noNul);
 }
 

@@ -64,7 +64,7 @@ export class SqliteDeviceStore implements DeviceStore {
   private readonly updateStmt: Statement<[string | null, number | null, string, string]>;
   private readonly deleteStmt: Statement<[string, string]>;
   private readonly revokeCertsStmt: Statement<[string]>;
-  private readonly connectionStmt: Statement<[ConnectionState, string, ConnectionState, string | null, string | null, string]>;
+  private readonly connectionStmt: Statement<[ConnectionState, string, ConnectionState, string | null, string | null, string, ConnectionState, string | null, string | null]>;
   private readonly heartbeatStmt: Statement<[string, string, number, string | null, string]>;
   private readonly countersStmt: Statement<[number, number, string, string]>;
   private readonly addCertStmt: Statement<[string, string, string, string, number]>;
@@ -94,7 +94,7 @@ export class SqliteDeviceStore implements DeviceStore {
               connection_state = ?,
               remote_address = ?,
               last_seen = coalesce(?, last_seen)
-        WHERE id = ?`,
+        WHERE id = ? AND (? <> 'disconnected' OR ? IS NULL OR remote_address IS ?)`,
     );
     this.heartbeatStmt = db.prepare(
       `UPDATE devices
@@ -152,7 +152,7 @@ export class SqliteDeviceStore implements DeviceStore {
 
   async setConnection(id: string, state: ConnectionState, remote: string | null, at: string): Promise<void> {
     // A device that never connected has not been seen; every other report means it was, at `at`.
-    this.connectionStmt.run(state, at, state, remote, state === 'never' ? null : at, id);
+    this.connectionStmt.run(state, at, state, remote, state === 'never' ? null : at, id, state, remote, remote);
   }
 
   async heartbeat(id: string, at: string, status: Record<string, unknown>, lastError: Device['last_error'] | undefined): Promise<void> {
