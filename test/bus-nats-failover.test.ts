@@ -1,13 +1,14 @@
 // Two exchange nodes (`threatlink up --store postgres://… --bus nats://…`, child processes)
 // behind a TCP load balancer, a real connector on each. Node A is killed -9 mid-stream: its
-// connector moves to B, and every event the sensors wrote is stored exactly once.
+// connector moves to B, and every event the sensors wrote is stored exactly once. Before that, a
+// block made through node A's API reaches the real connector attached to B.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { tmpDir, cleanup, ADMIN_ID, ADMIN_SECRET } from './helpers/exchange.js';
-import { accessToken, registrationTokenAt } from './helpers/https.js';
+import { accessToken, registrationTokenAt, https } from './helpers/https.js';
 import { freePort, runCli, type Running } from './helpers/process.js';
 import { startConnector, type ConnectorProc } from './helpers/connector.js';
 import { startBalancer } from './helpers/tcp-balancer.js';
@@ -45,7 +46,7 @@ async function drained(c: ConnectorProc, eve: string, timeoutMs: number): Promis
   await c.waitFor((x) => x.spool?.depth_events === 0 && x.sources?.[0]?.offset >= size, timeoutMs, 'the connector\'s spool to drain');
 }
 
-test('node A killed -9 mid-stream: its connector moves to B; no acknowledged event lost or stored twice', { ...opts, timeout: 240_000 }, async () => {
+test('a block made on node A reaches the connector on B; node A killed -9 mid-stream: its connector moves to B; no acknowledged event lost or stored twice', { ...opts, timeout: 240_000 }, async () => {
   const dir = tmpDir('tl-failover-');
   const db = freshSchemaUrl();
   const bus = freshBusUrl();
@@ -86,6 +87,14 @@ test('node A killed -9 mid-stream: its connector moves to B; no acknowledged eve
     }
     lb.prefer = null;
     assert.ok(lb.open.get(pa)! >= 1 && lb.open.get(pb)! >= 1, `connections spread across both nodes: ${JSON.stringify([...lb.open])}`);
+
+    // A block through node A's own API reaches the connector attached to B, which applies it.
+    const onA = `https://127.0.0.1:${pa}`;
+    const adminA = await accessToken(onA, ca, ADMIN_ID, ADMIN_SECRET);
+    const q = new URLSearchParams({ observable_type: 'ip', observable_value: '203.0.113.66' }).toString();
+    const blocked = await https<any>(`${onA}/iroh/iroh-response/respond/trigger/builtin-devices/block?${q}`, { method: 'POST', ca, token: adminA });
+    assert.equal(blocked.body?.data?.status, 'success', blocked.text);
+    await conns[1]!.waitFor((x) => x.blocklist?.counts?.ip === 1, 30_000, 'the connector on B blocked the address');
 
     const writing = Promise.all(eves.map((e, i) => writeStream(e, i * PER_SENSOR, PER_SENSOR, 8)));
     // Mid-stream, once A has acked some of its connector's events.
