@@ -18,6 +18,8 @@ const IDLE_MS = 2000;
  * a flood rather than slowing the commits that feed it. */
 const SLICE_MS = 10;
 const REST_MS = 50;
+/** How often a node that does not lead asks again (the leader's node may have died). */
+const LEAD_RETRY_MS = 5000;
 /** How long an org's rules are reused before they are read again. */
 const RULES_TTL_MS = 2000;
 
@@ -81,7 +83,13 @@ export class IncidentEngine {
   private async run(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     let slice = performance.now();
+    let wait = IDLE_MS;
     try {
+      // With several nodes on one database, one engine promotes; the others stand by.
+      if (!(await this.rc.stores.leader.tryLead(CURSOR))) {
+        wait = LEAD_RETRY_MS;
+        return;
+      }
       for (;;) {
         if (performance.now() - slice > SLICE_MS) {
           await new Promise((r) => setTimeout(r, REST_MS));
@@ -124,7 +132,7 @@ export class IncidentEngine {
       this.running = false;
       for (const r of this.idle.splice(0)) r();
       if (!this.stopped) {
-        this.timer = setTimeout(() => this.wake(), IDLE_MS);
+        this.timer = setTimeout(() => this.wake(), wait);
         this.timer.unref();
       }
     }

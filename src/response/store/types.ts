@@ -26,11 +26,19 @@ export interface CursorStore {
   set(name: string, cursor: string | null): Promise<void>;
 }
 
+/** Work only one node may do at a time (incident promotion from the shared cursor). */
+export interface LeaderLock {
+  /** True while this node holds the named lock, taking it when it is free. A node that dies
+   * loses it (the database sees its connection drop) and another takes it on its next try. */
+  tryLead(name: string): Promise<boolean>;
+}
+
 export interface ResponseStores {
   modules: ModuleInstanceStore;
   ctia: CtiaStore;
   actions: DeviceActionStore;
   cursors: CursorStore;
   incidents: IncidentRuleStore;
+  leader: LeaderLock;
   close(): Promise<void>;
 }

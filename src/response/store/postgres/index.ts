@@ -8,16 +8,22 @@ import { PgCursorStore } from './cursors.js';
 import { PgCtiaStore } from './ctia.js';
 import { PgDeviceActionStore } from './actions.js';
 import { PgIncidentRuleStore } from './incident-rules.js';
+import { PgLeaderLock } from './leader.js';
 
 export async function openPgResponseStores(db: PgDb): Promise<ResponseStores> {
   await migrate(db, 'response', RESPONSE_MIGRATIONS);
+  const leader = new PgLeaderLock(db);
   return {
     modules: new PgModuleInstanceStore(db),
     cursors: new PgCursorStore(db),
     ctia: new PgCtiaStore(db),
     actions: new PgDeviceActionStore(db),
     incidents: new PgIncidentRuleStore(db),
-    // The pool is the caller's (the exchange's stores share it).
-    async close() {},
+    leader,
+    // The pool is the caller's (the exchange's stores share it); only the leader's own
+    // connection goes back, so that the pool can close.
+    async close() {
+      leader.close();
+    },
   };
 }

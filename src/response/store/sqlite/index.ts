@@ -8,6 +8,7 @@ import { CURSOR_MIGRATIONS, SqliteCursorStore } from './cursors.js';
 import { CTIA_MIGRATIONS, SqliteCtiaStore } from './ctia.js';
 import { ACTION_MIGRATIONS, SqliteDeviceActionStore } from './actions.js';
 import { INCIDENT_MIGRATIONS, SqliteIncidentRuleStore } from './incident-rules.js';
+import { soleLeader } from './leader.js';
 
 export function openSqliteResponseStores(file: string): ResponseStores {
   const db = openDb(file, []);
@@ -31,6 +32,7 @@ export function openSqliteResponseStores(file: string): ResponseStores {
     ctia: new SqliteCtiaStore(db),
     actions: new SqliteDeviceActionStore(db),
     incidents: new SqliteIncidentRuleStore(db),
+    leader: soleLeader,
     async close() {
       if (db.open) db.close();
     },
