@@ -6,6 +6,7 @@ import type { Module, ModuleInstance, ObserveData } from '../module.js';
 import { ModuleError } from '../module.js';
 import { AnswerCache } from './cache.js';
 import { MinuteRateLimit, Semaphore } from './limits.js';
+import type { EnrichShare } from './share.js';
 
 export type Verb = 'observe' | 'deliberate' | 'refer' | 'respond';
 
@@ -123,7 +124,14 @@ export class FanOut {
   private readonly guards = new Map<string, Guards>();
   readonly cache = new AnswerCache();
 
-  constructor(private readonly typeId: (m: Module) => string) {}
+  /** `share`: answers and call budgets shared with other nodes (PostgreSQL); the in-memory
+   * cache stays in front of it. A share that fails is skipped: this node's own cache and
+   * limit answer instead. The concurrency limit is always this node's. */
+  constructor(
+    private readonly typeId: (m: Module) => string,
+    private readonly share?: EnrichShare,
+    private readonly onShareError: (err: unknown) => void = () => {},
+  ) {}
 
   private guardsOf(m: Module): Guards {
     const i = m.instance;
@@ -142,7 +150,11 @@ export class FanOut {
   /** One guarded call of one module: rate limit, concurrency, deadline. */
   async call<T>(m: Module, parent: AbortSignal | undefined, f: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const g = this.guardsOf(m);
-    if (!g.rate.take()) throw new ModuleError('rate_limited', `more than ${m.instance.rate_limit_per_minute} calls a minute`);
+    const perMinute = m.instance.rate_limit_per_minute;
+    const allowed = this.share && perMinute > 0
+      ? await this.share.take(instanceKey(m.instance), perMinute).catch((err: unknown) => { this.onShareError(err); return g.rate.take(); })
+      : g.rate.take();
+    if (!allowed) throw new ModuleError('rate_limited', `more than ${perMinute} calls a minute`);
     // The deadline covers the wait for a slot too: the caller asked for an answer in time.
     return withDeadline(m.instance.timeout_ms, parent, (signal) => g.sem.run(() => f(signal), signal));
   }
@@ -171,10 +183,26 @@ export class FanOut {
     const ttl = i.cache_ttl_seconds * 1000;
     const cached: unknown[] = [];
     const ask: CtimObservable[] = [];
+    const keyOf = (o: CtimObservable) => AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value);
     for (const o of observables) {
-      const hit = ttl > 0 ? this.cache.get(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value)) : undefined;
+      const hit = ttl > 0 ? this.cache.get(keyOf(o)) : undefined;
       if (hit === undefined) ask.push(o);
       else cached.push(hit);
+    }
+    if (this.share && ttl > 0 && ask.length > 0) {
+      // What another node asked lately, in one round trip for all the misses.
+      const shared = await this.share.cacheGet(ask.map(keyOf)).catch((err: unknown) => { this.onShareError(err); return new Map(); });
+      if (shared.size > 0) {
+        const now = Date.now();
+        for (const o of ask.splice(0)) {
+          const hit = shared.get(keyOf(o));
+          if (hit === undefined) ask.push(o);
+          else {
+            cached.push(hit.docs);
+            this.cache.set(keyOf(o), hit.docs, hit.expiresAt - now, now);
+          }
+        }
+      }
     }
     let fresh: unknown;
     if (ask.length > 0) {
@@ -188,7 +216,8 @@ export class FanOut {
         const per = verb === 'observe' || verb === 'deliberate'
           ? splitObserve(fresh as ObserveData, ask)
           : splitList((fresh as unknown[]) ?? [], ask);
-        for (const [o, part] of per) this.cache.set(AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value), part, ttl);
+        for (const [o, part] of per) this.cache.set(keyOf(o), part, ttl);
+        await this.share?.cacheSet([...per].map(([o, docs]) => ({ key: keyOf(o), docs })), ttl).catch(this.onShareError);
       }
     }
     if (verb === 'observe' || verb === 'deliberate') {

@@ -5,6 +5,7 @@ import type { ModuleInstance } from '../module.js';
 import type { CtiaStore } from './ctia-types.js';
 import type { DeviceActionStore } from './action-types.js';
 import type { IncidentRuleStore } from './incident-types.js';
+import type { EnrichShare } from '../enrich/share.js';
 
 export type { CtiaStore } from './ctia-types.js';
 export type { DeviceActionStore } from './action-types.js';
@@ -40,5 +41,7 @@ export interface ResponseStores {
   cursors: CursorStore;
   incidents: IncidentRuleStore;
   leader: LeaderLock;
+  /** Enrich's answers and call budgets shared by nodes on one database; absent on SQLite. */
+  enrichShare?: EnrichShare;
   close(): Promise<void>;
 }

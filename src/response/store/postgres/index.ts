@@ -9,6 +9,7 @@ import { PgCtiaStore } from './ctia.js';
 import { PgDeviceActionStore } from './actions.js';
 import { PgIncidentRuleStore } from './incident-rules.js';
 import { PgLeaderLock } from './leader.js';
+import { PgEnrichShare } from './enrich-share.js';
 
 export async function openPgResponseStores(db: PgDb): Promise<ResponseStores> {
   await migrate(db, 'response', RESPONSE_MIGRATIONS);
@@ -20,6 +21,7 @@ export async function openPgResponseStores(db: PgDb): Promise<ResponseStores> {
     actions: new PgDeviceActionStore(db),
     incidents: new PgIncidentRuleStore(db),
     leader,
+    enrichShare: new PgEnrichShare(db),
     // The pool is the caller's (the exchange's stores share it); only the leader's own
     // connection goes back, so that the pool can close.
     async close() {

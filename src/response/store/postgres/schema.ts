@@ -100,4 +100,17 @@ CREATE TABLE incident_groups (
   last_event   TEXT,
   PRIMARY KEY (org_id, key)
 );`,
+  /* 2: enrich answers and call budgets shared by the nodes (enrich-share.ts) */ `
+CREATE TABLE enrich_cache (
+  key         TEXT PRIMARY KEY,
+  docs        TEXT NOT NULL,
+  expires_at  BIGINT NOT NULL
+);
+CREATE INDEX enrich_cache_expires ON enrich_cache (expires_at);
+CREATE TABLE enrich_calls (
+  instance_key  TEXT NOT NULL,
+  minute        BIGINT NOT NULL,
+  n             INTEGER NOT NULL,
+  PRIMARY KEY (instance_key, minute)
+);`,
 ];
