@@ -93,10 +93,11 @@ export class FeedModule implements Module {
     try {
       const snap = await fetchFeed(this.settings, this.snapshot, ac.signal);
       const parsed = parseSnapshot(this.settings, snap);
+      // Saved before it answers: what a restart starts from is never older than what was served.
+      await saveSnapshot(this.dir, snap).catch((err: unknown) => this.log.warn({ err }, 'the feed copy could not be saved'));
       if (this.closed) return;
       this.apply(snap, parsed);
       this.lastError = null;
-      await saveSnapshot(this.dir, snap).catch((err: unknown) => this.log.warn({ err }, 'the feed copy could not be saved'));
     } catch (err) {
       if (this.closed) return;
       const message = err instanceof Error ? err.message : String(err);
