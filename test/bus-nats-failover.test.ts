@@ -4,7 +4,7 @@
 // block made through node A's API reaches the real connector attached to B.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, openSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { tmpDir, cleanup, ADMIN_ID, ADMIN_SECRET } from './helpers/exchange.js';
@@ -13,33 +13,12 @@ import { freePort, runCli, type Running } from './helpers/process.js';
 import { startConnector, type ConnectorProc } from './helpers/connector.js';
 import { startBalancer } from './helpers/tcp-balancer.js';
 import { freshSchemaUrl, freshBusUrl, needsPgNats, PG_URL } from './helpers/pg.js';
-import { demoAlert } from '../src/connector/demo/simulator.js';
+import { writeEveStream } from './helpers/eve-stream.js';
 
 const opts = await needsPgNats();
 const PER_SENSOR = 10_000;
 const exEnv = { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET, THREATLINK_LOG_LEVEL: 'warn' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Writes `total` EVE lines with flow ids from `first`, in slices over ~`seconds`. */
-async function writeStream(eve: string, first: number, total: number, seconds: number): Promise<void> {
-  const fd = openSync(eve, 'a');
-  const slices = 40;
-  const per = total / slices;
-  try {
-    for (let s = 0; s < slices; s++) {
-      const lines: string[] = [];
-      for (let i = 0; i < per; i++) {
-        const rec = demoAlert();
-        rec.flow_id = first + s * per + i;
-        lines.push(JSON.stringify(rec));
-      }
-      writeSync(fd, lines.join('\n') + '\n');
-      await sleep((seconds * 1000) / slices);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 async function drained(c: ConnectorProc, eve: string, timeoutMs: number): Promise<void> {
   const size = readFileSync(eve).length;
@@ -96,7 +75,7 @@ test('a block made on node A reaches the connector on B; node A killed -9 mid-st
     assert.equal(blocked.body?.data?.status, 'success', blocked.text);
     await conns[1]!.waitFor((x) => x.blocklist?.counts?.ip === 1, 30_000, 'the connector on B blocked the address');
 
-    const writing = Promise.all(eves.map((e, i) => writeStream(e, i * PER_SENSOR, PER_SENSOR, 8)));
+    const writing = Promise.all(eves.map((e, i) => writeEveStream(e, { first: i * PER_SENSOR, total: PER_SENSOR, seconds: 8, slices: 40 })));
     // Mid-stream, once A has acked some of its connector's events.
     await conns[0]!.waitFor((x) => (x.uplink?.events_acked ?? 0) >= PER_SENSOR / 5, 60_000, 'node A acking events');
     a.child.kill('SIGKILL');

@@ -4,14 +4,14 @@
 // event stored exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openSync, writeSync, closeSync, writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpDir, cleanup, ADMIN_ID, ADMIN_SECRET } from './helpers/exchange.js';
 import { accessToken, registrationTokenAt } from './helpers/https.js';
 import { freePort, runCli, type Running } from './helpers/process.js';
 import { startConnector, type ConnectorProc } from './helpers/connector.js';
 import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
-import { demoAlert } from '../src/connector/demo/simulator.js';
+import { writeEveStream } from './helpers/eve-stream.js';
 
 const TOTAL = 50_000;
 const exEnv = { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET, THREATLINK_LOG_LEVEL: 'warn' };
@@ -52,25 +52,7 @@ async function rig(): Promise<Rig> {
 }
 
 /** Writes the 50,000 EVE lines in slices over ~`seconds`, as a sensor would. */
-async function writeStream(eve: string, seconds: number): Promise<void> {
-  const fd = openSync(eve, 'a');
-  const slices = 50;
-  const per = TOTAL / slices;
-  try {
-    for (let s = 0; s < slices; s++) {
-      const lines: string[] = [];
-      for (let i = 0; i < per; i++) {
-        const rec = demoAlert();
-        rec.flow_id = s * per + i;
-        lines.push(JSON.stringify(rec));
-      }
-      writeSync(fd, lines.join('\n') + '\n');
-      await sleep((seconds * 1000) / slices);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
+const writeStream = (eve: string, seconds: number) => writeEveStream(eve, { total: TOTAL, seconds });
 
 /** Waits until the exchange holds TOTAL events, then checks each flow_id once. */
 async function verify(r: Rig, timeoutMs: number): Promise<void> {
