@@ -62,6 +62,17 @@ test('batches sent to either node are stored once, whichever node writes them', 
   const page = await b.api('/api/v1/events?limit=1000');
   assert.equal(page.body.data.length, 300);
   assert.equal(new Set(page.body.data.map((e: { event_id: string }) => e.event_id)).size, 300);
+  const health = await b.api('/healthz', { as: 'none' });
+  assert.equal(health.body.bus, 'nats');
+  assert.equal(health.body.bus_backlog, 0, 'everything acked is stored');
+  // A node that has lost its bus says so, so that a load balancer takes it out.
+  const backlog = b.ex.ctx.bus.backlog.bind(b.ex.ctx.bus);
+  b.ex.ctx.bus.backlog = async () => { throw new Error('TIMEOUT'); };
+  const sick = await b.api('/healthz', { as: 'none' });
+  b.ex.ctx.bus.backlog = backlog;
+  assert.equal(sick.status, 503);
+  assert.equal(sick.body.status, 'unavailable');
+  assert.match(sick.body.reason, /^bus: TIMEOUT/);
   toA.close();
   toB.close();
 }));
