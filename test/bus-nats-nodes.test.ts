@@ -6,7 +6,10 @@ import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir, settled, type TestExchange } from './helpers/exchange.js';
-import { freshSchemaUrl, freshBusUrl, needsPgNats } from './helpers/pg.js';
+import { freshSchemaUrl, freshBusUrl, needsPgNats, NATS_URL } from './helpers/pg.js';
+import { natsBus, streamName } from '../src/exchange/bus/nats.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { ControlFrame } from '../src/protocol/frames.js';
 import { dispatcherOf } from '../src/response/modules/devices/dispatch.js';
 
@@ -137,3 +140,22 @@ test('an "actions waiting" message lost on the way: the holding node\'s sweep st
   assert.equal(c.params.observable_value, 'lost.example');
   s.close();
 }));
+
+test('a node started with another ack_wait_ms than the stream\'s writers were made with takes the new setting', opts, async () => {
+  const bus = freshBusUrl();
+  try {
+    const first = await natsBus(bus.url);
+    await first.close();
+    const second = await natsBus(`${bus.url}&ack_wait_ms=20000`);
+    await second.close();
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const info = await (await jetstreamManager(nc)).consumers.info(streamName(new URL(bus.url.replace(/^nats/, 'http')).searchParams.get('prefix')!), 'writers');
+      assert.equal(info.config.ack_wait, 20_000 * 1e6);
+    } finally {
+      await nc.close();
+    }
+  } finally {
+    await bus.drop();
+  }
+});
