@@ -6,6 +6,11 @@ import type pg from 'pg';
 import type { PgDb } from '../../../exchange/store/postgres/db.js';
 import type { LeaderLock } from '../types.js';
 
+/** How long a try waits for a lock another connection holds. */
+const WAIT_MS = 1000;
+/** lock_timeout ran out: someone else leads. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
 /** Keyed by schema too: deployments (and test runs) sharing a database do not share leaders. */
 export function lockKey(schema: string, name: string): string {
   return `threatlink:${schema}:${name}`;
@@ -23,9 +28,12 @@ export class PgLeaderLock implements LeaderLock {
     const c = await this.connection();
     if (this.held.has(name)) return true;
     try {
-      const r = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [lockKey(this.db.schema, name)]);
-      if (r.rows[0]?.ok) this.held.add(name);
+      // Waits a moment rather than failing at once: a holder that is just going away (a node
+      // restarting, its connection closing) hands over now instead of a retry later.
+      await c.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [lockKey(this.db.schema, name)]);
+      this.held.add(name);
     } catch (err) {
+      if ((err as { code?: string }).code === LOCK_NOT_AVAILABLE) return false;
       // The connection broke under us: whatever it held is gone; the next try starts afresh.
       this.lost(c);
       throw err;
@@ -37,6 +45,12 @@ export class PgLeaderLock implements LeaderLock {
     if (this.client) return this.client;
     const c = await this.db.pool.connect();
     c.on('error', () => this.lost(c));
+    try {
+      await c.query(`SET lock_timeout = '${WAIT_MS}ms'`);
+    } catch (err) {
+      c.release(true);
+      throw err;
+    }
     this.client = c;
     return c;
   }
