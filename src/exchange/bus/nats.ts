@@ -10,6 +10,7 @@ import {
   type JetStreamClient, type JetStreamManager, type ConsumerMessages, type StreamConfig,
 } from '@nats-io/jetstream';
 import type { Bus, BusHandlers, DeviceMessage, IngestOutcome } from './types.js';
+import type { CommitItem } from '../store/types.js';
 import { parseNatsUrl, subjectToken, fromSubjectToken, type NatsBusSettings } from './nats-url.js';
 import { encodeBatch, decodePiece } from './batch-codec.js';
 
@@ -45,8 +46,9 @@ export async function natsBus(url: string): Promise<Bus> {
   } catch (err) {
     throw new Error(`bus: cannot reach NATS at ${s.servers.join(', ')}: ${(err as Error).message}`);
   }
+  let jsm: JetStreamManager;
   try {
-    const jsm = await jetstreamManager(nc);
+    jsm = await jetstreamManager(nc);
     await ensureStream(jsm, s);
     await jsm.consumers.add(streamName(s.prefix), {
       durable_name: WRITERS, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
@@ -56,7 +58,7 @@ export async function natsBus(url: string): Promise<Bus> {
     await nc.close();
     throw new Error(`bus: JetStream at ${s.servers.join(', ')} refused the events stream: ${(err as Error).message}`);
   }
-  return new NatsBus(nc, jetstream(nc), s);
+  return new NatsBus(nc, jetstream(nc), jsm, s);
 }
 
 async function ensureStream(jsm: JetStreamManager, s: NatsBusSettings): Promise<void> {
@@ -83,7 +85,12 @@ class NatsBus implements Bus {
   private slot: (() => void) | null = null;
   private readonly settled = new Set<Promise<unknown>>();
 
-  constructor(private readonly nc: NatsConnection, private readonly js: JetStreamClient, private readonly s: NatsBusSettings) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+    private readonly s: NatsBusSettings,
+  ) {}
 
   async start(h: BusHandlers): Promise<void> {
     this.h = h;
@@ -130,7 +137,7 @@ class NatsBus implements Bus {
     }
   }
 
-  async ingest(deviceId: string, items: import('../store/types.js').CommitItem[]): Promise<IngestOutcome> {
+  async ingest(deviceId: string, items: CommitItem[]): Promise<IngestOutcome> {
     const org = items[0]?.org_id;
     if (org === undefined) return { accepted: 0, duplicates: 0 };
     // A connector replaying after a reconnect resends what is stored: those need not cross the
@@ -146,8 +153,7 @@ class NatsBus implements Bus {
   }
 
   async backlog(): Promise<number> {
-    const c = await this.js.consumers.get(streamName(this.s.prefix), WRITERS);
-    const i = await c.info();
+    const i = await this.jsm.consumers.info(streamName(this.s.prefix), WRITERS);
     return i.num_pending + i.num_ack_pending;
   }
 
