@@ -3,8 +3,11 @@
 // that does not lead promotes nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { openPg } from '../src/exchange/store/postgres/db.js';
 import { PgLeaderLock, lockKey } from '../src/response/store/postgres/leader.js';
+import { openPgResponseStores } from '../src/response/store/postgres/index.js';
+import { openSqliteResponseStores } from '../src/response/store/sqlite/index.js';
 import { incidentEngineOf } from '../src/response/incidents/part.js';
 import { CURSOR } from '../src/response/incidents/engine.js';
 import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir } from './helpers/exchange.js';
@@ -44,6 +47,35 @@ test('one holder at a time; closing or losing the holder\'s connection hands the
     await dbA.close();
     await dbB.close();
     await drop();
+  }
+});
+
+test('the response stores lead through their lock, and closing them hands it over', opts, async () => {
+  const { url, drop } = freshSchemaUrl();
+  const [dbA, dbB] = [await openPg(url), await openPg(url)];
+  try {
+    const [a, b] = [await openPgResponseStores(dbA), await openPgResponseStores(dbB)];
+    assert.equal(await a.leader.tryLead(CURSOR), true);
+    assert.equal(await b.leader.tryLead(CURSOR), false);
+    await a.close();
+    assert.equal(await b.leader.tryLead(CURSOR), true);
+    await b.close();
+  } finally {
+    await dbA.close();
+    await dbB.close();
+    await drop();
+  }
+});
+
+test('on SQLite the one node always leads', async () => {
+  const dir = tmpDir();
+  const stores = openSqliteResponseStores(join(dir, 'response.db'));
+  try {
+    assert.equal(await stores.leader.tryLead(CURSOR), true);
+    assert.equal(await stores.leader.tryLead(CURSOR), true);
+  } finally {
+    await stores.close();
+    cleanup(dir);
   }
 });
 

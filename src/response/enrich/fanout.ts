@@ -1,12 +1,18 @@
 // Enrich: asks every module of the org in parallel, each under its own deadline, concurrency
 // limit, rate limit and answer cache, and returns what came back beside what failed. One
 // module's hang or error never holds up or spoils another's answer.
+//
+// Answers and calls-a-minute budgets live in an EnrichShare, shared by the nodes on one
+// PostgreSQL database; the concurrency limit stays this node's own (a slot is held for the
+// length of a call, which a lost node could never give back to a shared count), so N nodes
+// may have N times an instance's concurrency in flight.
 import type { CtimObservable } from '../../ctim/index.js';
 import type { Module, ModuleInstance, ObserveData } from '../module.js';
 import { ModuleError } from '../module.js';
 import { AnswerCache } from './cache.js';
-import { MinuteRateLimit, Semaphore } from './limits.js';
+import { Semaphore } from './limits.js';
 import type { EnrichShare } from './share.js';
+import { MemoryEnrichShare } from './memory-share.js';
 
 export type Verb = 'observe' | 'deliberate' | 'refer' | 'respond';
 
@@ -28,8 +34,8 @@ export interface FanOutResult<T> {
   errors: ModuleFailure[];
 }
 
-/** An instance's limits, rebuilt when the instance changes (its updated_at). */
-interface Guards { sem: Semaphore; rate: MinuteRateLimit; updatedAt: string }
+/** An instance's concurrency limit, rebuilt when the instance changes (its updated_at). */
+interface Guards { sem: Semaphore; updatedAt: string }
 
 /** Instance ids are unique per org only. */
 const instanceKey = (i: ModuleInstance) => `${i.org_id}\u0000${i.id}`;
@@ -122,22 +128,27 @@ function failureOf(ref: ModuleRef, err: unknown): ModuleFailure {
 
 export class FanOut {
   private readonly guards = new Map<string, Guards>();
-  readonly cache = new AnswerCache();
+  /** This process's answers and budgets: the whole share on one node, else the level in
+   * front of `far` (safe: a key carries its instance's updated_at) and its stand-in. */
+  private readonly near: MemoryEnrichShare;
+  private readonly far?: EnrichShare;
 
-  /** `share`: answers and call budgets shared with other nodes (PostgreSQL); the in-memory
-   * cache stays in front of it. A share that fails is skipped: this node's own cache and
-   * limit answer instead. The concurrency limit is always this node's. */
+  /** `share`: the stores' (ResponseStores.enrichShare). A shared one that fails is skipped
+   * and reported to `onShareError`: this node's own cache and budget answer instead. */
   constructor(
     private readonly typeId: (m: Module) => string,
-    private readonly share?: EnrichShare,
+    share: EnrichShare = new MemoryEnrichShare(),
     private readonly onShareError: (err: unknown) => void = () => {},
-  ) {}
+  ) {
+    this.near = share instanceof MemoryEnrichShare ? share : new MemoryEnrichShare();
+    if (share !== this.near) this.far = share;
+  }
 
   private guardsOf(m: Module): Guards {
     const i = m.instance;
     let g = this.guards.get(instanceKey(i));
     if (!g || g.updatedAt !== i.updated_at) {
-      g = { updatedAt: i.updated_at, sem: new Semaphore(Math.max(1, i.concurrency)), rate: new MinuteRateLimit(i.rate_limit_per_minute) };
+      g = { updatedAt: i.updated_at, sem: new Semaphore(Math.max(1, i.concurrency)) };
       this.guards.set(instanceKey(i), g);
     }
     return g;
@@ -151,12 +162,38 @@ export class FanOut {
   async call<T>(m: Module, parent: AbortSignal | undefined, f: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const g = this.guardsOf(m);
     const perMinute = m.instance.rate_limit_per_minute;
-    const allowed = this.share && perMinute > 0
-      ? await this.share.take(instanceKey(m.instance), perMinute).catch((err: unknown) => { this.onShareError(err); return g.rate.take(); })
-      : g.rate.take();
-    if (!allowed) throw new ModuleError('rate_limited', `more than ${perMinute} calls a minute`);
+    if (perMinute > 0 && !(await this.take(instanceKey(m.instance), perMinute))) {
+      throw new ModuleError('rate_limited', `more than ${perMinute} calls a minute`);
+    }
     // The deadline covers the wait for a slot too: the caller asked for an answer in time.
     return withDeadline(m.instance.timeout_ms, parent, (signal) => g.sem.run(() => f(signal), signal));
+  }
+
+  private async take(key: string, perMinute: number): Promise<boolean> {
+    if (!this.far) return this.near.take(key, perMinute);
+    return this.far.take(key, perMinute).catch((err: unknown) => {
+      this.onShareError(err);
+      return this.near.take(key, perMinute);
+    });
+  }
+
+  /** Cached answers by key: this node's first, then what any node asked lately, in one round
+   * trip for all of this node's misses. */
+  private async cached(keys: string[]): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    for (const [k, hit] of await this.near.cacheGet(keys)) out.set(k, hit.docs);
+    const misses = keys.filter((k) => !out.has(k));
+    if (!this.far || misses.length === 0) return out;
+    const shared = await this.far.cacheGet(misses).catch((err: unknown) => {
+      this.onShareError(err);
+      return new Map<string, { docs: unknown; expiresAt: number }>();
+    });
+    const now = Date.now();
+    for (const [k, hit] of shared) {
+      out.set(k, hit.docs);
+      await this.near.cacheSet([{ key: k, docs: hit.docs }], hit.expiresAt - now);
+    }
+    return out;
   }
 
   /** `onModule` hears each asked module's share as soon as that module is done (investigate streams it). */
@@ -181,28 +218,14 @@ export class FanOut {
     const ref = this.ref(m);
     const i = m.instance;
     const ttl = i.cache_ttl_seconds * 1000;
+    const keyOf = (o: CtimObservable) => AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value);
+    const hits = ttl > 0 ? await this.cached(observables.map(keyOf)) : new Map<string, unknown>();
     const cached: unknown[] = [];
     const ask: CtimObservable[] = [];
-    const keyOf = (o: CtimObservable) => AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value);
     for (const o of observables) {
-      const hit = ttl > 0 ? this.cache.get(keyOf(o)) : undefined;
+      const hit = hits.get(keyOf(o));
       if (hit === undefined) ask.push(o);
       else cached.push(hit);
-    }
-    if (this.share && ttl > 0 && ask.length > 0) {
-      // What another node asked lately, in one round trip for all the misses.
-      const shared = await this.share.cacheGet(ask.map(keyOf)).catch((err: unknown) => { this.onShareError(err); return new Map(); });
-      if (shared.size > 0) {
-        const now = Date.now();
-        for (const o of ask.splice(0)) {
-          const hit = shared.get(keyOf(o));
-          if (hit === undefined) ask.push(o);
-          else {
-            cached.push(hit.docs);
-            this.cache.set(keyOf(o), hit.docs, hit.expiresAt - now, now);
-          }
-        }
-      }
     }
     let fresh: unknown;
     if (ask.length > 0) {
@@ -216,8 +239,9 @@ export class FanOut {
         const per = verb === 'observe' || verb === 'deliberate'
           ? splitObserve(fresh as ObserveData, ask)
           : splitList((fresh as unknown[]) ?? [], ask);
-        for (const [o, part] of per) this.cache.set(keyOf(o), part, ttl);
-        await this.share?.cacheSet([...per].map(([o, docs]) => ({ key: keyOf(o), docs })), ttl).catch(this.onShareError);
+        const entries = [...per].map(([o, docs]) => ({ key: keyOf(o), docs }));
+        await this.near.cacheSet(entries, ttl);
+        await this.far?.cacheSet(entries, ttl).catch(this.onShareError);
       }
     }
     if (verb === 'observe' || verb === 'deliberate') {

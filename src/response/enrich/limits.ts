@@ -30,17 +30,16 @@ export class Semaphore {
   }
 }
 
-/** A sliding one-minute window of call times. */
+/** A sliding one-minute window of call times. The budget comes with each call, so an edited
+ * instance's new limit applies to the calls it already made. */
 export class MinuteRateLimit {
   private readonly times: number[] = [];
 
-  constructor(private readonly perMinute: number) {}
-
   /** True when a call may go now (and counts it). */
-  take(now = Date.now()): boolean {
-    if (this.perMinute <= 0) return true;
+  take(perMinute: number, now = Date.now()): boolean {
+    if (perMinute <= 0) return true;
     while (this.times.length > 0 && this.times[0]! <= now - 60_000) this.times.shift();
-    if (this.times.length >= this.perMinute) return false;
+    if (this.times.length >= perMinute) return false;
     this.times.push(now);
     return true;
   }

@@ -18,8 +18,10 @@ const IDLE_MS = 2000;
  * a flood rather than slowing the commits that feed it. */
 const SLICE_MS = 10;
 const REST_MS = 50;
-/** How often a node that does not lead asks again (the leader's node may have died). */
+/** How often a node that does not lead asks again (the leader's node may have died)... */
 const LEAD_RETRY_MS = 5000;
+/** ...and at most how often when woken, which every commit on this node does. */
+const LEAD_WAKE_MS = 1000;
 /** How long an org's rules are reused before they are read again. */
 const RULES_TTL_MS = 2000;
 
@@ -44,6 +46,8 @@ export class IncidentEngine {
   private timer: NodeJS.Timeout | null = null;
   private readonly rules = new Map<string, { at: number; rules: PromotionRule[] }>();
   private idle: Array<() => void> = [];
+  /** When this node last found another node leading. */
+  private followingSince = -Infinity;
 
   constructor(private readonly rc: ResponseContext, private readonly sink: IncidentSink) {}
 
@@ -85,12 +89,13 @@ export class IncidentEngine {
     let slice = performance.now();
     let wait = IDLE_MS;
     try {
-      // With several nodes on one database, one engine promotes; the others stand by.
-      if (!(await this.rc.stores.leader.tryLead(CURSOR))) {
-        wait = LEAD_RETRY_MS;
-        return;
-      }
       for (;;) {
+        // With several nodes on one database, one engine promotes; the others stand by. Asked
+        // per batch: a node whose lock went with its connection stops at the next one.
+        if (!(await this.leads())) {
+          wait = LEAD_RETRY_MS;
+          break;
+        }
         if (performance.now() - slice > SLICE_MS) {
           await new Promise((r) => setTimeout(r, REST_MS));
           slice = performance.now();
@@ -136,6 +141,14 @@ export class IncidentEngine {
         this.timer.unref();
       }
     }
+  }
+
+  /** Whether this node leads (no round trip while it does). */
+  private async leads(): Promise<boolean> {
+    if (performance.now() - this.followingSince < LEAD_WAKE_MS) return false;
+    const lead = await this.rc.stores.leader.tryLead(CURSOR);
+    this.followingSince = lead ? -Infinity : performance.now();
+    return lead;
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 // What response keeps, behind small interfaces (the exchange's store pattern): module
-// instances, CTIA entities, device actions and consumer cursors. Every read and write of
+// instances, CTIA entities, device actions, consumer cursors, and what nodes on one database
+// must agree on (leadership, enrich's cache and budgets). Every read and write of
 // org-owned data takes the org id.
 import type { ModuleInstance } from '../module.js';
 import type { CtiaStore } from './ctia-types.js';
@@ -41,7 +42,8 @@ export interface ResponseStores {
   cursors: CursorStore;
   incidents: IncidentRuleStore;
   leader: LeaderLock;
-  /** Enrich's answers and call budgets shared by nodes on one database; absent on SQLite. */
-  enrichShare?: EnrichShare;
+  /** Enrich's answers and call budgets: shared by the nodes on one database (PostgreSQL),
+   * this process's own on SQLite. */
+  enrichShare: EnrichShare;
   close(): Promise<void>;
 }

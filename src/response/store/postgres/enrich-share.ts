@@ -1,18 +1,20 @@
 // Enrich's shared answers and call budgets on PostgreSQL (see enrich/share.ts).
-// - Answers: one row per key (hashed: keys carry NUL separators, which text cannot), the docs as
-//   JSON text, an expiry; expired rows are swept now and then by whichever node writes.
+// - Answers: one row per key (hashed: keys carry NUL separators, which text cannot), the docs
+//   as JSON text, an expiry; expired rows are swept now and then by whichever node writes.
 // - Budgets: calls per instance per minute, and a sliding estimate over the last two minutes
 //   (the previous minute's count weighted by how much of it is still in the window), as the
-//   one-node limit slides; a refused call is taken back so it does not eat the next window.
+//   one-node limit slides. One statement checks and counts, so nodes racing for the last call
+//   of a budget cannot both get it, and a refused call is not counted.
 import { createHash } from 'node:crypto';
 import type { PgDb } from '../../../exchange/store/postgres/db.js';
 import type { EnrichShare } from '../../enrich/share.js';
 
 const SWEEP_MS = 60_000;
+const MINUTE = 60_000;
 const hashed = (key: string) => createHash('sha256').update(key).digest('base64url');
 
 export class PgEnrichShare implements EnrichShare {
-  private lastSweep = 0;
+  private lastSweep = Date.now();
 
   constructor(private readonly db: PgDb) {}
 
@@ -30,36 +32,43 @@ export class PgEnrichShare implements EnrichShare {
 
   async cacheSet(entries: ReadonlyArray<{ key: string; docs: unknown }>, ttlMs: number): Promise<void> {
     if (entries.length === 0 || ttlMs <= 0) return;
-    const now = Date.now();
+    // Text, not jsonb: the answer comes back exactly as the module gave it, NUL included (JSON
+    // text escapes it; jsonb would refuse it).
     await this.db.pool.query(
       `INSERT INTO enrich_cache (key, docs, expires_at)
-       SELECT r->>0, r->>1, $2::bigint FROM jsonb_array_elements($1::jsonb) AS r
+       SELECT k, d, $3::bigint FROM unnest($1::text[], $2::text[]) AS e(k, d)
        ON CONFLICT (key) DO UPDATE SET docs = excluded.docs, expires_at = excluded.expires_at`,
-      [JSON.stringify(entries.map((e) => [hashed(e.key), JSON.stringify(e.docs)])), now + ttlMs],
+      [entries.map((e) => hashed(e.key)), entries.map((e) => JSON.stringify(e.docs)), Date.now() + ttlMs],
     );
-    if (now - this.lastSweep > SWEEP_MS) {
-      this.lastSweep = now;
-      await this.db.pool.query('DELETE FROM enrich_cache WHERE expires_at <= $1', [now]);
-      await this.db.pool.query('DELETE FROM enrich_calls WHERE minute < $1', [Math.floor(now / 60_000) - 2]);
-    }
+    await this.sweep();
   }
 
   async take(instanceKey: string, perMinute: number): Promise<boolean> {
     if (perMinute <= 0) return true;
     const now = Date.now();
-    const minute = Math.floor(now / 60_000);
-    const key = hashed(instanceKey);
-    const r = await this.db.pool.query<{ n: number; prev: number }>(
-      `WITH cur AS (
-         INSERT INTO enrich_calls (instance_key, minute, n) VALUES ($1, $2, 1)
-         ON CONFLICT (instance_key, minute) DO UPDATE SET n = enrich_calls.n + 1 RETURNING n)
-       SELECT cur.n, coalesce((SELECT n FROM enrich_calls WHERE instance_key = $1 AND minute = $2 - 1), 0) AS prev FROM cur`,
-      [key, minute],
+    const r = await this.db.pool.query(
+      `WITH prev AS (
+         SELECT ceil(coalesce(max(n), 0) * $4::float8) AS w FROM enrich_calls WHERE instance_key = $1 AND minute = $2 - 1)
+       INSERT INTO enrich_calls (instance_key, minute, n)
+       SELECT $1, $2, 1 FROM prev WHERE 1 + w <= $3
+       ON CONFLICT (instance_key, minute) DO UPDATE SET n = enrich_calls.n + 1
+         WHERE enrich_calls.n + 1 + (SELECT w FROM prev) <= $3
+       RETURNING n`,
+      [hashed(instanceKey), Math.floor(now / MINUTE), perMinute, 1 - (now % MINUTE) / MINUTE],
     );
-    const { n, prev } = r.rows[0]!;
-    const stillInWindow = 1 - (now % 60_000) / 60_000;
-    if (n + Math.ceil(prev * stillInWindow) <= perMinute) return true;
-    await this.db.pool.query('UPDATE enrich_calls SET n = n - 1 WHERE instance_key = $1 AND minute = $2', [key, minute]);
-    return false;
+    await this.sweep();
+    return r.rowCount === 1;
+  }
+
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastSweep < SWEEP_MS) return;
+    this.lastSweep = now;
+    try {
+      await this.db.pool.query('DELETE FROM enrich_cache WHERE expires_at <= $1', [now]);
+      await this.db.pool.query('DELETE FROM enrich_calls WHERE minute < $1', [Math.floor(now / MINUTE) - 1]);
+    } catch {
+      // Not the caller's failure: its answer is stored or its call counted. Next sweep retries.
+    }
   }
 }

@@ -101,6 +101,8 @@ CREATE TABLE incident_groups (
   PRIMARY KEY (org_id, key)
 );`,
   /* 2: enrich answers and call budgets shared by the nodes (enrich-share.ts) */ `
+-- docs is JSON text, not jsonb: an answer is only ever read back whole, and text keeps it
+-- exactly, NUL included.
 CREATE TABLE enrich_cache (
   key         TEXT PRIMARY KEY,
   docs        TEXT NOT NULL,

@@ -9,6 +9,7 @@ import { CTIA_MIGRATIONS, SqliteCtiaStore } from './ctia.js';
 import { ACTION_MIGRATIONS, SqliteDeviceActionStore } from './actions.js';
 import { INCIDENT_MIGRATIONS, SqliteIncidentRuleStore } from './incident-rules.js';
 import { soleLeader } from './leader.js';
+import { MemoryEnrichShare } from '../../enrich/memory-share.js';
 
 export function openSqliteResponseStores(file: string): ResponseStores {
   const db = openDb(file, []);
@@ -33,6 +34,7 @@ export function openSqliteResponseStores(file: string): ResponseStores {
     actions: new SqliteDeviceActionStore(db),
     incidents: new SqliteIncidentRuleStore(db),
     leader: soleLeader,
+    enrichShare: new MemoryEnrichShare(),
     async close() {
       if (db.open) db.close();
     },
