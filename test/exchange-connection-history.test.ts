@@ -62,7 +62,13 @@ test('normal close, cut connection, reconnect: newest first with codes and reaso
 
   const third = await DeviceSocket.connect(dev);
   await third.hello();
-  const rows = await history(dev.deviceId);
+  // The open is recorded beside the connection, not before hello: on a networked store it may
+  // land a moment later.
+  let rows = await history(dev.deviceId);
+  for (let i = 0; i < 250 && rows.length < 3; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    rows = await history(dev.deviceId);
+  }
   assert.equal(rows.length, 3);
   const [now, cut, normal] = rows as [Row, Row, Row];
 
