@@ -1,6 +1,5 @@
 // The exchange's stores other than events, on PostgreSQL: each case runs against SQLite (the
 // reference) and PostgreSQL, so both backends are held to the same behaviour.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { openPg } from '../src/exchange/store/postgres/db.js';
 import { openPgExchangeStores } from '../src/exchange/store/postgres/exchange-stores.js';
 import { CONNECTION_HISTORY_KEEP, UsernameTakenError, type Stores } from '../src/exchange/store/types.js';
 import { freshSchemaUrl, needsPg } from './helpers/pg.js';
+import { sideBySide, type Factory } from './helpers/side-by-side.js';
 
 type ExchangeStores = Omit<Stores, 'events' | 'close'>;
 
@@ -20,15 +20,7 @@ interface Backend {
   node(): Promise<ExchangeStores>;
 }
 
-type After = (fn: () => Promise<void>) => void;
-
-interface Factory {
-  name: string;
-  opts: { skip?: string };
-  open(after: After): Promise<Backend>;
-}
-
-const factories: Factory[] = [
+const factories: Factory<Backend>[] = [
   {
     name: 'sqlite',
     opts: {},
@@ -62,19 +54,7 @@ const factories: Factory[] = [
   },
 ];
 
-/** Runs `fn` once per backend; cleanups run in reverse, so pools close before the schema drops. */
-function both(name: string, fn: (b: Backend) => Promise<void>): void {
-  for (const f of factories) {
-    test(`${f.name}: ${name}`, f.opts, async () => {
-      const cleanups: (() => Promise<void>)[] = [];
-      try {
-        await fn(await f.open((c) => cleanups.push(c)));
-      } finally {
-        for (const c of cleanups.reverse()) await c();
-      }
-    });
-  }
-}
+const both = sideBySide(factories);
 
 /** Byte order, as both stores sort text. */
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,6 +1,5 @@
 // Response's stores on PostgreSQL: each case runs against SQLite (the reference) and
 // PostgreSQL, so both backends are held to the same behaviour.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import type { ModuleInstance } from '../src/response/module.js';
 import type { PromotionRule } from '../src/response/incidents/rules.js';
 import type { DeviceAction } from '../src/response/store/action-types.js';
 import { freshSchemaUrl, needsPg } from './helpers/pg.js';
+import { sideBySide, type Factory } from './helpers/side-by-side.js';
 
 /** The stores of one node, and `node()` to open another over the same data (as a second
  * process would). Everything opened is closed after the test. */
@@ -22,15 +22,7 @@ interface Backend {
   node(): Promise<ResponseStores>;
 }
 
-type After = (fn: () => Promise<void>) => void;
-
-interface Factory {
-  name: string;
-  opts: { skip?: string };
-  open(after: After): Promise<Backend>;
-}
-
-const factories: Factory[] = [
+const factories: Factory<Backend>[] = [
   {
     name: 'sqlite',
     opts: {},
@@ -65,19 +57,7 @@ const factories: Factory[] = [
   },
 ];
 
-/** Runs `fn` once per backend; cleanups run in reverse, so pools close before the schema drops. */
-function both(name: string, fn: (b: Backend) => Promise<void>): void {
-  for (const f of factories) {
-    test(`${f.name}: ${name}`, f.opts, async () => {
-      const cleanups: (() => Promise<void>)[] = [];
-      try {
-        await fn(await f.open((c) => cleanups.push(c)));
-      } finally {
-        for (const c of cleanups.reverse()) await c();
-      }
-    });
-  }
-}
+const both = sideBySide(factories);
 
 const HOST = 'https://tl.example/ctia';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
