@@ -1,7 +1,6 @@
 // The event store on PostgreSQL: each case runs against SQLite (the reference) and PostgreSQL,
 // so both backends are held to the same behaviour; the partition cases look at PostgreSQL's
 // tables as well.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { openPgEventStore } from '../src/exchange/store/postgres/events.js';
 import type { CommitItem, EventQuery, EventStore } from '../src/exchange/store/types.js';
 import type { NormalizedEvent, StoredEvent } from '../src/events/event.js';
 import { freshSchemaUrl, needsPg } from './helpers/pg.js';
+import { sideBySide, type Factory } from './helpers/side-by-side.js';
 
 /** One node's event store, `node()` to open another over the same data, and for PostgreSQL
  * its partitions (name and rows, oldest first). */
@@ -21,15 +21,7 @@ interface Backend {
   partitions?: () => Promise<{ name: string; rows: number }[]>;
 }
 
-type After = (fn: () => Promise<void>) => void;
-
-interface Factory {
-  name: string;
-  opts: { skip?: string };
-  open(after: After): Promise<Backend>;
-}
-
-const factories: Factory[] = [
+const factories: Factory<Backend>[] = [
   {
     name: 'sqlite',
     opts: {},
@@ -76,19 +68,7 @@ const factories: Factory[] = [
   },
 ];
 
-/** Runs `fn` once per backend; cleanups run in reverse, so pools close before the schema drops. */
-function both(name: string, fn: (b: Backend) => Promise<void>): void {
-  for (const f of factories) {
-    test(`${f.name}: ${name}`, f.opts, async () => {
-      const cleanups: (() => Promise<void>)[] = [];
-      try {
-        await fn(await f.open((c) => cleanups.push(c)));
-      } finally {
-        for (const c of cleanups.reverse()) await c();
-      }
-    });
-  }
-}
+const both = sideBySide(factories);
 
 const T0 = Date.parse('2025-03-01T00:00:00.000Z');
 const DAY = 86_400_000;
@@ -352,14 +332,21 @@ both('named: which values the org\'s events name, as addresses or observables, i
 });
 
 /** Walks tail() from `after` to its end, `step` at a time. */
-async function tailAll(events: EventStore, after: string | null, step: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
+/** Tails until `want` events came. On PostgreSQL an event shows only once every transaction
+ * older than its own has ended (so the tail never skips a late commit), and another test's
+ * open transaction anywhere on the server can hold it back a moment. */
+async function tailAll(events: EventStore, after: string | null, step: number, want: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
   const out: StoredEvent[] = [];
   let cursor = after;
+  const end = Date.now() + 10_000;
   for (;;) {
     const r = await events.tail(cursor, step);
-    if (r.events.length === 0) return { events: out, cursor: r.cursor };
     out.push(...r.events);
     cursor = r.cursor;
+    if (r.events.length === 0) {
+      if (out.length >= want || Date.now() > end) return { events: out, cursor };
+      await new Promise((res) => setTimeout(res, 20));
+    }
   }
 }
 
@@ -367,14 +354,14 @@ both('tail: every org, in the order stored, without raw, resumable from its curs
   assert.deepEqual(await events.tail(null, 10), { events: [], cursor: null });
   await events.commit(items(A, 'dev-a', [alert('t1', { raw: { big: true }, time: iso(T0 + DAY) }), alert('t2')]));
   await events.commit([...items(B, 'dev-b', [alert('t3', { time: iso(T0 - DAY) })]), ...items(A, 'dev-a', [alert('t1'), alert('t4')])]);
-  const first = await tailAll(events, null, 2);
+  const first = await tailAll(events, null, 2, 4);
   assert.deepEqual(first.events.map((e) => [e.event_id, e.org_id]), [['t1', A], ['t2', A], ['t3', B], ['t4', A]]);
   assert.ok(first.events.every((e) => e.raw === undefined));
   assert.deepEqual(await events.get(A, first.events[0]?.id as string).then((e) => e?.raw), { big: true }, 'get() has raw');
   assert.equal(first.cursor, first.events[3]?.id);
 
   await events.commit(items(B, 'dev-b', [alert('t5')]));
-  const more = await tailAll(events, first.cursor, 10);
+  const more = await tailAll(events, first.cursor, 10, 1);
   assert.deepEqual(more.events.map((e) => e.event_id), ['t5']);
   assert.equal((await events.tail(more.cursor, 10)).cursor, more.cursor, 'nothing new keeps the cursor');
   await assert.rejects(events.tail('garbage', 10));
@@ -430,7 +417,7 @@ both('two nodes committing the same events at once store each once', async ({ ev
   assert.equal(await other.count(A), 400);
   assert.equal((await all(other, A, {})).length, 400);
   assert.equal((await events.unique(A, {})).data[0]?.count, 400, 'counted once each in unique events');
-  assert.equal((await tailAll(other, null, 150)).events.length, 400);
+  assert.equal((await tailAll(other, null, 150, 400)).events.length, 400);
 });
 
 both('events spanning several days land in a partition each, and a whole day goes at once', async ({ events, node, partitions }) => {
