@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpDir, cleanup, ADMIN_ID, ADMIN_SECRET } from './helpers/exchange.js';
 import { https, accessToken } from './helpers/https.js';
-import { freePort, runCli } from './helpers/process.js';
+import { freePort, runCli, runCliToEnd } from './helpers/process.js';
+import { runDoctor, expectCheck, summary } from './helpers/doctor.js';
 import { eventually } from './helpers/connector.js';
 
 test('up --demo enrolls a local connector and simulated alerts reach the exchange', { timeout: 60_000 }, async () => {
@@ -32,6 +33,23 @@ test('up --demo enrolls a local connector and simulated alerts reach the exchang
     const local = await (await fetch(`http://127.0.0.1:${cport}/v1/contexts/default`)).json() as any;
     assert.equal(local.status, 'Enrolled');
     assert.equal(local.uplink.state, 'connected');
+    assert.equal(local.embedded_in, 'threatlink up --demo');
+
+    // A newcomer's next step: the doctor on the demo's connector finds nothing wrong, and knows
+    // the connector lives inside `up --demo` (no pid file of its own is not a fault).
+    const props = join(dir, 'demo', 'connector.properties');
+    const d = await runDoctor(props);
+    assert.equal(d.code, 0, summary(d));
+    expectCheck(d, 'process', ['ok'], /inside `threatlink up --demo`/);
+    // The service tools do not start a second connector beside it.
+    const restart = await runCliToEnd(['service', 'restart', 'connector', '--config', props]);
+    assert.notEqual(restart.code, 0);
+    assert.match(restart.stderr, /runs inside `threatlink up --demo` \(pid \d+\).*restart that command/);
+    const st = await runCliToEnd(['service', 'status', 'connector', '--config', props, '--json']);
+    assert.equal(st.code, 0, st.stderr);
+    const status = JSON.parse(st.stdout);
+    assert.equal(status.state, 'running');
+    assert.equal(status.pid, local.pid);
   } finally {
     up.child.kill('SIGTERM');
     assert.equal(await up.exited, 0);

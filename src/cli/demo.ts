@@ -40,7 +40,7 @@ export async function startDemo(ex: Exchange, opts: { connectorPort: number; eve
     const t = await issueRegistrationToken(ex.ctx.stores.tokens, ex.ctx.ca.fingerprint, org.id, { expirySeconds: 600, serviceType: 'demo' });
     config.registrationToken = t.token;
   }
-  const connector = await Connector.start(config);
+  const connector = await Connector.start(config, { embeddedIn: 'threatlink up --demo' });
   const stopSim = startSimulator(eveFile, opts.eventsPerSecond);
   return {
     connector, eveFile,

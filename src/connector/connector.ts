@@ -28,6 +28,9 @@ export interface ConnectorHooks {
   /** Control actions the connector does not handle itself (it handles cloud_events, block, unblock). */
   control?: (f: ControlFrame) => Promise<{ status: 'ok' | 'error'; detail?: string }>;
   onExit?: (code: number) => void;
+  /** The command this connector runs inside (`threatlink up --demo`), when it is not a process of its own:
+   * the doctor and the service tools must restart that command, not look for a connector pid file. */
+  embeddedIn?: string;
 }
 
 function memoryMb(): { rss_mb: number; heap_used_mb: number; external_mb: number; array_buffers_mb: number } {
@@ -334,6 +337,7 @@ export class Connector {
       blocklist: this.blocklist.snapshot(),
       last_error: this.lastError,
       pid: process.pid,
+      embedded_in: this.hooks.embeddedIn ?? null,
       memory: memoryMb(),
       settings: { registration_interval: this.config.registrationInterval, connector_port: this.config.connectorPort },
     };

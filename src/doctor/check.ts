@@ -2,6 +2,7 @@
 // runs in parallel with the others, and turns whatever it finds — a failure inside included —
 // into results with evidence, a cause and a remedy.
 import type { ConnectorConfig } from '../connector/properties.js';
+import type { RemedyTarget } from './remedies.js';
 import type { Connector } from '../connector/connector.js';
 import type { Credentials } from '../connector/uplink/credentials.js';
 import type { EndpointRole } from '../protocol/endpoints.js';
@@ -25,6 +26,8 @@ export type LocalSnapshot = ReturnType<Connector['snapshot']>;
 
 export interface DoctorContext {
   configPath: string;
+  /** What the remedies restart: this config's connector, or the command it runs inside. */
+  remedyTarget: RemedyTarget;
   config: ConnectorConfig | null;
   configError: Error | null;
   configWarnings: string[];

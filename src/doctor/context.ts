@@ -77,6 +77,7 @@ export async function buildContext(o: DoctorOptions): Promise<DoctorContext> {
 
   const ctx: DoctorContext = {
     configPath: o.configPath,
+    remedyTarget: { configPath: o.configPath, embeddedIn: snapshot?.embedded_in ?? null },
     config,
     configError,
     configWarnings,

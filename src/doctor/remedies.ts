@@ -12,13 +12,33 @@ function service(verb: string, configPath?: string): string {
   return `threatlink service ${verb} connector${arg}`;
 }
 
-/** The note's post-upgrade fix (pmtool disablebyid / enablebyid SSEConnector, then restart). */
-export function restartSequence(configPath?: string): string {
-  return ['disable', 'enable', 'restart'].map((v) => service(v, configPath)).join(' && ');
+/** Which connector a remedy acts on: its config, and the command it runs inside when it has no
+ * process of its own (the local API's `embedded_in`). */
+export type RemedyTarget = string | undefined | { configPath?: string; embeddedIn?: string | null };
+
+function embedded(t: RemedyTarget): string | null {
+  return typeof t === 'object' && t.embeddedIn ? t.embeddedIn : null;
 }
 
-export function restartConnector(configPath?: string): string {
-  return service('restart', configPath);
+function configOf(t: RemedyTarget): string | undefined {
+  return typeof t === 'object' ? t.configPath : t;
+}
+
+/** `threatlink service` manages connectors with a process of their own only. */
+function restartHost(host: string): string {
+  return `restart \`${host}\` (stop it, then start it again): the connector runs inside it, so \`threatlink service\` does not manage it`;
+}
+
+/** The note's post-upgrade fix (pmtool disablebyid / enablebyid SSEConnector, then restart). */
+export function restartSequence(t?: RemedyTarget): string {
+  const host = embedded(t);
+  if (host) return restartHost(host);
+  return ['disable', 'enable', 'restart'].map((v) => service(v, configOf(t))).join(' && ');
+}
+
+export function restartConnector(t?: RemedyTarget): string {
+  const host = embedded(t);
+  return host ? restartHost(host) : service('restart', configOf(t));
 }
 
 /** A revoked identity stays on disk until deleted, so the DELETE comes first. */

@@ -36,9 +36,23 @@ function launchOf(pid: number): Launch | null {
 export function pidfileManager(t: Target): Manager {
   const pid = () => livePid(t.pidFile, t.isOurs);
 
+  /** Starting a second one beside it would fight it for the data dir and the port. */
+  async function refuseEmbedded(): Promise<void> {
+    if (pid()) return;
+    const e = await t.embedded?.();
+    if (e) throw new Error(`the ${t.name} of ${t.dir} runs inside \`${e.host}\` (pid ${e.pid}), which starts and stops it: restart that command instead`);
+  }
+
   async function status(): Promise<ServiceStatus> {
     const p = pid();
     const marker = readMarker(t);
+    const e = p ? null : await t.embedded?.();
+    if (e) {
+      return {
+        service: t.name, manager: 'pidfile', state: 'running', enabled: marker === null, pid: e.pid, since: startedAt(e.pid)?.toISOString() ?? null,
+        pid_file: t.pidFile, marker: t.marker, log: t.logFile, detail: `runs inside \`${e.host}\`, which starts and stops it`,
+      };
+    }
     return {
       service: t.name,
       manager: 'pidfile',
@@ -80,6 +94,7 @@ export function pidfileManager(t: Target): Manager {
     name: 'pidfile',
     status,
     async disable(o) {
+      await refuseEmbedded();
       const steps: string[] = [];
       const launch = await stop(o, steps);
       const old = readMarker(t);
@@ -90,6 +105,7 @@ export function pidfileManager(t: Target): Manager {
       return { service: t.name, manager: 'pidfile', action: 'disable', steps, status: await status() } satisfies ActionResult;
     },
     async enable(o) {
+      await refuseEmbedded();
       const steps: string[] = [];
       const m = readMarker(t);
       rmSync(t.marker, { force: true });
@@ -99,6 +115,7 @@ export function pidfileManager(t: Target): Manager {
       return { service: t.name, manager: 'pidfile', action: 'enable', steps, status: await status() };
     },
     async restart(o) {
+      await refuseEmbedded();
       if (readMarker(t)) throw new Error(`${t.name} is disabled (${t.marker}): run "threatlink service enable ${t.name}" first`);
       const steps: string[] = [];
       const launch = await stop(o, steps);

@@ -29,6 +29,9 @@ export interface Target {
   isOurs(argv: string[]): boolean;
   /** Beyond a live pid: ready to serve (the connector's local API answers). */
   ready(): Promise<boolean>;
+  /** Without a pid file: a process that runs it inside another command (`threatlink up --demo`),
+   * which that command starts and stops; null when there is none. */
+  embedded?(): Promise<{ pid: number; host: string } | null>;
 }
 
 export function connectorTarget(configFile: string, logFile?: string): Target {
@@ -51,6 +54,15 @@ export function connectorTarget(configFile: string, logFile?: string): Target {
         return r.ok;
       } catch {
         return false;
+      }
+    },
+    async embedded() {
+      try {
+        const r = await fetch(`http://127.0.0.1:${config.connectorPort}/v1/contexts/default`, { signal: AbortSignal.timeout(1000) });
+        const s = (await r.json()) as { pid?: unknown; embedded_in?: unknown };
+        return typeof s.embedded_in === 'string' && typeof s.pid === 'number' ? { pid: s.pid, host: s.embedded_in } : null;
+      } catch {
+        return null;
       }
     },
   };

@@ -32,7 +32,7 @@ export const cloudEventsCheck: Check = {
       return [{
         id, title, status: 'fail', evidence,
         cause: `cloud_events=off in ${c.file}${keyLine(c.file)}: the connector reads and sends nothing`,
-        remedy: `set cloud_events=on in ${c.file}, then ${restartConnector(ctx.configPath)}`,
+        remedy: `set cloud_events=on in ${c.file}, then ${restartConnector(ctx.remedyTarget)}`,
       }];
     }
     if (!s) return [{ id, title, status: 'skip', evidence }];

@@ -39,10 +39,10 @@ async function checkSource(ctx: DoctorContext, s: SourceConfig, path: string): P
       id, title, status: 'fail',
       evidence: [`${path}: no such file or directory`],
       cause: `the sensor's socket ${path} does not exist: its event handler has not created it (the post-upgrade case; connector.log shows "Could not connect to ZeroMQ PUSH endpoint … no such file or directory")`,
-      remedy: restartSequence(ctx.configPath),
+      remedy: restartSequence(ctx.remedyTarget),
     };
   }
-  if (bad) return { id, title, status: 'fail', evidence: [bad], cause: bad, remedy: `remove ${path} and restart the sensor's event handler, then ${restartSequence(ctx.configPath)}` };
+  if (bad) return { id, title, status: 'fail', evidence: [bad], cause: bad, remedy: `remove ${path} and restart the sensor's event handler, then ${restartSequence(ctx.remedyTarget)}` };
 
   const pid = ctx.connectorPid;
   // The connector's network namespace is the one whose sockets matter.
@@ -61,7 +61,7 @@ async function checkSource(ctx: DoctorContext, s: SourceConfig, path: string): P
     return {
       id, title, status: 'fail', evidence,
       cause: `${path} is a stale socket file: the sensor's event handler that made it is gone`,
-      remedy: `restart the sensor's event handler, then ${restartSequence(ctx.configPath)}`,
+      remedy: `restart the sensor's event handler, then ${restartSequence(ctx.remedyTarget)}`,
     };
   }
   const state = ctx.snapshot?.sources.find((x) => x.name === s.name);
@@ -76,13 +76,13 @@ async function checkSource(ctx: DoctorContext, s: SourceConfig, path: string): P
     return {
       id, title, status: 'warn', evidence,
       cause: `${listener} has ${accepted.length} connection(s) on ${path}, but not from this connector: another reader takes the events round-robin`,
-      remedy: `stop the other reader (see the CONNECTED lines), then ${restartConnector(ctx.configPath)}`,
+      remedy: `stop the other reader (see the CONNECTED lines), then ${restartConnector(ctx.remedyTarget)}`,
     };
   }
   return {
     id, title, status: 'fail', evidence,
     cause: `${listener} listens on ${path} but the connector is not attached: events stay with the sensor`,
-    remedy: restartConnector(ctx.configPath),
+    remedy: restartConnector(ctx.remedyTarget),
   };
 }
 

@@ -29,11 +29,11 @@ export const localApiCheck: Check = {
     const error = ctx.snapshotError ?? 'no answer';
     const evidence = [`GET ${url}: ${error}`, `listening on ${c.connectorPort}: ${await listenerOf(ctx, c.connectorPort)}`];
     if (/refused/.test(error)) {
-      return [{ id, title, status: 'fail', evidence, cause: `nothing answers on 127.0.0.1:${c.connectorPort}: the connector is not running`, remedy: `${restartConnector(ctx.configPath)} (or \`threatlink connector --config ${ctx.configPath}\`), then read connector.log if it stops again` }];
+      return [{ id, title, status: 'fail', evidence, cause: `nothing answers on 127.0.0.1:${c.connectorPort}: the connector is not running`, remedy: `${restartConnector(ctx.remedyTarget)} (or \`threatlink connector --config ${ctx.configPath}\`), then read connector.log if it stops again` }];
     }
     if (/did not answer|timed out/.test(error)) {
-      return [{ id, title, status: 'fail', evidence, cause: `the connector accepts on ${c.connectorPort} but does not answer: it is hung or stopped (SIGSTOP?)`, remedy: restartConnector(ctx.configPath) }];
+      return [{ id, title, status: 'fail', evidence, cause: `the connector accepts on ${c.connectorPort} but does not answer: it is hung or stopped (SIGSTOP?)`, remedy: restartConnector(ctx.remedyTarget) }];
     }
-    return [{ id, title, status: 'fail', evidence, cause: `something other than the connector answers on ${c.connectorPort}: ${error}`, remedy: `stop that program or set another connector_port in ${c.file}, then ${restartConnector(ctx.configPath)}` }];
+    return [{ id, title, status: 'fail', evidence, cause: `something other than the connector answers on ${c.connectorPort}: ${error}`, remedy: `stop that program or set another connector_port in ${c.file}, then ${restartConnector(ctx.remedyTarget)}` }];
   },
 };

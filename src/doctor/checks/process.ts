@@ -24,9 +24,14 @@ export const processCheck: Check = {
       const evidence = [`${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`];
       if (apiPid !== null) {
         evidence.push(`the local API answers from pid ${apiPid}`);
-        return [{ id, title, status: 'warn', evidence, cause: `the connector (pid ${apiPid}) runs without its pid file: it was started another way (in-process, or the file was removed)`, remedy: `${restartConnector(ctx.configPath)}, so the service tools find it` }];
+        const host = ctx.snapshot?.embedded_in;
+        if (host) {
+          evidence.push(`the connector runs inside \`${host}\` (pid ${apiPid}), which starts and stops it: it has no pid file of its own`);
+          return [{ id, title, status: 'ok', evidence }];
+        }
+        return [{ id, title, status: 'warn', evidence, cause: `the connector (pid ${apiPid}) runs without its pid file: it was started another way (in-process, or the file was removed)`, remedy: `${restartConnector(ctx.remedyTarget)}, so the service tools find it` }];
       }
-      return [{ id, title, status: 'fail', evidence, cause: 'the connector is not running (no pid file)', remedy: restartConnector(ctx.configPath) }];
+      return [{ id, title, status: 'fail', evidence, cause: 'the connector is not running (no pid file)', remedy: restartConnector(ctx.remedyTarget) }];
     }
     const pid = Number(text);
     const cmd = Number.isInteger(pid) && pid > 0 ? await processCmdline(pid) : null;
@@ -35,14 +40,14 @@ export const processCheck: Check = {
     const evidence = [`${file}: ${text}`, cmd === null ? `pid ${text}: no such process` : `pid ${pid}: ${shown}`];
     if (apiPid !== null) evidence.push(`the local API answers from pid ${apiPid}`);
     if (cmd === null) {
-      return [{ id, title, status: 'fail', evidence, cause: `the connector is not running: ${file} names pid ${text}, which is gone (it crashed or was killed)`, remedy: `${restartConnector(ctx.configPath)}, then look at the end of connector.log for why it stopped` }];
+      return [{ id, title, status: 'fail', evidence, cause: `the connector is not running: ${file} names pid ${text}, which is gone (it crashed or was killed)`, remedy: `${restartConnector(ctx.remedyTarget)}, then look at the end of connector.log for why it stopped` }];
     }
     // A pid left by a killed connector may since belong to something else.
     if (!cmd.includes('connector')) {
-      return [{ id, title, status: 'fail', evidence, cause: `pid ${pid} from ${file} is not a connector (the pid was reused after the connector died)`, remedy: restartConnector(ctx.configPath) }];
+      return [{ id, title, status: 'fail', evidence, cause: `pid ${pid} from ${file} is not a connector (the pid was reused after the connector died)`, remedy: restartConnector(ctx.remedyTarget) }];
     }
     if (apiPid !== null && apiPid !== pid) {
-      return [{ id, title, status: 'fail', evidence, cause: `two connectors: pid ${pid} holds ${file}, but pid ${apiPid} answers on connector_port ${c.connectorPort}`, remedy: `stop the one that should not run (\`kill ${apiPid}\` or \`kill ${pid}\`), then ${restartConnector(ctx.configPath)}` }];
+      return [{ id, title, status: 'fail', evidence, cause: `two connectors: pid ${pid} holds ${file}, but pid ${apiPid} answers on connector_port ${c.connectorPort}`, remedy: `stop the one that should not run (\`kill ${apiPid}\` or \`kill ${pid}\`), then ${restartConnector(ctx.remedyTarget)}` }];
     }
     return [{ id, title, status: 'ok', evidence }];
   },

@@ -19,7 +19,7 @@ export const propertiesCheck: Check = {
         id, title, status: 'fail',
         evidence: [e?.message ?? `${ctx.configPath}: not loaded`],
         cause: `${ctx.configPath} cannot be used${where}: ${e?.message ?? 'unknown error'}`,
-        remedy: `fix ${ctx.configPath}${where} (\`threatlink connector --help\` lists every key), then ${restartConnector(ctx.configPath)}`,
+        remedy: `fix ${ctx.configPath}${where} (\`threatlink connector --help\` lists every key), then ${restartConnector(ctx.remedyTarget)}`,
       }];
     }
     const evidence = [
@@ -36,7 +36,7 @@ export const propertiesCheck: Check = {
       return [{
         id, title, status: 'fail', evidence,
         cause: 'connector_fqdn is not set: the connector has no exchange to send to',
-        remedy: `set connector_fqdn=<exchange host[:port]> in ${c.file}, then ${restartConnector(ctx.configPath)}`,
+        remedy: `set connector_fqdn=<exchange host[:port]> in ${c.file}, then ${restartConnector(ctx.remedyTarget)}`,
       }];
     }
     if (ctx.configWarnings.length > 0) {

@@ -66,7 +66,7 @@ export const uplinkTcpCheck: Check = {
       return [{
         id, title, status: 'warn', evidence,
         cause: `the connector waits to retry${until ? ` until ${until}` : ''} after its last failure; ${url.host} answers now, so it should reconnect then`,
-        remedy: `wait for the retry, or ${restartConnector(ctx.configPath)} to retry at once`,
+        remedy: `wait for the retry, or ${restartConnector(ctx.remedyTarget)} to retry at once`,
       }];
     }
     if (toEventing.length > 0) {
