@@ -60,10 +60,49 @@ export function itemRows(items: readonly CommitItem[]): RowSource {
   return { count: items.length, next: (out) => itemValues(items[i++] as CommitItem, out) };
 }
 
+/** floor(ts / 60000), before 1970 too (event_minutes.minute). */
+export function minuteOf(ts: number): number {
+  return Math.floor(ts / 60_000);
+}
+
+/** Events per (org, minute), counted in runs: a batch is mostly one org and a few minutes, so
+ * most events only bump the current run's counter. */
+export class MinuteCounts {
+  private readonly byOrg = new Map<number, Map<number, number>>();
+  private org = 0;
+  private minute = NaN;
+  private run = 0;
+
+  add(org: number, ts: number): void {
+    const m = minuteOf(ts);
+    if (org === this.org && m === this.minute) {
+      this.run++;
+      return;
+    }
+    this.flush();
+    this.org = org;
+    this.minute = m;
+    this.run = 1;
+  }
+
+  forEach(f: (org: number, minute: number, n: number) => void): void {
+    this.flush();
+    for (const [org, ms] of this.byOrg) for (const [m, n] of ms) f(org, m, n);
+  }
+
+  private flush(): void {
+    if (this.run === 0) return;
+    let ms = this.byOrg.get(this.org);
+    if (!ms) this.byOrg.set(this.org, (ms = new Map()));
+    ms.set(this.minute, (ms.get(this.minute) ?? 0) + this.run);
+    this.run = 0;
+  }
+}
 
 export class EventInserter {
   private readonly insertStmt: Statement<Bind[]>;
   private readonly countUpStmt: Statement<[number, number]>;
+  private readonly minuteUpStmt: Statement<[number, number, number]>;
 
   constructor(
     db: Db,
@@ -80,6 +119,9 @@ export class EventInserter {
     this.countUpStmt = db.prepare(
       'INSERT INTO event_counts (org_key, n) VALUES (?, ?) ON CONFLICT (org_key) DO UPDATE SET n = n + excluded.n',
     );
+    this.minuteUpStmt = db.prepare(
+      'INSERT INTO event_minutes (org_key, minute, n) VALUES (?, ?, ?) ON CONFLICT (org_key, minute) DO UPDATE SET n = n + excluded.n',
+    );
   }
 
   /**
@@ -90,6 +132,7 @@ export class EventInserter {
   insert(rows: RowSource, inserted: Uint8Array, maxRowid: number, stored: PendingRow[]): number {
     const receivedAt = Date.now();
     const counts = new Map<number, number>();
+    const minutes = new MinuteCounts();
     let lastOrg: Bind = null;
     let orgKey = 0;
     let lastDevice: Bind = null;
@@ -159,10 +202,12 @@ export class EventInserter {
           counted = 0;
         }
         counted++;
+        minutes.add(orgKey, v[4] as number);
       }
     }
     if (counted > 0) counts.set(countOrg, (counts.get(countOrg) ?? 0) + counted);
     for (const [org, k] of counts) this.countUpStmt.run(org, k);
+    minutes.forEach((org, minute, k) => this.minuteUpStmt.run(org, minute, k));
     return maxRowid;
   }
 }

@@ -5,6 +5,7 @@ import type { Statement } from 'better-sqlite3';
 import type { EventObservables } from '../../../events/event.js';
 import type { Db } from './db.js';
 import { KeySetChunk, KeySetRemover } from './events-keysets.js';
+import { MinuteCounts } from './events-commit.js';
 
 interface OldRow {
   rowid: number;
@@ -21,6 +22,8 @@ export class EventPruner {
   private readonly deleteEventStmt: Statement<[number]>;
   private readonly keySets: KeySetRemover;
   private readonly countDownStmt: Statement<[number, number]>;
+  private readonly minuteDownStmt: Statement<[number, number, number]>;
+  private readonly minuteDropStmt: Statement<[number, number]>;
   /** Deletes up to `limit` of the oldest events with ts < `before`, in one transaction. */
   readonly prune: (limit: number, before: number) => number;
 
@@ -33,6 +36,8 @@ export class EventPruner {
     this.deleteEventStmt = db.prepare('DELETE FROM events WHERE rowid = ?');
     this.keySets = new KeySetRemover(db);
     this.countDownStmt = db.prepare('UPDATE event_counts SET n = n - ? WHERE org_key = ?');
+    this.minuteDownStmt = db.prepare('UPDATE event_minutes SET n = n - ? WHERE org_key = ? AND minute = ?');
+    this.minuteDropStmt = db.prepare('DELETE FROM event_minutes WHERE org_key = ? AND minute = ? AND n <= 0');
     this.prune = db.transaction((limit: number, before: number) => this.pruneInTx(limit, before)).immediate;
   }
 
@@ -47,7 +52,9 @@ export class EventPruner {
     if (candidates.length > limit) candidates.length = limit;
     const perOrg = new Map<number, number>();
     const deleted = new KeySetChunk();
+    const minutes = new MinuteCounts();
     for (const c of candidates) {
+      minutes.add(c.orgKey, c.ts);
       this.deleteEventStmt.run(c.rowid);
       const obs = c.observables === null ? null : (JSON.parse(c.observables) as EventObservables);
       deleted.add(c.orgKey, c.rowid, c.ts, c.src_ip, c.dst_ip, c.sid, obs);
@@ -55,6 +62,10 @@ export class EventPruner {
     }
     this.keySets.remove(deleted);
     for (const [orgKey, k] of perOrg) this.countDownStmt.run(k, orgKey);
+    minutes.forEach((orgKey, minute, k) => {
+      this.minuteDownStmt.run(k, orgKey, minute);
+      this.minuteDropStmt.run(orgKey, minute);
+    });
     return candidates.length;
   }
 }

@@ -259,4 +259,20 @@ CREATE TABLE device_connections (
 );
 CREATE INDEX device_connections_device ON device_connections(device_id, id);
 `,
+  /* 5: events per org and minute, for histograms */ `
+-- Kept by commit and prune in their own transactions, like event_counts: the Events page's
+-- histogram over a day reads at most 1,440 rows here instead of counting every event of the day
+-- off the (org_key, ts) index, which at a million events a day held the server's one thread for
+-- ~0.2 s a page load (and ingest acks with it).
+--   minute: floor(ts / 60000), also before 1970.
+CREATE TABLE event_minutes (
+  org_key  INTEGER NOT NULL,
+  minute   INTEGER NOT NULL,
+  n        INTEGER NOT NULL,
+  PRIMARY KEY (org_key, minute)
+) WITHOUT ROWID;
+INSERT INTO event_minutes (org_key, minute, n)
+SELECT org_key, (ts - (((ts % 60000) + 60000) % 60000)) / 60000 AS minute, count(*)
+  FROM events GROUP BY org_key, minute;
+`,
 ];
