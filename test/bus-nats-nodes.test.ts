@@ -122,6 +122,8 @@ test('an "actions waiting" message lost on the way: the holding node\'s sweep st
   const dev = await enrollDevice(a, 'sensor-on-b3');
   const s = await DeviceSocket.connect(dev, on(b, dev.endpoints.eventing as string));
   await s.hello();
+  // B's own sending on connect is done first: it would otherwise find the action made below.
+  await dispatcherOf(b.ex.response.context()).settled(dev.deviceId);
   const rcA = a.ex.response.context();
   // Core NATS is at most once: A's message to B never arrives.
   const toDevice = a.ex.ctx.bus.toDevice.bind(a.ex.ctx.bus);

@@ -42,12 +42,20 @@ export class DeviceActionDispatcher {
 
   /** A (re)connected device gets everything it has not acked: what went out on a connection
    * that then dropped may never have arrived. The device applies repeats idempotently. */
-  async connected(orgId: string, deviceId: string): Promise<void> {
-    // A sensor enrolled after some actions were made gets them all, in order, so its lists end
-    // up as the org's; replaying a block and its unblock is cheap and leaves the value unblocked.
-    const adopted = await this.rc.stores.actions.adopt(orgId, deviceId, new Date().toISOString());
-    if (adopted > 0) this.rc.log.info({ device: deviceId, actions: adopted }, 'device joined after earlier actions: sending them');
-    return this.flush(orgId, deviceId, ['pending', 'sent']);
+  connected(orgId: string, deviceId: string): Promise<void> {
+    // In the device's queue from the start, so whatever is sent to it later comes after.
+    return this.enqueue(deviceId, async () => {
+      // A sensor enrolled after some actions were made gets them all, in order, so its lists end
+      // up as the org's; replaying a block and its unblock is cheap and leaves the value unblocked.
+      const adopted = await this.rc.stores.actions.adopt(orgId, deviceId, new Date().toISOString());
+      if (adopted > 0) this.rc.log.info({ device: deviceId, actions: adopted }, 'device joined after earlier actions: sending them');
+      await this.send(orgId, deviceId, ['pending', 'sent']);
+    });
+  }
+
+  /** Resolves once everything queued for the device so far has been sent (or has failed). */
+  settled(deviceId: string): Promise<void> {
+    return this.queues.get(deviceId) ?? Promise.resolve();
   }
 
   /** Sends each of this node's connected devices what waits for it. With several nodes, the
@@ -68,8 +76,12 @@ export class DeviceActionDispatcher {
   }
 
   private flush(orgId: string, deviceId: string, states: readonly DeliveryState[]): Promise<void> {
+    return this.enqueue(deviceId, () => this.send(orgId, deviceId, states));
+  }
+
+  private enqueue(deviceId: string, work: () => Promise<void>): Promise<void> {
     const prev = this.queues.get(deviceId) ?? Promise.resolve();
-    const next = prev.then(() => this.send(orgId, deviceId, states)).catch((err: unknown) => {
+    const next = prev.then(work).catch((err: unknown) => {
       this.rc.log.error({ err, device: deviceId }, 'sending device actions failed; they go again when the device reconnects');
     });
     this.queues.set(deviceId, next);
