@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { NormalizedEvent } from '../src/events/event.js';
 import { validateEvent } from '../src/events/validate.js';
 import { EveSource } from '../src/connector/sources/eve.js';
+import { LineBatcher } from '../src/connector/sources/tail-lines.js';
 import { Snort3JsonSource } from '../src/connector/sources/snort3-json.js';
 import type { SourceSink } from '../src/connector/sources/types.js';
 
@@ -373,6 +374,37 @@ test('pause stops reading without losing the position; resume goes on; a missing
     await waitFor(() => s.events().length === 3, 'after resume');
     assert.deepEqual(s.flows(), [1, 2, 3]);
   } finally {
+    await src.stop();
+    t.cleanup();
+  }
+});
+
+test('pause while a read is under way: what that read found waits for resume, in order', async () => {
+  const t = setup();
+  const s = makeSink();
+  const src = new EveSource(cfg(t.file), s.sink, t.cpDir, POLL);
+  // Reads made slow, so that pause() lands inside one (CI once caught it there by chance).
+  const read = LineBatcher.prototype.readBatch;
+  let slow = false;
+  LineBatcher.prototype.readBatch = async function (this: LineBatcher, ...a: Parameters<typeof read>) {
+    if (slow) await sleep(100);
+    return read.apply(this, a);
+  };
+  try {
+    await src.start();
+    writeFileSync(t.file, lines(1));
+    await waitFor(() => s.events().length === 1, 'first event');
+    slow = true;
+    await sleep(30);
+    src.pause();
+    appendFileSync(t.file, lines(2, 3));
+    await sleep(300);
+    assert.equal(s.events().length, 1, 'nothing delivered while paused');
+    src.resume();
+    await waitFor(() => s.events().length === 3, 'after resume');
+    assert.deepEqual(s.flows(), [1, 2, 3]);
+  } finally {
+    LineBatcher.prototype.readBatch = read;
     await src.stop();
     t.cleanup();
   }

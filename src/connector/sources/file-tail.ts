@@ -176,6 +176,8 @@ export class FileTail {
         // The identity is taken before reading, so lines are never labelled with a later generation's.
         if (this.ident === undefined) await this.takeIdentity();
         await this.lines.readBatch(this.fh!, this.maxLines, this.maxBytes);
+        // Paused while that read was under way: what it read is kept, and goes after resume().
+        if (this.paused) continue;
         if (this.lines.length > 0) {
           // Checked after reading: a file truncated and rewritten past our offset since the last look
           // would otherwise hand over the middle of the new content as if it were the old file's.
