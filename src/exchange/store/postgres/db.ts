@@ -48,12 +48,19 @@ function redact(url: string): string {
 export async function migrate(db: PgDb, component: string, migrations: readonly string[]): Promise<void> {
   const c = await db.pool.connect();
   try {
-    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-      PRIMARY KEY (component, version))`).catch((err: { code?: string }) => {
-      // Two nodes creating it at once: one wins, the other sees a unique violation on the catalog.
-      if (err.code !== '23505' && err.code !== '42P07') throw err;
-    });
+    // Under a lock too: CREATE TABLE IF NOT EXISTS is not safe against itself (two sessions at
+    // once can fail with "type already exists").
+    await c.query('BEGIN');
+    try {
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`threatlink:${db.schema}:schema_migrations`]);
+      await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        PRIMARY KEY (component, version))`);
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    }
     for (let i = 0; i < migrations.length; i++) {
       await c.query('BEGIN');
       try {
