@@ -457,9 +457,7 @@ export class EventQueries {
     const floorTo = (col: string) => `${col} - (((${col} % ?) + ?) % ?)`;
     const exact = (from: number | null, to: number | null) => {
       if (from !== null && to !== null && from >= to) return;
-      const w: Where = { sql: ['org_key = ?'], params: [plan.orgKey] };
-      if (from !== null) { w.sql.push('ts >= ?'); w.params.push(from); }
-      if (to !== null) { w.sql.push('ts < ?'); w.params.push(to); }
+      const w = this.directWhere({ ...plan, since: from, until: to }, null);
       addRows(this.stmt(`SELECT ${floorTo('ts')} AS bucket, count(*) AS n FROM events WHERE ${w.sql.join(' AND ')} GROUP BY bucket`)
         .all(width, width, width, ...w.params) as { bucket: number; n: number }[]);
     };

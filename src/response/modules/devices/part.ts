@@ -23,7 +23,8 @@ export const devicesPart: ResponsePart = {
     sweeps.delete(rc);
   },
   deviceConnected(rc, deviceId, orgId) {
-    dispatcherOf(rc).connected(orgId, deviceId).catch((err: unknown) => rc.log.error({ err, device: deviceId }, 'sending device actions on connect failed'));
+    // Never rejects: the device's queue logs a failure, and the next connect sends again.
+    void dispatcherOf(rc).connected(orgId, deviceId);
   },
   deviceActionsWaiting(rc, deviceId, orgId) {
     dispatcherOf(rc).waiting(orgId, deviceId);
