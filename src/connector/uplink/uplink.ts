@@ -7,6 +7,7 @@ import type { Spool } from '../spool/types.js';
 import type { Credentials } from './credentials.js';
 import type { ControlFrame, ExchangeFrame, HelloFrame, DeviceStatus } from '../../protocol/frames.js';
 import { Backoff } from './backoff.js';
+import { maskedHeaderBytes, maskTextFrameInPlace } from './masked-frame.js';
 
 export type UplinkState = 'stopped' | 'connecting' | 'connected' | 'backoff' | 'revoked' | 'paused';
 
@@ -33,6 +34,8 @@ export interface UplinkDeps {
   window?: number;
   maxBatchBytes?: number;
 }
+
+const DEFAULT_BATCH_BYTES = 512 << 10;
 
 interface InFlight { from: number; to: number; acked: boolean }
 
@@ -72,6 +75,9 @@ export class Uplink {
   private drainWaiters: Array<() => void> = [];
   /** Bytes of batch frames given to the socket and not yet written out. */
   private unflushed = 0;
+  /** Buffers batch frames are built and masked in, each back here once its frame is written
+   * out (see masked-frame.ts). */
+  private frameBufs: Buffer[] = [];
 
   constructor(private readonly d: UplinkDeps) {}
 
@@ -256,12 +262,23 @@ export class Uplink {
     void this.pump();
   }
 
+  private takeFrameBuffer(size: number): Buffer {
+    const i = this.frameBufs.findIndex((b) => b.length >= size);
+    if (i >= 0) return this.frameBufs.splice(i, 1)[0]!;
+    // Room for a full batch, so one buffer serves every batch after it.
+    return Buffer.allocUnsafeSlow(Math.max(size, (this.d.maxBatchBytes ?? DEFAULT_BATCH_BYTES) + 64 * 1024));
+  }
+
+  private giveFrameBuffer(buf: Buffer): void {
+    if (this.frameBufs.length < 4) this.frameBufs.push(buf);
+  }
+
   private async pump(): Promise<void> {
     if (this.sending) return;
     this.sending = true;
     try {
       const window = this.d.window ?? 8;
-      const maxBytes = this.d.maxBatchBytes ?? 512 << 10;
+      const maxBytes = this.d.maxBatchBytes ?? DEFAULT_BATCH_BYTES;
       // Besides the window of unacknowledged batches, at most about one batch's bytes may wait
       // in the socket unwritten: what the kernel has taken costs no memory here.
       while (this.running && this.ws && this.st.state === 'connected' && !this.sendingPaused && this.inflight.size < window && this.unflushed < maxBytes) {
@@ -278,18 +295,26 @@ export class Uplink {
         }
         const seq = ++this.batchSeq;
         const count = got.payloads.length;
-        let frame: Buffer;
+        let wire: Buffer;
+        let backing: Buffer | null = null;
         try {
-          frame = batchFrame(seq, got.payloads, got.bytes);
+          let h = 0;
+          const frame = batchFrame(seq, got.payloads, got.bytes, (size) => {
+            h = maskedHeaderBytes(size);
+            backing = this.takeFrameBuffer(h + size);
+            return backing.subarray(h);
+          });
+          wire = maskTextFrameInPlace(backing!, frame.length);
         } finally {
           got.release();
         }
         this.inflight.set(seq, { from: got.firstSeq, to: got.endSeq, acked: false });
         this.sendPos = got.endSeq;
-        const len = frame.length;
+        const len = wire.length;
         this.unflushed += len;
-        // A text frame, as the protocol has it, from bytes that are already UTF-8 JSON.
-        ws.send(frame, { binary: false }, () => {
+        writeFrame(ws, wire, () => {
+          // Written out (or failed with the socket): nothing refers to the buffer any more.
+          this.giveFrameBuffer(backing!);
           if (ws !== this.ws) return;
           this.unflushed -= len;
           void this.pump();
@@ -300,6 +325,17 @@ export class Uplink {
       this.sending = false;
     }
   }
+}
+
+/**
+ * Puts a complete, already masked frame on the connection's socket. ws writes each of its own
+ * frames (heartbeats, control acks, close) in one synchronous write, and with no compression and
+ * no Blobs it never holds one back, so a whole frame written here cannot land inside one of its.
+ */
+function writeFrame(ws: WebSocket, frame: Buffer, done: () => void): void {
+  const sock = (ws as unknown as { _socket?: import('node:net').Socket })._socket;
+  if (!sock || ws.readyState !== WebSocket.OPEN) return done();
+  sock.write(frame, () => done());
 }
 
 /** `{"type":"batch","seq":<seq>,"events":[<payload>,…]}` in one buffer (from `alloc`, sliced to size). */
