@@ -3,8 +3,12 @@
 // server mode (which refuses unmasked frames), parses each one back to its payload.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { Receiver } from 'ws';
+import type { Writable } from 'node:stream';
+import * as ws from 'ws';
 import { maskedHeaderBytes, maskTextFrameInPlace } from '../src/connector/uplink/masked-frame.js';
+
+// ws's frame parser (exported at runtime, absent from @types/ws): a Writable of frame bytes.
+const Receiver = (ws as unknown as { Receiver: new (o: { isServer: boolean; maxPayload: number }) => Writable }).Receiver;
 
 function framed(payload: Buffer): Buffer {
   const h = maskedHeaderBytes(payload.length);
@@ -33,9 +37,10 @@ test('a masked frame reads back as its text at every length encoding', async () 
   // Byte lengths either side of each boundary: 7-bit, 16-bit and 64-bit lengths, and the
   // native mask's 48-byte threshold.
   const texts = [0, 1, 47, 48, 125, 126, 127, 65_535, 65_536, 70_000, 600_000].map((n) => {
-    let s = n >= 2 ? 'é' : '';
-    while (Buffer.byteLength(s) < n) s += String.fromCharCode(0x20 + (s.length % 90));
-    return s;
+    // é is two bytes in UTF-8: one multi-byte character in every text long enough for it.
+    const head = n >= 2 ? 'é' : '';
+    const pad = Array.from({ length: n - Buffer.byteLength(head) }, (_, i) => String.fromCharCode(0x20 + (i % 90))).join('');
+    return head + pad;
   });
   const frames = texts.map((t) => framed(Buffer.from(t)));
   for (const [i, f] of frames.entries()) {
