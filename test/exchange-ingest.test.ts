@@ -128,6 +128,40 @@ test('heartbeats land in the device record; connection state and last seen are t
   assert.equal(d.body.connection_state, 'disconnected');
 });
 
+test('a connection cut before its "connected" is written still ends disconnected (the writes keep their order)', async () => {
+  // On PostgreSQL the two writes of a short connection travel on different pooled connections
+  // and can land in either order; here the "connected" write is held back to make that order.
+  const devices = t.ex.ctx.stores.devices;
+  const real = devices.setConnection.bind(devices);
+  const quick = await enrollDevice(t, 'ingest-quick');
+  const states: string[] = [];
+  const writes: Array<Promise<unknown>> = [];
+  devices.setConnection = (id, state, remote, at) => {
+    const w = (async () => {
+      if (id === quick.deviceId && state === 'connected') await new Promise((r) => setTimeout(r, 300));
+      return real(id, state, remote, at);
+    })();
+    if (id === quick.deviceId) {
+      states.push(state);
+      writes.push(w.catch(() => {}));
+    }
+    return w;
+  };
+  try {
+    const s = await DeviceSocket.connect(quick);
+    await s.hello();
+    s.ws.terminate();
+    await s.waitClosed();
+    for (let i = 0; i < 200 && !states.includes('disconnected'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(states, ['connected', 'disconnected']);
+    await Promise.all(writes);
+    const d = await t.api(`/api/v1/devices/${quick.deviceId}`);
+    assert.equal(d.body.connection_state, 'disconnected');
+  } finally {
+    devices.setConnection = real;
+  }
+});
+
 test('unique events group by source, destination, SID and GID; histogram counts', async () => {
   const s = await DeviceSocket.connect(dev);
   await s.hello();

@@ -26,7 +26,10 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
   metrics.connected.set(connections.size);
   // A store that is briefly unreachable (a networked database) costs this update, not the process.
   const noted = (what: string) => (err: unknown) => log.warn({ err, device: device.id }, `device ${what} not recorded`);
-  void stores.devices.setConnection(device.id, 'connected', remote, since).catch(noted('connection'));
+  // This connection's writes of the device's state, one after another: on a networked store two
+  // writes in flight can land in either order, and a quick disconnect would then be overwritten
+  // by its own connect (the device shown connected, forever, while it is gone).
+  let stateWrites = stores.devices.setConnection(device.id, 'connected', remote, since).catch(noted('connection'));
   log.info({ device: device.id, remote }, 'device connected');
   const tell = (what: string, f: (x: import('../extension.js').ExchangeExtension) => void) => {
     for (const x of ctx.extensions) {
@@ -133,7 +136,8 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     connections.remove(conn);
     metrics.connected.set(connections.size);
     if (!connections.isConnected(device.id)) {
-      void stores.devices.setConnection(device.id, 'disconnected', remote, new Date().toISOString()).catch(() => {});
+      const at = new Date().toISOString();
+      stateWrites = stateWrites.then(() => stores.devices.setConnection(device.id, 'disconnected', remote, at)).catch(() => {});
     }
     log.info({ device: device.id }, 'device disconnected');
   });
