@@ -298,9 +298,9 @@ export class Uplink {
         let wire: Buffer;
         let backing: Buffer | null = null;
         try {
-          let h = 0;
+          // Built after room for the frame's header, which is written once the length is known.
           const frame = batchFrame(seq, got.payloads, got.bytes, (size) => {
-            h = maskedHeaderBytes(size);
+            const h = maskedHeaderBytes(size);
             backing = this.takeFrameBuffer(h + size);
             return backing.subarray(h);
           });
