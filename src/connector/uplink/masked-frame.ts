@@ -34,8 +34,6 @@ export function maskTextFrameInPlace(buf: Buffer, len: number): Buffer {
   }
   const key = buf.subarray(h - 4, h);
   randomFillSync(key);
-  const payload = buf.subarray(h, h + len);
-  if (len < 48) for (let i = 0; i < len; i++) payload[i] = payload[i]! ^ key[i & 3]!;
-  else bufferutil.mask(payload, key, buf, h, len);
+  bufferutil.mask(buf.subarray(h, h + len), key, buf, h, len);
   return buf.subarray(0, h + len);
 }
