@@ -166,7 +166,8 @@ test('unique events group by source, destination, SID and GID; histogram counts'
   const s = await DeviceSocket.connect(dev);
   await s.hello();
   const sig = { gid: 1, sid: 9900001, rev: 1, message: 'UNIQUE test', priority: 2 };
-  const base = Date.parse('2026-01-01T10:00:00Z');
+  // Recent, on an hour boundary: the exchange's retention (30 days) would prune older events mid-test.
+  const base = Math.floor(Date.now() / 3600_000) * 3600_000 - 86400_000;
   const evs = [0, 60, 3700].map((sec) => intrusion({ src_ip: '10.1.1.1', dst_ip: '192.0.2.1', signature: sig, time: new Date(base + sec * 1000).toISOString() }));
   evs.push(intrusion({ src_ip: '10.1.1.1', dst_ip: '192.0.2.1', signature: { ...sig, sid: 9900002 }, time: new Date(base).toISOString() }));
   await s.sendBatch(1, evs);

@@ -49,7 +49,9 @@ async function sightingsOf(id: string): Promise<any[]> {
   return Array.isArray(r.body) ? r.body : r.body.data;
 }
 
-const at = (min: number) => new Date(Date.parse('2026-11-27T08:00:00Z') + min * 60_000).toISOString();
+// A day back on an hour boundary: recent enough that the exchange's retention never prunes them.
+const BASE = Math.floor(Date.now() / 3600_000) * 3600_000 - 86400_000;
+const at = (min: number) => new Date(BASE + min * 60_000).toISOString();
 const p1 = (src: string, dst: string, min: number, sid = 2024001) =>
   intrusion({ src_ip: src, dst_ip: dst, time: at(min), signature: { gid: 1, sid, message: `rule ${sid}`, priority: 1 } });
 

@@ -153,7 +153,7 @@ test('exchange sightings: stored events become sightings with counts, targets an
   const dev = await enrollDevice(t, 'sight-sensor');
   const s = await DeviceSocket.connect(dev);
   await s.hello();
-  const base = Date.parse('2026-11-20T10:00:00Z');
+  const base = Math.floor(Date.now() / 60_000) * 60_000 - 86400_000; // within retention (30 days)
   const evs = [0, 1, 2].map((i) => intrusion({ src_ip: '10.9.9.9', dst_ip: '198.51.100.77', time: new Date(base + i * 60_000).toISOString(), observables: { domain: ['c2.example.net'] } }));
   evs.push(intrusion({ src_ip: '10.9.9.9', dst_ip: '198.51.100.77', signature: { gid: 1, sid: 999, message: 'other rule', priority: 3 } }));
   const ack = await s.sendBatch(1, evs);
@@ -165,8 +165,8 @@ test('exchange sightings: stored events become sightings with counts, targets an
   assert.equal(docs.length, 2);
   const beacon = docs.find((d) => d.title === 'ET MALWARE test beacon');
   assert.equal(beacon.count, 3);
-  assert.equal(beacon.observed_time.start_time, '2026-11-20T10:00:00.000Z');
-  assert.equal(beacon.observed_time.end_time, '2026-11-20T10:02:00.000Z');
+  assert.equal(beacon.observed_time.start_time, new Date(base).toISOString());
+  assert.equal(beacon.observed_time.end_time, new Date(base + 120_000).toISOString());
   assert.equal(beacon.severity, 'High');
   assert.equal(docs.find((d) => d.title === 'other rule').severity, 'Low');
   assert.deepEqual(beacon.targets.find((x: { type: string }) => x.type === 'endpoint').observables, [{ type: 'ip', value: '10.9.9.9' }]);
