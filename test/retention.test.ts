@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpDir, cleanup, intrusion } from './helpers/exchange.js';
 import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
-import { pruneOnce } from '../src/exchange/retention.js';
+import { pruneOnce, startRetention } from '../src/exchange/retention.js';
 import type { CommitItem } from '../src/exchange/store/types.js';
 
 const DAY = 86400_000;
@@ -65,6 +65,38 @@ test('by size: the oldest go until the store is under the limit', async () => {
     const nums = all.map((id) => Number(id.slice(2))).sort((a, b) => a - b);
     assert.equal(nums[0], r.bySize, 'the oldest ones went');
   } finally {
+    await stores.close();
+    cleanup(dir);
+  }
+});
+
+test('the running prune reports what it deleted by age, with the cutoff, and stays quiet when nothing went', async () => {
+  const dir = tmpDir();
+  const stores = openSqliteStores(join(dir, 'ex.db'));
+  const heard: Array<{ byAge: number; bySize: number; before: string }> = [];
+  const errors: unknown[] = [];
+  let stop = () => {};
+  try {
+    const org = await stores.orgs.create('o');
+    const now = Date.now();
+    // A replayed old capture: event times a year back, beside fresh ones.
+    const items: CommitItem[] = [];
+    for (let i = 0; i < 40; i++) items.push({ org_id: org.id, device_id: 'd', event: intrusion({ event_id: `old-${i}`, time: new Date(now - 365 * DAY).toISOString() }) });
+    for (let i = 0; i < 5; i++) items.push({ org_id: org.id, device_id: 'd', event: intrusion({ event_id: `new-${i}`, time: new Date(now).toISOString() }) });
+    await stores.events.commit(items);
+    stop = startRetention(stores.events, { maxAgeDays: 30, maxBytes: 0, intervalSeconds: 0.2 }, (e) => errors.push(e), (r) => heard.push(r));
+    // The first prune runs a second after the start, then one each interval.
+    for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 600));
+    assert.equal(heard.length, 1, 'later prunes with nothing to delete are not reported');
+    assert.equal(heard[0]!.byAge, 40);
+    assert.equal(heard[0]!.bySize, 0);
+    const cutoff = Date.parse(heard[0]!.before);
+    assert.ok(Math.abs(cutoff - (now - 30 * DAY)) < 60_000, heard[0]!.before);
+    assert.equal(await stores.events.count(org.id), 5);
+    assert.deepEqual(errors, []);
+  } finally {
+    stop();
     await stores.close();
     cleanup(dir);
   }

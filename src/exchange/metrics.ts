@@ -13,6 +13,7 @@ export class ExchangeMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
+  readonly pruned = new Counter({ name: 'threatlink_events_pruned_total', help: 'Events deleted by retention', labelNames: ['reason'], registers: [this.registry] });
   readonly connected = new Gauge({ name: 'threatlink_connected_devices', help: 'Devices with an open eventing connection', registers: [this.registry] });
   readonly badFrames = new Counter({ name: 'threatlink_bad_frames_total', help: 'Frames that were not valid protocol messages', registers: [this.registry] });
 }

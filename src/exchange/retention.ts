@@ -28,15 +28,32 @@ export async function pruneOnce(store: EventStore, policy: RetentionPolicy, now 
   return { byAge, bySize };
 }
 
-export function startRetention(store: EventStore, policy: RetentionPolicy, onError: (e: unknown) => void): () => void {
+/** `onPruned` hears each prune that deleted something: age is by event time, so a replayed
+ * old capture is deleted within a tick of arriving, and an operator needs to see that said. */
+export function startRetention(
+  store: EventStore,
+  policy: RetentionPolicy,
+  onError: (e: unknown) => void,
+  onPruned: (r: { byAge: number; bySize: number; before: string }) => void = () => {},
+): () => void {
   let running = false;
   const tick = () => {
     if (running) return;
     running = true;
-    pruneOnce(store, policy).catch(onError).finally(() => { running = false; });
+    const now = Date.now();
+    pruneOnce(store, policy, now)
+      .then((r) => {
+        if (r.byAge + r.bySize > 0) onPruned({ ...r, before: new Date(now - policy.maxAgeDays * 86400_000).toISOString() });
+      })
+      .catch(onError)
+      .finally(() => { running = false; });
   };
   const t = setInterval(tick, policy.intervalSeconds * 1000);
   t.unref();
-  setTimeout(tick, 1000).unref();
-  return () => clearInterval(t);
+  const first = setTimeout(tick, 1000);
+  first.unref();
+  return () => {
+    clearInterval(t);
+    clearTimeout(first);
+  };
 }

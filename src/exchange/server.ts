@@ -121,7 +121,11 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
     log: app.log,
   });
   const wss = attachEventing(app.server as import('node:https').Server, ctx);
-  const stopRetention = startRetention(stores.events, config.retention, (err) => app.log.error({ err }, 'retention prune failed'));
+  const stopRetention = startRetention(stores.events, config.retention, (err) => app.log.error({ err }, 'retention prune failed'), (r) => {
+    if (r.byAge > 0) ctx.metrics.pruned.inc({ reason: 'age' }, r.byAge);
+    if (r.bySize > 0) ctx.metrics.pruned.inc({ reason: 'size' }, r.bySize);
+    app.log.info(r, `retention deleted ${r.byAge} events with an event time before ${r.before} (--retention-days ${config.retention.maxAgeDays}) and ${r.bySize} more to stay under --retention-bytes`);
+  });
   await app.listen({ host: config.listen.host, port: config.listen.port });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
