@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tmpDir, cleanup, intrusion } from './helpers/exchange.js';
 import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
-import { pruneOnce, startRetention } from '../src/exchange/retention.js';
+import { pruneOnce, startRetention, type PruneResult } from '../src/exchange/retention.js';
 import type { CommitItem } from '../src/exchange/store/types.js';
 
 const DAY = 86400_000;
@@ -73,7 +73,7 @@ test('by size: the oldest go until the store is under the limit', async () => {
 test('the running prune reports what it deleted by age, with the cutoff, and stays quiet when nothing went', async () => {
   const dir = tmpDir();
   const stores = openSqliteStores(join(dir, 'ex.db'));
-  const heard: Array<{ byAge: number; bySize: number; before: string }> = [];
+  const heard: PruneResult[] = [];
   const errors: unknown[] = [];
   let stop = () => {};
   try {

@@ -7,7 +7,10 @@ export interface RetentionPolicy { maxAgeDays: number; maxBytes: number; interva
 const CHUNK = 2000;
 const yieldToIngest = () => new Promise<void>((r) => setTimeout(r, 5));
 
-export async function pruneOnce(store: EventStore, policy: RetentionPolicy, now = Date.now()): Promise<{ byAge: number; bySize: number }> {
+/** What one prune deleted, and `before`: the event time below which age deleted. */
+export interface PruneResult { byAge: number; bySize: number; before: string }
+
+export async function pruneOnce(store: EventStore, policy: RetentionPolicy, now = Date.now()): Promise<PruneResult> {
   const before = new Date(now - policy.maxAgeDays * 86400_000).toISOString();
   let byAge = 0;
   for (;;) {
@@ -25,7 +28,7 @@ export async function pruneOnce(store: EventStore, policy: RetentionPolicy, now 
       await yieldToIngest();
     }
   }
-  return { byAge, bySize };
+  return { byAge, bySize, before };
 }
 
 /** `onPruned` hears each prune that deleted something: age is by event time, so a replayed
@@ -34,16 +37,15 @@ export function startRetention(
   store: EventStore,
   policy: RetentionPolicy,
   onError: (e: unknown) => void,
-  onPruned: (r: { byAge: number; bySize: number; before: string }) => void = () => {},
+  onPruned: (r: PruneResult) => void = () => {},
 ): () => void {
   let running = false;
   const tick = () => {
     if (running) return;
     running = true;
-    const now = Date.now();
-    pruneOnce(store, policy, now)
+    pruneOnce(store, policy)
       .then((r) => {
-        if (r.byAge + r.bySize > 0) onPruned({ ...r, before: new Date(now - policy.maxAgeDays * 86400_000).toISOString() });
+        if (r.byAge + r.bySize > 0) onPruned(r);
       })
       .catch(onError)
       .finally(() => { running = false; });
