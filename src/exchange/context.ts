@@ -3,6 +3,7 @@ import type { ExchangeConfig } from './config.js';
 import type { Stores } from './store/types.js';
 import type { ExchangeCa } from './pki/ca.js';
 import type { ExchangeMetrics } from './metrics.js';
+import type { FrameDecoder } from './ingest/frame-decoder.js';
 import type { ConnectionRegistry } from './ingest/connections.js';
 import type { Committer } from './ingest/committer.js';
 import type { DeviceCounters } from './ingest/device-counters.js';
@@ -20,6 +21,8 @@ export interface ExchangeContext {
   /** Where batches go to be made durable, and how a device on another node is reached. */
   bus: Bus;
   counters: DeviceCounters;
+  /** Parses and validates devices' frames off the event loop. */
+  decoder: FrameDecoder;
   log: FastifyBaseLogger;
   /** What the layers above plugged in (response, console), in registration order. */
   extensions: readonly ExchangeExtension[];

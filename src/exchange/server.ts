@@ -16,6 +16,7 @@ import { attachEventing } from './ingest/ws-server.js';
 import { serverTls } from './tls-files.js';
 import { bootstrap, type BootstrapResult } from './bootstrap.js';
 import { startRetention } from './retention.js';
+import { FrameDecoder } from './ingest/frame-decoder.js';
 import { registerSecurityHeaders } from './api/security-headers.js';
 import { ApiError } from './api/errors.js';
 import { oauthRoutes } from './api/oauth.js';
@@ -77,6 +78,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       (err, name) => app.log.error({ err, extension: name }, 'ingest hook failed'),
       (inserted, duplicates) => { metrics.committed.inc(inserted); metrics.duplicates.inc(duplicates); }),
     counters: new DeviceCounters(stores.devices),
+    decoder: new FrameDecoder(config.ingest.maxBatchEvents, app.log),
     log: app.log,
     extensions,
   };
@@ -146,6 +148,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       connections.closeAll(1001, 'exchange shutting down');
       wss.close();
       await app.close();
+      await ctx.decoder.close();
       // After the sockets: no batch comes in; commits in hand finish and are acked to JetStream.
       await bus.close();
       for (const x of [...extensions].reverse()) await x.close?.();

@@ -32,8 +32,10 @@ export function encodeBatch(deviceId: string, items: CommitItem[], maxBytes: num
   };
   for (const it of items) {
     if (it.org_id !== org) throw new Error('a batch holds one org\'s events');
-    // The store writes raw again from the event; sending raw_json too would double the bytes.
-    const json = JSON.stringify(it.event);
+    // raw once, inside the event: a decoded item carries it as raw_json only.
+    const json = it.raw_json !== undefined && it.event.raw === undefined
+      ? `${JSON.stringify(it.event).slice(0, -1)},"raw":${it.raw_json}}`
+      : JSON.stringify(it.event);
     const bytes = Buffer.byteLength(json) + 1;
     if (parts.length > 0 && size + bytes > maxBytes) flush();
     parts.push(json);

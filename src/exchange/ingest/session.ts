@@ -3,9 +3,9 @@
 import type { WebSocket, RawData } from 'ws';
 import type { Device, CommitItem } from '../store/types.js';
 import type { ExchangeContext } from '../context.js';
-import type { AckFrame, ControlFrame, DeviceFrame, ExchangeFrame, Rejection, HeartbeatFrame } from '../../protocol/frames.js';
+import type { AckFrame, ControlFrame, ExchangeFrame, Rejection, HeartbeatFrame } from '../../protocol/frames.js';
 import { PROTOCOL_VERSION } from '../../protocol/frames.js';
-import { validateEvent } from '../../events/validate.js';
+import type { DecodedFrame, DecodedItem } from './decode-frame.js';
 import type { LiveConnection } from './connections.js';
 import { ConnectionRecord } from './connection-record.js';
 
@@ -37,10 +37,6 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     }
   };
 
-  let inflight = 0;
-  let paused = false;
-  const window = config.ingest.windowPerConnection;
-
   send({
     type: 'hello', protocol: PROTOCOL_VERSION, device_id: device.id, cloud_events: device.cloud_events,
     heartbeat_interval: config.heartbeatSeconds, max_batch_events: config.ingest.maxBatchEvents,
@@ -51,33 +47,36 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
     send({ type: 'error', code: 'bad_frame', message });
   };
 
-  const onBatch = (seq: number, events: unknown[]) => {
-    if (events.length > config.ingest.maxBatchEvents) {
-      return send({ type: 'error', code: 'batch_too_large', message: `batch ${seq} has ${events.length} events; the limit is ${config.ingest.maxBatchEvents}` });
-    }
-    const started = process.hrtime.bigint();
-    const items: CommitItem[] = [];
-    const rejected: Rejection[] = [];
-    for (let i = 0; i < events.length; i++) {
-      const r = validateEvent(events[i]);
-      if (r.ok) {
-        r.event.device_id = device.id;
-        const item: CommitItem = { org_id: device.org_id, device_id: device.id, event: r.event };
-        if (r.rawJson !== undefined) item.raw_json = r.rawJson;
-        items.push(item);
-      } else {
-        const id = (events[i] as { event_id?: unknown } | null)?.event_id;
-        rejected.push({ index: i, event_id: typeof id === 'string' ? id : undefined, code: r.code, reason: r.reason });
-        metrics.rejected.inc({ code: r.code });
-      }
-    }
-    metrics.received.inc(events.length);
-    record.events += events.length;
+  // Frames taken off the socket and not yet done with (decoding, or a batch awaiting its
+  // commit): at the window, the socket is not read until one is, so a device that ignores its
+  // window makes the exchange hold no more than that.
+  let inflight = 0;
+  let paused = false;
+  const window = config.ingest.windowPerConnection;
+  const taken = () => {
     inflight++;
     if (inflight >= window && !paused) { paused = true; socket.pause(); }
+  };
+  const done = () => {
+    inflight--;
+    if (paused && inflight < window) { paused = false; socket.resume(); }
+  };
+
+  const onBatch = (seq: number, count: number, decoded: DecodedItem[], rejected: Rejection[], started: bigint) => {
+    const items: CommitItem[] = new Array(decoded.length);
+    for (let i = 0; i < decoded.length; i++) {
+      const d = decoded[i]!;
+      d.event.device_id = device.id;
+      const item: CommitItem = { org_id: device.org_id, device_id: device.id, event: d.event };
+      if (d.raw_json !== undefined) item.raw_json = d.raw_json;
+      items[i] = item;
+    }
+    for (const r of rejected) metrics.rejected.inc({ code: r.code });
+    metrics.received.inc(count);
+    record.events += count;
     bus.ingest(device.id, items).then(({ accepted, duplicates }) => {
       metrics.commitLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      counters.add(device.id, events.length, rejected.length);
+      counters.add(device.id, count, rejected.length);
       const ack: AckFrame = { type: 'ack', seq, accepted, duplicates, rejected };
       send(ack);
     }, (err: unknown) => {
@@ -85,10 +84,7 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
       log.error({ err, device: device.id, bus: bus.kind }, 'batch not made durable');
       send({ type: 'error', code: 'store_unavailable', message: `events not stored: ${(err as Error).message}` });
       conn.close(1011, 'store unavailable');
-    }).finally(() => {
-      inflight--;
-      if (paused && inflight < window) { paused = false; socket.resume(); }
-    });
+    }).finally(done);
   };
 
   const onHeartbeat = (f: HeartbeatFrame) => {
@@ -101,21 +97,16 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
   // After hello, so a device never sees a control frame before it knows the connection.
   tell('device_connected', (x) => x.deviceConnected?.(device.id, device.org_id));
 
-  ws.on('message', (data: RawData, isBinary: boolean) => {
-    if (isBinary) return badFrame('binary frames are not part of the protocol; send JSON text frames');
-    let f: DeviceFrame;
-    try {
-      f = JSON.parse(data.toString()) as DeviceFrame;
-    } catch (e) {
-      return badFrame(`frame is not JSON: ${(e as Error).message}`);
+  /** A batch stays taken until its ack; anything else is done with here. */
+  const onFrame = (d: DecodedFrame, started: bigint) => {
+    if (d.kind === 'batch') return onBatch(d.seq, d.count, d.items, d.rejected, started);
+    done();
+    if (d.kind === 'bad') return badFrame(d.message);
+    if (d.kind === 'too_large') {
+      return send({ type: 'error', code: 'batch_too_large', message: `batch ${d.seq} has ${d.count} events; the limit is ${config.ingest.maxBatchEvents}` });
     }
-    if (f === null || typeof f !== 'object') return badFrame('frame is not a JSON object');
+    const f = d.frame;
     switch (f.type) {
-      case 'batch':
-        if (!Number.isSafeInteger(f.seq) || !Array.isArray(f.events)) {
-          return badFrame('batch needs an integer "seq" and an array "events"');
-        }
-        return onBatch(f.seq, f.events);
       case 'heartbeat':
         return onHeartbeat(f);
       case 'control_ack': {
@@ -129,6 +120,18 @@ export function runSession(ws: WebSocket, device: Device, remote: string, ctx: E
       default:
         return badFrame(`unknown frame type ${JSON.stringify((f as { type?: unknown }).type)}`);
     }
+  };
+
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary) return badFrame('binary frames are not part of the protocol; send JSON text frames');
+    const started = process.hrtime.bigint();
+    taken();
+    ctx.decoder.decode(data as Buffer).then((d) => onFrame(d, started), (err: unknown) => {
+      done();
+      // The decoder thread died with this frame: nothing of it was acked, so the device resends.
+      log.error({ err, device: device.id }, 'frame not decoded');
+      conn.close(1011, 'frame decoder failed');
+    });
   });
 
   ws.on('close', (code: number, reason: Buffer) => {

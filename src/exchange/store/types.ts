@@ -214,7 +214,8 @@ export interface CommitItem {
   device_id: string;
   event: NormalizedEvent;
   /** `event.raw` as JSON text, when the caller already has it (validation writes it to check
-   * its size): the store then stores this rather than writing it again. */
+   * its size): the store then stores this rather than writing it again. Ingest then leaves
+   * `event.raw` out (this text stands for it); a writer of items must keep whichever it has. */
   raw_json?: string;
 }
 

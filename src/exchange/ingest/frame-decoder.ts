@@ -1,0 +1,95 @@
+// Devices' frames are parsed and validated on a worker thread, not on the event loop: in an
+// ingest flood that work is a third of the main thread's, and the rest of the server (acks, the
+// API, the console) waits behind it there. One worker for all connections: replies come back in
+// the order frames went in, so each connection's frames keep their order.
+import { Worker } from 'node:worker_threads';
+import type { FastifyBaseLogger } from 'fastify';
+import { decodeFrame, type DecodedFrame, type DecodedItem } from './decode-frame.js';
+import type { DecodeReply } from './decode-worker.js';
+
+interface Waiting {
+  resolve: (d: DecodedFrame) => void;
+  reject: (e: Error) => void;
+}
+
+/** The worker's module: compiled JS as shipped; under tsx (tests), its TypeScript source through tsx's loader. */
+function startWorker(maxBatchEvents: number): Worker {
+  const self = import.meta.url;
+  const workerData = { maxBatchEvents };
+  if (self.endsWith('.ts')) {
+    const src = JSON.stringify(new URL('./decode-worker.ts', self).href);
+    return new Worker(`import('tsx/esm/api').then((m) => m.register()).then(() => import(${src}))`, { eval: true, workerData });
+  }
+  return new Worker(new URL('./decode-worker.js', self), { workerData });
+}
+
+export class FrameDecoder {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+  /** Set when a worker could not start at all: frames are then decoded inline, as before. */
+  private inline = false;
+  private closed = false;
+
+  constructor(
+    private readonly maxBatchEvents: number,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Rejects only when the worker dies with the frame in hand: nothing of it was acked, so the
+   * caller closes the connection and the device sends the batch again. */
+  decode(data: Buffer): Promise<DecodedFrame> {
+    if (this.inline || this.closed) return Promise.resolve(decodeFrame(data.toString('utf8'), this.maxBatchEvents));
+    const w = this.worker ?? this.spawn();
+    const id = this.nextId++;
+    // A copy of our own to hand over: the frame may be a view into a larger buffer, and a
+    // transfer would take all of that from its owner.
+    const copy = new Uint8Array(data.byteLength);
+    copy.set(data);
+    return new Promise((resolve, reject) => {
+      // Held open while it has frames in hand, and only then.
+      if (this.waiting.size === 0) w.ref();
+      this.waiting.set(id, { resolve, reject });
+      w.postMessage({ id, data: copy }, [copy.buffer]);
+    });
+  }
+
+  private spawn(): Worker {
+    const w = startWorker(this.maxBatchEvents);
+    let answered = false;
+    w.on('message', (r: DecodeReply) => {
+      answered = true;
+      const waiting = this.waiting.get(r.id);
+      if (!waiting) return;
+      this.waiting.delete(r.id);
+      if (this.waiting.size === 0) w.unref();
+      const { id: _id, itemsJson, ...rest } = r;
+      const d = (itemsJson === undefined ? rest : { ...rest, items: JSON.parse(itemsJson) as DecodedItem[] }) as DecodedFrame;
+      waiting.resolve(d);
+    });
+    const fail = (err: Error) => {
+      if (this.worker !== w) return;
+      this.worker = null;
+      if (!answered && !this.closed) {
+        this.inline = true;
+        this.log.warn({ err }, 'frame decoder thread could not start; decoding frames on the main thread');
+      } else if (!this.closed) {
+        this.log.error({ err }, 'frame decoder thread died; its connections are closed and their devices resend');
+      }
+      for (const waiting of this.waiting.values()) waiting.reject(err);
+      this.waiting.clear();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`frame decoder thread exited with code ${code}`)));
+    // Idle, never what keeps a process alive: close() ends it with the exchange.
+    w.unref();
+    this.worker = w;
+    return w;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const w = this.worker;
+    if (w) await w.terminate();
+  }
+}
