@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeFrame } from '../src/exchange/ingest/decode-frame.js';
+import { Worker } from 'node:worker_threads';
 import { FrameDecoder } from '../src/exchange/ingest/frame-decoder.js';
 import { encodeBatch, decodePiece } from '../src/exchange/bus/batch-codec.js';
 import { intrusion } from './helpers/exchange.js';
@@ -66,6 +67,22 @@ test('a decoder thread that dies fails the frames it held; the next frame gets a
     assert.equal(after.kind, 'batch');
     assert.equal((after as { seq: number }).seq, 99);
     assert.ok((decoder as unknown as { worker: unknown }).worker, 'a new thread, not inline');
+  } finally {
+    await decoder.close();
+  }
+});
+
+test('a decoder thread that cannot start leaves decoding on the main thread, and says so', async () => {
+  const warned: string[] = [];
+  const log = { ...silent, warn: (_o: unknown, msg: string) => warned.push(msg) } as unknown as import('fastify').FastifyBaseLogger;
+  const decoder = new FrameDecoder(5000, log, () => new Worker('throw new Error("no thread here")', { eval: true }));
+  try {
+    const first = decoder.decode(batch(1, [intrusion()]));
+    await assert.rejects(first, /no thread here/);
+    const frame = batch(2, [intrusion(), { bad: true }]);
+    assert.deepEqual(await decoder.decode(frame), decodeFrame(frame.toString(), 5000));
+    assert.equal((decoder as unknown as { worker: unknown }).worker, null);
+    assert.deepEqual(warned, ['frame decoder thread could not start; decoding frames on the main thread']);
   } finally {
     await decoder.close();
   }

@@ -201,3 +201,28 @@ test('deleting a device cuts its live connection and it cannot reconnect', async
   assert.equal(closed.code, 4403);
   await assert.rejects(DeviceSocket.connect(victim), (e: Error & { status?: number }) => e.status === 403 && /revoked|deleted/.test(e.message));
 });
+
+test('a frame the decoder thread lost is never acked: the connection closes and the batch sent again is stored', async () => {
+  const lossy = await enrollDevice(t, 'decoder-lost');
+  const decoder = t.ex.ctx.decoder;
+  const real = decoder.decode.bind(decoder);
+  decoder.decode = () => Promise.reject(new Error('frame decoder thread exited with code 1'));
+  const evs = [intrusion({ src_ip: '10.44.0.1' }), intrusion({ src_ip: '10.44.0.1' })];
+  try {
+    const s = await DeviceSocket.connect(lossy);
+    await s.hello();
+    s.ws.send(JSON.stringify({ type: 'batch', seq: 1, events: evs }));
+    const closed = await s.waitClosed();
+    assert.equal(closed.code, 1011);
+    assert.ok(!s.frames.some((f) => f.type === 'ack'), 'nothing acked');
+  } finally {
+    decoder.decode = real;
+  }
+  const again = await DeviceSocket.connect(lossy);
+  await again.hello();
+  const ack = await again.sendBatch(1, evs);
+  assert.equal(ack.accepted, 2);
+  again.close();
+  const page = await t.api(`/api/v1/events?device=${lossy.deviceId}`);
+  assert.deepEqual(page.body.data.map((e: { event_id: string }) => e.event_id).sort(), evs.map((e) => e.event_id).sort());
+});

@@ -34,6 +34,7 @@ export class FrameDecoder {
   constructor(
     private readonly maxBatchEvents: number,
     private readonly log: FastifyBaseLogger,
+    private readonly start: (maxBatchEvents: number) => Worker = startWorker,
   ) {}
 
   /** Rejects only when the worker dies with the frame in hand: nothing of it was acked, so the
@@ -55,7 +56,7 @@ export class FrameDecoder {
   }
 
   private spawn(): Worker {
-    const w = startWorker(this.maxBatchEvents);
+    const w = this.start(this.maxBatchEvents);
     let answered = false;
     w.on('message', (r: DecodeReply) => {
       answered = true;
@@ -64,8 +65,11 @@ export class FrameDecoder {
       this.waiting.delete(r.id);
       if (this.waiting.size === 0) w.unref();
       const { id: _id, itemsJson, ...rest } = r;
-      const d = (itemsJson === undefined ? rest : { ...rest, items: JSON.parse(itemsJson) as DecodedItem[] }) as DecodedFrame;
-      waiting.resolve(d);
+      try {
+        waiting.resolve((itemsJson === undefined ? rest : { ...rest, items: JSON.parse(itemsJson) as DecodedItem[] }) as DecodedFrame);
+      } catch (err) {
+        waiting.reject(err as Error);
+      }
     });
     const fail = (err: Error) => {
       if (this.worker !== w) return;
