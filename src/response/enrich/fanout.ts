@@ -219,13 +219,17 @@ export class FanOut {
     const i = m.instance;
     const ttl = i.cache_ttl_seconds * 1000;
     const keyOf = (o: CtimObservable) => AnswerCache.key(instanceKey(i), i.updated_at, verb, o.type, o.value);
-    const hits = ttl > 0 ? await this.cached(observables.map(keyOf)) : new Map<string, unknown>();
     const cached: unknown[] = [];
-    const ask: CtimObservable[] = [];
-    for (const o of observables) {
-      const hit = hits.get(keyOf(o));
-      if (hit === undefined) ask.push(o);
-      else cached.push(hit);
+    let ask: CtimObservable[] = observables;
+    if (ttl > 0) {
+      const keys = observables.map(keyOf);
+      const hits = await this.cached(keys);
+      ask = [];
+      for (let k = 0; k < observables.length; k++) {
+        const hit = hits.get(keys[k]!);
+        if (hit === undefined) ask.push(observables[k]!);
+        else cached.push(hit);
+      }
     }
     let fresh: unknown;
     if (ask.length > 0) {
