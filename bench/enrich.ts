@@ -18,8 +18,10 @@ import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { startTestExchange, cleanup } from '../test/helpers/exchange.js';
 import { inspect } from '../src/observables/index.js';
+import { processCpuMs } from './proc-cpu.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -59,7 +61,7 @@ async function relays(): Promise<void> {
 
 // ---- the load client (child) ---------------------------------------------------------------
 
-interface ClientJob { url: string; ca: string; token: string; relays: string[] }
+interface ClientJob { url: string; ca: string; token: string; relays: string[]; relaysPid: number }
 
 function post(url: string, body: string, o: { ca?: string; token?: string; agent: Agent | HttpAgent }): Promise<number> {
   const t0 = performance.now();
@@ -118,7 +120,8 @@ async function client(): Promise<void> {
     return performance.now() - t0;
   };
   const { single, batch } = bodies();
-  const out: Record<string, { tl: number[]; ref: number[] }> = {};
+  const out: Record<string, { tl: number[]; ref: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
+  const ownCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   for (const [name, list] of [['single', single], ['batch', batch]] as const) {
     // Warm both paths (TLS sessions, JIT) before measuring; alternate the two so that load on
     // the machine falls on both alike.
@@ -126,12 +129,20 @@ async function client(): Promise<void> {
     await runLoad(direct, list.slice(0, CONCURRENCY));
     const tl: number[] = [];
     const ref: number[] = [];
+    // What the load client and the modules spend on the threatlink runs alone: CPU the server
+    // cannot have on this machine, whatever it does.
+    let clientCpuMs = 0;
+    let relaysCpuMs = 0;
     const half = Math.ceil(list.length / 2);
     for (const part of [list.slice(0, half), list.slice(half)]) {
+      const c0 = ownCpuMs();
+      const r0 = processCpuMs(job.relaysPid);
       tl.push(...(await runLoad(viaThreatlink, part)));
+      clientCpuMs += ownCpuMs() - c0;
+      relaysCpuMs += processCpuMs(job.relaysPid) - r0;
       ref.push(...(await runLoad(direct, part)));
     }
-    out[name] = { tl, ref };
+    out[name] = { tl, ref, clientCpuMs, relaysCpuMs };
     process.stdout.write(JSON.stringify({ done: name }) + '\n');
   }
   process.stdout.write(JSON.stringify(out) + '\n');
@@ -209,7 +220,7 @@ async function main(): Promise<void> {
       } });
       if (m.status !== 201) throw new Error(`module instance: ${m.status} ${m.text}`);
     }
-    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls } satisfies ClientJob));
+    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls, relaysPid: r.proc.pid! } satisfies ClientJob));
     // The server's CPU per threatlink request, per scenario (the reference runs cost it nothing).
     const cpu: Record<string, number> = {};
     let mark = process.cpuUsage();
@@ -219,16 +230,28 @@ async function main(): Promise<void> {
       cpu[name] = (used.user + used.system) / 1000;
       mark = process.cpuUsage();
     }
-    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', { tl: number[]; ref: number[] }>;
+    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', { tl: number[]; ref: number[]; clientCpuMs: number; relaysCpuMs: number }>;
+    const cores = availableParallelism();
     const figures = (name: 'single' | 'batch') => {
-      const { tl, ref } = runs[name];
+      const { tl, ref, clientCpuMs, relaysCpuMs } = runs[name];
+      const server = cpu[name]! / (tl.length + CONCURRENCY);
+      const others = (clientCpuMs + relaysCpuMs) / tl.length;
+      // Closed loop: CONCURRENCY requests always in flight, so a machine that completes at most
+      // R requests a second makes each take at least CONCURRENCY / R. The bound with the server
+      // as measured, and with a server that cost nothing at all.
+      const floor = (ms: number) => +Math.max(0, (CONCURRENCY * ms) / cores - Math.max(...LATENCIES)).toFixed(1);
       const p50 = pct(tl, 50), p99 = pct(tl, 99), r50 = pct(ref, 50), r99 = pct(ref, 99);
       return {
         requests: tl.length, observables_per_request: name === 'single' ? 1 : OBS,
         p50_ms: +p50.toFixed(1), p99_ms: +p99.toFixed(1), ref_p50_ms: +r50.toFixed(1), ref_p99_ms: +r99.toFixed(1),
         overhead_p50_ms: +(p50 - r50).toFixed(1), overhead_p99_ms: +(p99 - r99).toFixed(1), ratio: +(r50 / p50).toFixed(2),
         // Requests here include the warm-up round.
-        server_cpu_ms_per_request: +(cpu[name]! / (tl.length + CONCURRENCY)).toFixed(2),
+        server_cpu_ms_per_request: +server.toFixed(2),
+        client_cpu_ms_per_request: +(clientCpuMs / tl.length).toFixed(2),
+        modules_cpu_ms_per_request: +(relaysCpuMs / tl.length).toFixed(2),
+        cpu_bound_rps: Math.round((cores * 1000) / (server + others)),
+        overhead_floor_ms: floor(server + others),
+        overhead_floor_free_server_ms: floor(others),
       };
     };
     const single = figures('single');
@@ -238,7 +261,8 @@ async function main(): Promise<void> {
       say(`  threatlink   p50 ${f.p50_ms} ms  p99 ${f.p99_ms} ms`);
       say(`  reference    p50 ${f.ref_p50_ms} ms  p99 ${f.ref_p99_ms} ms  (the five modules asked directly)`);
       say(`  overhead     p50 ${f.overhead_p50_ms} ms  p99 ${f.overhead_p99_ms} ms  (target p99 ≤ 20 ms); ratio ${f.ratio}`);
-      say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request`);
+      say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request; load client ${f.client_cpu_ms_per_request} ms, modules ${f.modules_cpu_ms_per_request} ms`);
+      say(`  CPU bound    ${f.cpu_bound_rps} requests/s on ${cores} cores: mean overhead ≥ ${f.overhead_floor_ms} ms with ${CONCURRENCY} in flight (≥ ${f.overhead_floor_free_server_ms} ms were the server free)`);
     }
     say('inspect on a 10 MB corpus…');
     const ins = await inspectFigures();

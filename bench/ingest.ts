@@ -7,7 +7,7 @@
 // moments are reported (`acked_eps`, `eps` = stored). `--nodes 2`: two exchange nodes on the
 // same store and bus, a connector on each with half the events.
 import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, readFileSync, cpSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { PG_URL, NATS_URL } from '../test/helpers/pg.js';
 import { sqliteCeiling, postgresCopyCeiling, pgEventCount } from './ingest/ceilings.js';
 import { dropBusStream, dropSchema } from './ingest/cleanup.js';
 import { accessToken, registrationTokenAt } from '../test/helpers/https.js';
+import { processCpuMs } from './proc-cpu.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -49,6 +50,11 @@ function run(argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Chi
     child.stderr!.on('data', on);
     child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
   });
+}
+
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function rssMb(pid: number): number {
@@ -133,6 +139,9 @@ async function main() {
     }
     say(`average event ${Math.round(bytes / N)} bytes; writing and waiting for acks…`);
     const chunk = 5000;
+    // CPU of each part over the timed span: what an event costs the machine, wherever it is spent.
+    const cpuNow = () => ({ connectors: sensors.reduce((a, s) => a + processCpuMs(s.proc.pid!), 0), exchanges: nodes.reduce((a, n) => a + processCpuMs(n.pid!), 0), bench: ownCpuMs() });
+    const cpu0 = cpuNow();
     const t0 = performance.now();
     const writers = sensors.map(async (s) => {
       const fd = openSync(s.eve, 'a');
@@ -172,6 +181,17 @@ async function main() {
         await new Promise((r) => setTimeout(r, 20));
       }
     }
+    const cpu1 = cpuNow();
+    // Work the exchange defers past the ack (the lookup indexer, the incident engine) is part of
+    // an event's cost too: count its CPU until it goes quiet (under 10 % of a core for 250 ms).
+    let exchangeCpuEnd = cpu1.exchanges;
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = nodes.reduce((a, n) => a + processCpuMs(n.pid!), 0);
+      const quiet = now - exchangeCpuEnd < 25;
+      exchangeCpuEnd = now;
+      if (quiet) break;
+    }
     const elapsed = (storedAt - t0) / 1000;
     const eps = N / elapsed;
     // Latency per chunk: from its write to the first poll that saw all of it acked.
@@ -192,12 +212,25 @@ async function main() {
     await stopAll(children);
     const sample = all.slice(0, Math.min(N, 100_000));
     say(STORE === 'sqlite' ? 'measuring the ceiling: the same events straight into SQLite…' : 'measuring the ceiling: the same events by raw COPY into PostgreSQL…');
-    const ceil = STORE === 'sqlite' ? await sqliteCeiling(sample) : await postgresCopyCeiling(sample, STORE);
+    // With PostgreSQL most of the ceiling's work is the server's, so its CPU is told for SQLite only.
+    const sqliteCeil = STORE === 'sqlite' ? await sqliteCeiling(sample) : null;
+    const ceil = sqliteCeil ? sqliteCeil.eps : await postgresCopyCeiling(sample, STORE);
+    const perEvent = (ms: number, n = N) => Number(((ms * 1000) / n).toFixed(1));
+    const cpuUs = {
+      connector: perEvent(cpu1.connectors - cpu0.connectors),
+      exchange: perEvent(exchangeCpuEnd - cpu0.exchanges),
+      sensor: perEvent(cpu1.bench - cpu0.bench),
+    };
+    const cores = availableParallelism();
+    const cpuBoundEps = Math.round((cores * 1e6) / (cpuUs.connector + cpuUs.exchange + cpuUs.sensor));
     const out = {
       bench: 'ingest', events: N, event_bytes: Math.round(bytes / N), seconds: Number(elapsed.toFixed(2)),
       eps: Math.round(eps), acked_eps: Math.round(N / ((ackedAt - t0) / 1000)), ceiling_eps: Math.round(ceil), ratio: Number((eps / ceil).toFixed(2)),
       p50_ms: Math.round(percentile(lat, 0.5)), p99_ms: Math.round(percentile(lat, 0.99)),
       connector_rss_mb: connRss, exchange_rss_mb: exRss,
+      connector_cpu_us_per_event: cpuUs.connector, exchange_cpu_us_per_event: cpuUs.exchange, sensor_cpu_us_per_event: cpuUs.sensor,
+      ceiling_cpu_us_per_event: sqliteCeil ? Number(sqliteCeil.cpuUsPerEvent.toFixed(1)) : null,
+      cores, cpu_bound_eps: cpuBoundEps,
       store: STORE === 'sqlite' ? 'sqlite' : 'postgres', bus: BUS === 'memory' ? 'memory' : 'nats', nodes: NODES,
     };
     if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
@@ -208,6 +241,8 @@ async function main() {
       process.stdout.write(`ratio        ${out.ratio}\n`);
       process.stdout.write(`latency      p50 ${out.p50_ms} ms, p99 ${out.p99_ms} ms (write of a 5000-event chunk → its last ack)\n`);
       process.stdout.write(`peak RSS     connector ${connRss} MB, exchange ${exRss} MB${NODES > 1 ? ' (largest of each)' : ''}\n`);
+      process.stdout.write(`CPU an event connector ${cpuUs.connector} µs, exchange ${cpuUs.exchange} µs, the sensor writing EVE ${cpuUs.sensor} µs${out.ceiling_cpu_us_per_event !== null ? ` (the ceiling's store alone: ${out.ceiling_cpu_us_per_event} µs)` : ''}\n`);
+      process.stdout.write(`CPU bound    ${cpuBoundEps} events/s: what ${cores} cores give at that cost, every core busy with nothing else\n`);
     }
   } finally {
     await stopAll(children);
