@@ -7,7 +7,9 @@
 //    - all 100 in each request (a pasted report), BATCH_REQUESTS requests of 100 observables.
 //    The reference, in the same run and from the same client: the same bodies posted straight
 //    to the five modules at once, so its latency is the slowest module's as this machine
-//    delivers it. Overhead = threatlink − reference, at p50 and p99.
+//    delivers it. Overhead = threatlink − reference, at p50 and p99. Beside them, the CPU a
+//    request costs the server, the load client and the modules, and the overhead floor a closed
+//    loop on this many cores sets at that cost.
 // 2. Inspect: MB/s of inspect() on a 10 MB text corpus, beside ioc-extractor alone.
 // The relay modules and the load client run in child processes (this file with --relays or
 // --client) so that neither shares the server's event loop.
@@ -21,7 +23,7 @@ import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { startTestExchange, cleanup } from '../test/helpers/exchange.js';
 import { inspect } from '../src/observables/index.js';
-import { processCpuMs } from './proc-cpu.js';
+import { processCpuMs, ownCpuMs } from './proc-cpu.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
@@ -121,7 +123,6 @@ async function client(): Promise<void> {
   };
   const { single, batch } = bodies();
   const out: Record<string, { tl: number[]; ref: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
-  const ownCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
   for (const [name, list] of [['single', single], ['batch', batch]] as const) {
     // Warm both paths (TLS sessions, JIT) before measuring; alternate the two so that load on
     // the machine falls on both alike.
@@ -262,7 +263,7 @@ async function main(): Promise<void> {
       say(`  reference    p50 ${f.ref_p50_ms} ms  p99 ${f.ref_p99_ms} ms  (the five modules asked directly)`);
       say(`  overhead     p50 ${f.overhead_p50_ms} ms  p99 ${f.overhead_p99_ms} ms  (target p99 ≤ 20 ms); ratio ${f.ratio}`);
       say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request; load client ${f.client_cpu_ms_per_request} ms, modules ${f.modules_cpu_ms_per_request} ms`);
-      say(`  CPU bound    ${f.cpu_bound_rps} requests/s on ${cores} cores: mean overhead ≥ ${f.overhead_floor_ms} ms with ${CONCURRENCY} in flight (≥ ${f.overhead_floor_free_server_ms} ms were the server free)`);
+      say(`  CPU bound    ${f.cpu_bound_rps} requests/s on ${cores} cores: in steady state the mean overhead is ≥ ${f.overhead_floor_ms} ms with ${CONCURRENCY} in flight (≥ ${f.overhead_floor_free_server_ms} ms were the server free; short runs overstate it, their CPU includes warm-up)`);
     }
     say('inspect on a 10 MB corpus…');
     const ins = await inspectFigures();

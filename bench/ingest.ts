@@ -5,7 +5,9 @@
 // the indexer; PostgreSQL: a raw COPY into the same table), and the ratio between the two.
 // With a bus a device is acked once JetStream holds its batch, before the store has it: both
 // moments are reported (`acked_eps`, `eps` = stored). `--nodes 2`: two exchange nodes on the
-// same store and bus, a connector on each with half the events.
+// same store and bus, a connector on each with half the events. Also the CPU an event costs each
+// process (connector, exchange, this file writing the EVE lines) and the rate that cost allows
+// with every core busy (`cpu_bound_eps`).
 import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync, readFileSync, cpSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import { PG_URL, NATS_URL } from '../test/helpers/pg.js';
 import { sqliteCeiling, postgresCopyCeiling, pgEventCount } from './ingest/ceilings.js';
 import { dropBusStream, dropSchema } from './ingest/cleanup.js';
 import { accessToken, registrationTokenAt } from '../test/helpers/https.js';
-import { processCpuMs } from './proc-cpu.js';
+import { processCpuMs, ownCpuMs } from './proc-cpu.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -50,11 +52,6 @@ function run(argv: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<Chi
     child.stderr!.on('data', on);
     child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
   });
-}
-
-function ownCpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
 }
 
 function rssMb(pid: number): number {
@@ -242,7 +239,8 @@ async function main() {
       process.stdout.write(`latency      p50 ${out.p50_ms} ms, p99 ${out.p99_ms} ms (write of a 5000-event chunk → its last ack)\n`);
       process.stdout.write(`peak RSS     connector ${connRss} MB, exchange ${exRss} MB${NODES > 1 ? ' (largest of each)' : ''}\n`);
       process.stdout.write(`CPU an event connector ${cpuUs.connector} µs, exchange ${cpuUs.exchange} µs, the sensor writing EVE ${cpuUs.sensor} µs${out.ceiling_cpu_us_per_event !== null ? ` (the ceiling's store alone: ${out.ceiling_cpu_us_per_event} µs)` : ''}\n`);
-      process.stdout.write(`CPU bound    ${cpuBoundEps} events/s: what ${cores} cores give at that cost, every core busy with nothing else\n`);
+      const uncounted = STORE === 'sqlite' ? '' : ' (PostgreSQL\'s and NATS\'s own CPU not counted)';
+      process.stdout.write(`CPU bound    ${cpuBoundEps} events/s: what ${cores} cores give at that cost, every core busy with nothing else${uncounted}\n`);
     }
   } finally {
     await stopAll(children);

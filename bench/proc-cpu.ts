@@ -17,3 +17,9 @@ export function processCpuMs(pid: number): number {
     return NaN;
   }
 }
+
+/** CPU milliseconds this process (all its threads) has used so far. */
+export function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
