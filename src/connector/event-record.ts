@@ -1,5 +1,6 @@
 // An event as the spool stores it and the uplink sends it: its JSON text.
 import type { NormalizedEvent } from '../events/event.js';
+import { jsonWithRaw } from '../events/event-json.js';
 
 /**
  * The event's JSON. With `rawJson` — the JSON text `ev.raw` was parsed from, unchanged (a
@@ -11,12 +12,9 @@ export function eventRecord(ev: NormalizedEvent, rawJson?: string): string {
   if (rawJson === undefined || ev.raw === undefined) return JSON.stringify(ev);
   const raw = ev.raw;
   ev.raw = undefined; // left out by JSON.stringify
-  let head: string;
   try {
-    head = JSON.stringify(ev);
+    return jsonWithRaw(ev, rawJson);
   } finally {
     ev.raw = raw;
   }
-  // head is an object's text, "{…}": reopen it for one more member.
-  return head.length > 2 ? `${head.slice(0, -1)},"raw":${rawJson}}` : `{"raw":${rawJson}}`;
 }

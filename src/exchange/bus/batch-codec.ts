@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { CommitItem } from '../store/types.js';
 import type { NormalizedEvent } from '../../events/event.js';
+import { jsonWithRaw } from '../../events/event-json.js';
 
 export interface EncodedPiece {
   msgId: string;
@@ -33,9 +34,7 @@ export function encodeBatch(deviceId: string, items: CommitItem[], maxBytes: num
   for (const it of items) {
     if (it.org_id !== org) throw new Error('a batch holds one org\'s events');
     // raw once, inside the event: a decoded item carries it as raw_json only.
-    const json = it.raw_json !== undefined && it.event.raw === undefined
-      ? `${JSON.stringify(it.event).slice(0, -1)},"raw":${it.raw_json}}`
-      : JSON.stringify(it.event);
+    const json = it.raw_json !== undefined && it.event.raw === undefined ? jsonWithRaw(it.event, it.raw_json) : JSON.stringify(it.event);
     const bytes = Buffer.byteLength(json) + 1;
     if (parts.length > 0 && size + bytes > maxBytes) flush();
     parts.push(json);
