@@ -2,7 +2,7 @@
 // order the frames went in, and a thread that dies fails only the frames it held.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeFrame } from '../src/exchange/ingest/decode-frame.js';
+import { decodeFrame, frameText } from '../src/exchange/ingest/decode-frame.js';
 import { Worker } from 'node:worker_threads';
 import { FrameDecoder } from '../src/exchange/ingest/frame-decoder.js';
 import { encodeBatch, decodePiece } from '../src/exchange/bus/batch-codec.js';
@@ -30,6 +30,19 @@ test('a batch: valid events with raw carried as text, rejections with index, cod
   assert.match(d.rejected[0]!.reason, /src_ip/);
 });
 
+test('frame bytes read as UTF-8 text, whether all ASCII or not, and malformed bytes as U+FFFD', () => {
+  const ascii = Buffer.from('{"type":"heartbeat","note":"plain \\u00e9"}');
+  assert.equal(frameText(ascii), ascii.toString('utf8'));
+  const multi = Buffer.from('{"note":"ünïcode ✓ 𝄞 日本"}');
+  assert.equal(frameText(multi), '{"note":"ünïcode ✓ 𝄞 日本"}');
+  const broken = Buffer.from([0x7b, 0x22, 0xc3, 0x22, 0xff, 0x7d]);
+  assert.equal(frameText(broken), broken.toString('utf8'));
+  assert.ok(frameText(broken).includes('\ufffd'));
+  // A view into a larger buffer reads only its own bytes.
+  const big = Buffer.from('xx{"a":"é"}yy');
+  assert.equal(frameText(big.subarray(2, big.length - 2)), '{"a":"é"}');
+});
+
 test('frames that are not batches, and bad ones, are told apart', () => {
   assert.deepEqual(decodeFrame('{"type":"heartbeat","status":{}}', 10), { kind: 'frame', frame: { type: 'heartbeat', status: {} } });
   const notJson = decodeFrame('{"type":', 10);
@@ -45,7 +58,7 @@ test('on the thread: the same answers as inline, in the order sent', async () =>
   try {
     const frames = Array.from({ length: 40 }, (_, i) => (i % 10 === 9
       ? Buffer.from(`{"type":"heartbeat","n":${i}}`)
-      : batch(i, Array.from({ length: 1 + (i % 7) * 50 }, () => intrusion({ raw: { i } })))));
+      : batch(i, Array.from({ length: 1 + (i % 7) * 50 }, () => intrusion({ raw: { i, note: i % 2 ? 'ascii' : 'ünïcode ✓' } })))));
     const got = await Promise.all(frames.map((f) => decoder.decode(f)));
     assert.deepEqual(got, frames.map((f) => decodeFrame(f.toString(), 5000)));
     assert.ok((decoder as unknown as { worker: unknown }).worker, 'decoded on a thread, not inline');

@@ -1,6 +1,7 @@
 // A device's text frame → what the session acts on: a batch's valid events and its rejections, a
 // frame of another type, or why the frame is bad. Pure, so that it runs the same on the decode
 // worker (frame-decoder.ts) and inline.
+import { isAscii } from 'node:buffer';
 import type { NormalizedEvent } from '../../events/event.js';
 import { validateEvent } from '../../events/validate.js';
 import type { DeviceFrame, Rejection } from '../../protocol/frames.js';
@@ -17,6 +18,14 @@ export type DecodedFrame =
   | { kind: 'batch'; seq: number; count: number; items: DecodedItem[]; rejected: Rejection[] }
   /** Any frame but a batch, parsed: the session's to check. */
   | { kind: 'frame'; frame: DeviceFrame };
+
+/** A frame's bytes as text. Devices' frames are nearly always ASCII (JSON escapes the rest), and
+ * then latin1 gives the same string as UTF-8 at less than half the cost (measured: 2.3 against
+ * 5.4 µs an 800-byte event, the largest single step of decoding after JSON.parse). */
+export function frameText(bytes: Uint8Array): string {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isAscii(b) ? b.toString('latin1') : b.toString('utf8');
+}
 
 export function decodeFrame(text: string, maxBatchEvents: number): DecodedFrame {
   let f: DeviceFrame;

@@ -2,7 +2,7 @@
 // one JSON text: the main thread parses that faster than it would take a structured clone of the
 // same objects, and far faster than parsing and validating the device's frame itself.
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeFrame } from './decode-frame.js';
+import { decodeFrame, frameText } from './decode-frame.js';
 
 export interface DecodeRequest { id: number; data: Uint8Array }
 export type DecodeReply = { id: number; itemsJson?: string } & Record<string, unknown>;
@@ -10,8 +10,7 @@ export type DecodeReply = { id: number; itemsJson?: string } & Record<string, un
 const { maxBatchEvents } = workerData as { maxBatchEvents: number };
 
 parentPort!.on('message', (m: DecodeRequest) => {
-  const text = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).toString('utf8');
-  const d = decodeFrame(text, maxBatchEvents);
+  const d = decodeFrame(frameText(m.data), maxBatchEvents);
   if (d.kind === 'batch') {
     const { items, ...rest } = d;
     parentPort!.postMessage({ id: m.id, ...rest, itemsJson: JSON.stringify(items) } satisfies DecodeReply);

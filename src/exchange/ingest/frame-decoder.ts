@@ -4,7 +4,7 @@
 // the order frames went in, so each connection's frames keep their order.
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import { decodeFrame, type DecodedFrame, type DecodedItem } from './decode-frame.js';
+import { decodeFrame, frameText, type DecodedFrame, type DecodedItem } from './decode-frame.js';
 import type { DecodeReply } from './decode-worker.js';
 
 interface Waiting {
@@ -40,7 +40,7 @@ export class FrameDecoder {
   /** Rejects only when the worker dies with the frame in hand: nothing of it was acked, so the
    * caller closes the connection and the device sends the batch again. */
   decode(data: Buffer): Promise<DecodedFrame> {
-    if (this.inline || this.closed) return Promise.resolve(decodeFrame(data.toString('utf8'), this.maxBatchEvents));
+    if (this.inline || this.closed) return Promise.resolve(decodeFrame(frameText(data), this.maxBatchEvents));
     const w = this.worker ?? this.spawn();
     const id = this.nextId++;
     // A copy of our own to hand over: the frame may be a view into a larger buffer, and a
