@@ -66,7 +66,7 @@ export class FrameDecoder {
       if (this.waiting.size === 0) w.unref();
       const { id: _id, itemsJson, ...rest } = r;
       try {
-        waiting.resolve((itemsJson === undefined ? rest : { ...rest, items: JSON.parse(itemsJson) as DecodedItem[] }) as DecodedFrame);
+        waiting.resolve((itemsJson === undefined ? rest : { ...rest, items: itemsJson.flatMap((piece) => JSON.parse(piece) as DecodedItem[]) }) as DecodedFrame);
       } catch (err) {
         waiting.reject(err as Error);
       }
