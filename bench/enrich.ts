@@ -1,4 +1,4 @@
-// npm run bench:enrich [-- --json] [--rounds N] [--concurrency N] [--batch-requests N]
+// npm run bench:enrich [-- --json] [--rounds N] [--concurrency N] [--batch-requests N] [--warmup-rounds N]
 // 1. Enrich overhead: 100 observables × 5 relay modules (local servers answering after 10, 20,
 //    30, 40 and 50 ms), CONCURRENCY (50) requests in flight to
 //    POST /iroh/iroh-enrich/observe/observables, in two shapes:
@@ -35,6 +35,7 @@ const ROUNDS = opt('--rounds', 10);
 const BATCH_REQUESTS = opt('--batch-requests', 300);
 const CONCURRENCY = opt('--concurrency', 50);
 const OBS = 100;
+const WARMUP_ROUNDS = opt('--warmup-rounds', 10);
 const LATENCIES = [10, 20, 30, 40, 50];
 const say = (s: string) => { if (!json) process.stderr.write(`${s}\n`); };
 const SELF = fileURLToPath(import.meta.url);
@@ -124,10 +125,15 @@ async function client(): Promise<void> {
   const { single, batch } = bodies();
   const out: Record<string, { tl: number[]; ref: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
   for (const [name, list] of [['single', single], ['batch', batch]] as const) {
-    // Warm both paths (TLS sessions, JIT) before measuring; alternate the two so that load on
-    // the machine falls on both alike.
-    await runLoad(viaThreatlink, list.slice(0, CONCURRENCY));
-    await runLoad(direct, list.slice(0, CONCURRENCY));
+    // Warm both paths (TLS sessions, JIT) before measuring, WARMUP_ROUNDS full rounds of
+    // CONCURRENCY each, alternating so that load on the machine falls on both alike. One round
+    // was not enough: V8 was still compiling the request path, and the first 500 measured
+    // requests had a p99 near 900 ms with no warm-up and ~200 ms after one round, against
+    // ~95 ms after more (session 9). A server runs warm; its first seconds are not its latency.
+    for (let w = 0; w < WARMUP_ROUNDS; w++) {
+      await runLoad(viaThreatlink, list.slice(0, CONCURRENCY));
+      await runLoad(direct, list.slice(0, CONCURRENCY));
+    }
     const tl: number[] = [];
     const ref: number[] = [];
     // What the load client and the modules spend on the threatlink runs alone: CPU the server
@@ -235,7 +241,7 @@ async function main(): Promise<void> {
     const cores = availableParallelism();
     const figures = (name: 'single' | 'batch') => {
       const { tl, ref, clientCpuMs, relaysCpuMs } = runs[name];
-      const server = cpu[name]! / (tl.length + CONCURRENCY);
+      const server = cpu[name]! / (tl.length + WARMUP_ROUNDS * CONCURRENCY);
       const others = (clientCpuMs + relaysCpuMs) / tl.length;
       // Closed loop: CONCURRENCY requests always in flight, so a machine that completes at most
       // R requests a second makes each take at least CONCURRENCY / R. The bound with the server
@@ -246,7 +252,7 @@ async function main(): Promise<void> {
         requests: tl.length, observables_per_request: name === 'single' ? 1 : OBS,
         p50_ms: +p50.toFixed(1), p99_ms: +p99.toFixed(1), ref_p50_ms: +r50.toFixed(1), ref_p99_ms: +r99.toFixed(1),
         overhead_p50_ms: +(p50 - r50).toFixed(1), overhead_p99_ms: +(p99 - r99).toFixed(1), ratio: +(r50 / p50).toFixed(2),
-        // Requests here include the warm-up round.
+        // The server CPU covers the warm-up rounds too, divided by all its requests.
         server_cpu_ms_per_request: +server.toFixed(2),
         client_cpu_ms_per_request: +(clientCpuMs / tl.length).toFixed(2),
         modules_cpu_ms_per_request: +(relaysCpuMs / tl.length).toFixed(2),
