@@ -7,12 +7,15 @@
 //    - all 100 in each request (a pasted report), BATCH_REQUESTS requests of 100 observables.
 //    The reference, in the same run and from the same client: the same bodies posted straight
 //    to the five modules at once, so its latency is the slowest module's as this machine
-//    delivers it. Overhead = threatlink − reference, at p50 and p99. Beside them, the CPU a
+//    delivers it. Overhead = threatlink − reference, at p50 and p99. A second reference, the
+//    platform's share: the same bodies through a bare fan-out server (Fastify over TLS, the
+//    server's certificate, undici to the same five modules, no auth, store or built-in modules),
+//    what any Node server on this machine pays before doing anything of its own. Beside them, the CPU a
 //    request costs the server, the load client and the modules, and the overhead floor a closed
 //    loop on this many cores sets at that cost.
 // 2. Inspect: MB/s of inspect() on a 10 MB text corpus, beside ioc-extractor alone.
-// The relay modules and the load client run in child processes (this file with --relays or
-// --client) so that neither shares the server's event loop.
+// The relay modules, the bare server and the load client run in child processes (this file with
+// --relays, --bare or --client) so that none shares the server's event loop.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { request, Agent } from 'node:https';
@@ -21,7 +24,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
+import Fastify from 'fastify';
+import { Pool } from 'undici';
 import { startTestExchange, cleanup } from '../test/helpers/exchange.js';
+import { paths } from '../src/exchange/config.js';
 import { inspect } from '../src/observables/index.js';
 import { processCpuMs, ownCpuMs } from './proc-cpu.js';
 
@@ -62,9 +68,33 @@ async function relays(): Promise<void> {
   process.stdout.write(JSON.stringify(urls) + '\n');
 }
 
+// ---- the bare fan-out server (child) --------------------------------------------------------
+
+interface BareJob { relays: string[]; cert: string; key: string }
+
+/** The least a fan-out server does: take the body, post it to the five modules at once, answer
+ * with what they said. Same framework, TLS and HTTP client as threatlink. */
+async function bareServer(): Promise<void> {
+  let input = '';
+  for await (const c of process.stdin) input += c;
+  const job = JSON.parse(input) as BareJob;
+  const pools = job.relays.map((u) => new Pool(u, { keepAliveTimeout: 30_000 }));
+  const app = Fastify({ https: { cert: job.cert, key: job.key } });
+  app.post('/observe/observables', async (req) => {
+    const body = JSON.stringify(req.body);
+    const data = await Promise.all(pools.map(async (pool) => {
+      const r = await pool.request({ path: '/observe/observables', method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(15_000) });
+      return JSON.parse(await r.body.text()) as unknown;
+    }));
+    return { data, errors: [] };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(JSON.stringify(`https://127.0.0.1:${(app.server.address() as import('node:net').AddressInfo).port}`) + '\n');
+}
+
 // ---- the load client (child) ---------------------------------------------------------------
 
-interface ClientJob { url: string; ca: string; token: string; relays: string[]; relaysPid: number }
+interface ClientJob { url: string; ca: string; token: string; relays: string[]; relaysPid: number; bare: string }
 
 function post(url: string, body: string, o: { ca?: string; token?: string; agent: Agent | HttpAgent }): Promise<number> {
   const t0 = performance.now();
@@ -116,6 +146,8 @@ async function client(): Promise<void> {
   const job = JSON.parse(input) as ClientJob;
   const tlAgent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: job.ca });
   const relayAgent = new HttpAgent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+  const bareAgent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca: job.ca });
+  const viaBare = (b: string) => post(`${job.bare}/observe/observables`, b, { ca: job.ca, agent: bareAgent });
   const viaThreatlink = (b: string) => post(`${job.url}/iroh/iroh-enrich/observe/observables`, b, { ca: job.ca, token: job.token, agent: tlAgent });
   const direct = async (b: string) => {
     const t0 = performance.now();
@@ -123,7 +155,7 @@ async function client(): Promise<void> {
     return performance.now() - t0;
   };
   const { single, batch } = bodies();
-  const out: Record<string, { tl: number[]; ref: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
+  const out: Record<string, { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
   for (const [name, list] of [['single', single], ['batch', batch]] as const) {
     // Warm both paths (TLS sessions, JIT) before measuring, WARMUP_ROUNDS full rounds of
     // CONCURRENCY each, alternating so that load on the machine falls on both alike. One round
@@ -133,9 +165,11 @@ async function client(): Promise<void> {
     for (let w = 0; w < WARMUP_ROUNDS; w++) {
       await runLoad(viaThreatlink, list.slice(0, CONCURRENCY));
       await runLoad(direct, list.slice(0, CONCURRENCY));
+      await runLoad(viaBare, list.slice(0, CONCURRENCY));
     }
     const tl: number[] = [];
     const ref: number[] = [];
+    const bare: number[] = [];
     // What the load client and the modules spend on the threatlink runs alone: CPU the server
     // cannot have on this machine, whatever it does.
     let clientCpuMs = 0;
@@ -148,8 +182,9 @@ async function client(): Promise<void> {
       clientCpuMs += ownCpuMs() - c0;
       relaysCpuMs += processCpuMs(job.relaysPid) - r0;
       ref.push(...(await runLoad(direct, part)));
+      bare.push(...(await runLoad(viaBare, part)));
     }
-    out[name] = { tl, ref, clientCpuMs, relaysCpuMs };
+    out[name] = { tl, ref, bare, clientCpuMs, relaysCpuMs };
     process.stdout.write(JSON.stringify({ done: name }) + '\n');
   }
   process.stdout.write(JSON.stringify(out) + '\n');
@@ -216,8 +251,10 @@ async function inspectFigures(): Promise<{ mb: number; ours: number; ioc: number
 async function main(): Promise<void> {
   if (args[0] === '--relays') return relays();
   if (args[0] === '--client') return client();
+  if (args[0] === '--bare') return bareServer();
   const t = await startTestExchange();
   const r = child('--relays');
+  let bareProc: ChildProcess | undefined;
   try {
     const urls = JSON.parse(await r.line()) as string[];
     say(`5 relay modules at ${LATENCIES.join(', ')} ms; ${OBS} observables`);
@@ -227,7 +264,11 @@ async function main(): Promise<void> {
       } });
       if (m.status !== 201) throw new Error(`module instance: ${m.status} ${m.text}`);
     }
-    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls, relaysPid: r.proc.pid! } satisfies ClientJob));
+    const tls = paths(t.dataDir).tlsDir;
+    const b = child('--bare', JSON.stringify({ relays: urls, cert: readFileSync(join(tls, 'server.crt'), 'utf8'), key: readFileSync(join(tls, 'server.key'), 'utf8') } satisfies BareJob));
+    bareProc = b.proc;
+    const bareUrl = JSON.parse(await b.line()) as string;
+    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls, relaysPid: r.proc.pid!, bare: bareUrl } satisfies ClientJob));
     // The server's CPU per threatlink request, per scenario (the reference runs cost it nothing).
     const cpu: Record<string, number> = {};
     let mark = process.cpuUsage();
@@ -237,21 +278,23 @@ async function main(): Promise<void> {
       cpu[name] = (used.user + used.system) / 1000;
       mark = process.cpuUsage();
     }
-    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', { tl: number[]; ref: number[]; clientCpuMs: number; relaysCpuMs: number }>;
+    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number }>;
     const cores = availableParallelism();
     const figures = (name: 'single' | 'batch') => {
-      const { tl, ref, clientCpuMs, relaysCpuMs } = runs[name];
+      const { tl, ref, bare, clientCpuMs, relaysCpuMs } = runs[name];
       const server = cpu[name]! / (tl.length + WARMUP_ROUNDS * CONCURRENCY);
       const others = (clientCpuMs + relaysCpuMs) / tl.length;
       // Closed loop: CONCURRENCY requests always in flight, so a machine that completes at most
       // R requests a second makes each take at least CONCURRENCY / R. The bound with the server
       // as measured, and with a server that cost nothing at all.
       const floor = (ms: number) => +Math.max(0, (CONCURRENCY * ms) / cores - Math.max(...LATENCIES)).toFixed(1);
-      const p50 = pct(tl, 50), p99 = pct(tl, 99), r50 = pct(ref, 50), r99 = pct(ref, 99);
+      const p50 = pct(tl, 50), p99 = pct(tl, 99), r50 = pct(ref, 50), r99 = pct(ref, 99), b50 = pct(bare, 50), b99 = pct(bare, 99);
       return {
         requests: tl.length, observables_per_request: name === 'single' ? 1 : OBS,
         p50_ms: +p50.toFixed(1), p99_ms: +p99.toFixed(1), ref_p50_ms: +r50.toFixed(1), ref_p99_ms: +r99.toFixed(1),
         overhead_p50_ms: +(p50 - r50).toFixed(1), overhead_p99_ms: +(p99 - r99).toFixed(1), ratio: +(r50 / p50).toFixed(2),
+        bare_p50_ms: +b50.toFixed(1), bare_p99_ms: +b99.toFixed(1),
+        bare_overhead_p50_ms: +(b50 - r50).toFixed(1), bare_overhead_p99_ms: +(b99 - r99).toFixed(1),
         // The server CPU covers the warm-up rounds too, divided by all its requests.
         server_cpu_ms_per_request: +server.toFixed(2),
         client_cpu_ms_per_request: +(clientCpuMs / tl.length).toFixed(2),
@@ -268,6 +311,7 @@ async function main(): Promise<void> {
       say(`  threatlink   p50 ${f.p50_ms} ms  p99 ${f.p99_ms} ms`);
       say(`  reference    p50 ${f.ref_p50_ms} ms  p99 ${f.ref_p99_ms} ms  (the five modules asked directly)`);
       say(`  overhead     p50 ${f.overhead_p50_ms} ms  p99 ${f.overhead_p99_ms} ms  (target p99 ≤ 20 ms); ratio ${f.ratio}`);
+      say(`  bare server  p50 ${f.bare_p50_ms} ms  p99 ${f.bare_p99_ms} ms; overhead p50 ${f.bare_overhead_p50_ms} ms  p99 ${f.bare_overhead_p99_ms} ms  (Fastify over TLS + undici to the five, nothing else: the platform's share)`);
       say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request; load client ${f.client_cpu_ms_per_request} ms, modules ${f.modules_cpu_ms_per_request} ms`);
       say(`  CPU bound    ${f.cpu_bound_rps} requests/s on ${cores} cores: in steady state the mean overhead is ≥ ${f.overhead_floor_ms} ms with ${CONCURRENCY} in flight (≥ ${f.overhead_floor_free_server_ms} ms were the server free; short runs overstate it, their CPU includes warm-up)`);
     }
@@ -282,6 +326,7 @@ async function main(): Promise<void> {
       }) + '\n');
     }
   } finally {
+    bareProc?.kill();
     r.proc.kill();
     await t.close();
     cleanup(t.dataDir);
