@@ -157,8 +157,8 @@ async function client(): Promise<void> {
   const { single, batch } = bodies();
   const out: Record<string, { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
   for (const [name, list] of [['single', single], ['batch', batch]] as const) {
-    // Warm both paths (TLS sessions, JIT) before measuring, WARMUP_ROUNDS full rounds of
-    // CONCURRENCY each, alternating so that load on the machine falls on both alike. One round
+    // Warm all three paths (TLS sessions, JIT) before measuring, WARMUP_ROUNDS full rounds of
+    // CONCURRENCY each, alternating so that load on the machine falls on all alike. One round
     // was not enough: V8 was still compiling the request path, and the first 500 measured
     // requests had a p99 near 900 ms with no warm-up and ~200 ms after one round, against
     // ~95 ms after more (session 9). A server runs warm; its first seconds are not its latency.
