@@ -85,13 +85,15 @@ test('a decoder thread that dies fails the frames it held; the next frame gets a
   }
 });
 
-test('a decoder thread that cannot start leaves decoding on the main thread, and says so', async () => {
+test('a decoder thread that cannot start leaves decoding on the main thread, and says so; the frames it held are decoded there, in order', async () => {
   const warned: string[] = [];
   const log = { ...silent, warn: (_o: unknown, msg: string) => warned.push(msg) } as unknown as import('fastify').FastifyBaseLogger;
   const decoder = new FrameDecoder(5000, log, () => new Worker('throw new Error("no thread here")', { eval: true }));
   try {
-    const first = decoder.decode(batch(1, [intrusion()]));
-    await assert.rejects(first, /no thread here/);
+    const held = [batch(1, [intrusion()]), batch(11, [intrusion(), intrusion()]), Buffer.from('{"type":"batch"')];
+    const answers = await Promise.all(held.map((f) => decoder.decode(f)));
+    assert.deepEqual(answers, held.map((f) => decodeFrame(f.toString(), 5000)));
+    assert.deepEqual(answers.map((a) => a.kind), ['batch', 'batch', 'bad']);
     const frame = batch(2, [intrusion(), { bad: true }]);
     assert.deepEqual(await decoder.decode(frame), decodeFrame(frame.toString(), 5000));
     assert.equal((decoder as unknown as { worker: unknown }).worker, null);

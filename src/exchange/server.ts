@@ -45,6 +45,8 @@ export interface Exchange {
 export interface StartOptions {
   stores?: Stores;
   logLevel?: string;
+  /** Where the JSON log lines go; standard output when absent. */
+  logStream?: { write(line: string): unknown };
   env?: NodeJS.ProcessEnv;
   /** Layers above the exchange (response, console): their routes and ingest hooks. */
   extensions?: ExchangeExtension[];
@@ -61,7 +63,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
   const boot = await bootstrap(stores, opts.env);
 
   const app = Fastify({
-    logger: { level: opts.logLevel ?? process.env.THREATLINK_LOG_LEVEL ?? 'info' },
+    logger: { level: opts.logLevel ?? process.env.THREATLINK_LOG_LEVEL ?? 'info', ...(opts.logStream ? { stream: opts.logStream } : {}) },
     // Devices present client certificates on the same port; API callers do not, so the TLS
     // layer asks but does not insist, and each endpoint decides what it needs.
     https: { cert: tls.cert, key: tls.key, ca: [ca.certPem], requestCert: true, rejectUnauthorized: false },

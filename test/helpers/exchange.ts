@@ -35,14 +35,20 @@ export interface TestExchange {
 export async function startTestExchange(dataDir = tmpDir(), o: { store?: string; bus?: string } = {}): Promise<TestExchange> {
   const config = buildConfig({ dataDir, listen: '127.0.0.1:0' }, {});
   const own = o.store === undefined ? backendOf(dataDir) : undefined;
+  // Quiet unless TEST_LOG_LEVEL says otherwise, but its warnings and errors are kept: a test
+  // that times out waiting on the server says what the server complained of meanwhile.
+  const level = process.env.TEST_LOG_LEVEL;
+  const kept: string[] = [];
   const ex = await startThreatlink(config, {
     store: o.store ?? own?.store,
     bus: o.store === undefined ? own?.bus : o.bus,
-    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+    logLevel: level ?? 'warn',
+    ...(level ? {} : { logStream: { write: (line: string) => { kept.push(line.trimEnd()); if (kept.length > KEPT_LINES) kept.shift(); } } }),
     env: { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET },
   });
   const ca = ex.ctx.ca.certPem;
   live.add(ex);
+  serverLogs.set(ex, kept);
   const tokens = new Map<string, string>();
   const t: TestExchange = {
     ex, url: ex.url, ca, dataDir,
@@ -67,6 +73,14 @@ export async function startTestExchange(dataDir = tmpDir(), o: { store?: string;
 }
 
 const live = new Set<Threatlink>();
+const serverLogs = new WeakMap<Threatlink, string[]>();
+const KEPT_LINES = 20;
+
+/** The warnings and errors the running test servers logged last, for a failure's message. */
+export function recentServerLogs(): string {
+  const lines = [...live].flatMap((ex) => serverLogs.get(ex) ?? []);
+  return lines.length === 0 ? 'none' : lines.map((l) => l.slice(0, 600)).join('\n');
+}
 
 /** One schema and stream per data dir, as one data dir is one server's state: a test that
  * restarts a server on its data dir finds it again. Dropped by cleanup(dir). */
@@ -157,12 +171,26 @@ export class DeviceSocket {
     });
   }
 
+  /** Rejects when the time runs out or the socket closes first, saying what did come and what
+   * the server logged meanwhile. */
   waitFor<T extends ExchangeFrame>(pred: (f: ExchangeFrame) => boolean, timeoutMs = 10_000): Promise<T> {
     const have = this.frames.find(pred);
     if (have) return Promise.resolve(have as T);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('timed out waiting for a frame')), timeoutMs);
-      this.waiters.push({ pred, resolve: (f) => { clearTimeout(timer); resolve(f as T); } });
+      const why = (what: string) => new Error(
+        `${what} waiting for a frame; received ${JSON.stringify(this.frames).slice(0, 2000)}; the server logged: ${recentServerLogs()}`);
+      const onClose = () => { clearTimeout(timer); reject(why(`socket closed (${JSON.stringify(this.closed)})`)); };
+      const timer = setTimeout(() => {
+        this.closeWaiters = this.closeWaiters.filter((w) => w !== onClose);
+        reject(why('timed out'));
+      }, timeoutMs);
+      if (this.closed) return onClose();
+      this.closeWaiters.push(onClose);
+      this.waiters.push({ pred, resolve: (f) => {
+        clearTimeout(timer);
+        this.closeWaiters = this.closeWaiters.filter((w) => w !== onClose);
+        resolve(f as T);
+      } });
     });
   }
 

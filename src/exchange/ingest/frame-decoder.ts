@@ -8,6 +8,8 @@ import { decodeFrame, frameText, type DecodedFrame, type DecodedItem } from './d
 import type { DecodeReply } from './decode-worker.js';
 
 interface Waiting {
+  /** The frame as it came, decoded here instead if the thread never starts. */
+  data: Buffer;
   resolve: (d: DecodedFrame) => void;
   reject: (e: Error) => void;
 }
@@ -37,8 +39,9 @@ export class FrameDecoder {
     private readonly start: (maxBatchEvents: number) => Worker = startWorker,
   ) {}
 
-  /** Rejects only when the worker dies with the frame in hand: nothing of it was acked, so the
-   * caller closes the connection and the device sends the batch again. */
+  /** Rejects only when a worker that had been answering dies with the frame in hand: nothing of
+   * it was acked, so the caller closes the connection and the device sends the batch again. A
+   * worker that never starts costs no frame: those it held are decoded here. */
   decode(data: Buffer): Promise<DecodedFrame> {
     if (this.inline || this.closed) return Promise.resolve(decodeFrame(frameText(data), this.maxBatchEvents));
     const w = this.worker ?? this.spawn();
@@ -50,7 +53,7 @@ export class FrameDecoder {
     return new Promise((resolve, reject) => {
       // Held open while it has frames in hand, and only then.
       if (this.waiting.size === 0) w.ref();
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { data, resolve, reject });
       w.postMessage({ id, data: copy }, [copy.buffer]);
     });
   }
@@ -74,14 +77,17 @@ export class FrameDecoder {
     const fail = (err: Error) => {
       if (this.worker !== w) return;
       this.worker = null;
+      const held = [...this.waiting.values()];
+      this.waiting.clear();
       if (!answered && !this.closed) {
         this.inline = true;
         this.log.warn({ err }, 'frame decoder thread could not start; decoding frames on the main thread');
-      } else if (!this.closed) {
-        this.log.error({ err }, 'frame decoder thread died; its connections are closed and their devices resend');
+        // In the order they came, as the thread would have answered them.
+        for (const waiting of held) waiting.resolve(decodeFrame(frameText(waiting.data), this.maxBatchEvents));
+        return;
       }
-      for (const waiting of this.waiting.values()) waiting.reject(err);
-      this.waiting.clear();
+      if (!this.closed) this.log.error({ err }, 'frame decoder thread died; its connections are closed and their devices resend');
+      for (const waiting of held) waiting.reject(err);
     };
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`frame decoder thread exited with code ${code}`)));
