@@ -2,6 +2,8 @@
 // so both backends are held to the same behaviour; the partition cases look at PostgreSQL's
 // tables as well.
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { openPg, type PgDb } from '../src/exchange/store/postgres/db.js';
 import { openPgEventStore } from '../src/exchange/store/postgres/events.js';
 import type { CommitItem, EventQuery, EventStore } from '../src/exchange/store/types.js';
 import type { NormalizedEvent, StoredEvent } from '../src/events/event.js';
-import { freshSchemaUrl, needsPg } from './helpers/pg.js';
+import { freshSchemaUrl, needsPg, PG_URL } from './helpers/pg.js';
 import { sideBySide, type Factory } from './helpers/side-by-side.js';
 
 /** One node's event store, `node()` to open another over the same data, and for PostgreSQL
@@ -331,10 +333,8 @@ both('named: which values the org\'s events name, as addresses or observables, i
   for (const v of got) assert.ok((await all(events, A, { observable: v })).length > 0, `query finds ${v}`);
 });
 
-/** Walks tail() from `after` to its end, `step` at a time. */
-/** Tails until `want` events came. On PostgreSQL an event shows only once every transaction
- * older than its own has ended (so the tail never skips a late commit), and another test's
- * open transaction anywhere on the server can hold it back a moment. */
+/** Tails until `want` events came. On PostgreSQL an event shows only once every commit to the
+ * same tables that began before its own has ended (so the tail never skips a late commit). */
 async function tailAll(events: EventStore, after: string | null, step: number, want: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
   const out: StoredEvent[] = [];
   let cursor = after;
@@ -460,4 +460,56 @@ both('a NUL in a sensor\'s strings is stored (as U+FFFD where the store cannot h
   const [got] = await all(events, A, {});
   assert.ok(['bad\u0000sig', 'bad\uFFFDsig'].includes(got!.signature!.message ?? ''), got!.signature!.message);
   assert.deepEqual(got!.raw, { payload: 'a\u0000b' }, 'raw is JSON text: its NUL is an escape and survives');
+});
+
+test('tail on PostgreSQL: an open transaction elsewhere on the server does not hold it back; a commit that ends late is not skipped', await needsPg(), async (t) => {
+  const { url, drop } = freshSchemaUrl();
+  const dbs: PgDb[] = [];
+  const clients: pg.Client[] = [];
+  t.after(async () => {
+    for (const c of clients) await c.end().catch(() => undefined);
+    for (const db of dbs) await db.close();
+    await drop();
+  });
+  const open = async () => {
+    const db = await openPg(url);
+    dbs.push(db);
+    return openPgEventStore(db);
+  };
+  const client = async () => {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+  const [events, other] = [await open(), await open()];
+
+  // Someone's write transaction, left open, outside our tables.
+  const idle = await client();
+  await idle.query('BEGIN');
+  await idle.query('SELECT pg_current_xact_id()');
+  await events.commit(items(A, 'dev-a', [alert('e1', { time: iso(T0) })]));
+  const first = await events.tail(null, 10);
+  assert.deepEqual(first.events.map((e) => e.event_id), ['e1'], 'shown while the unrelated transaction stays open');
+
+  // A commit that takes its id first and ends last: held at its count row by a lock of ours.
+  const locker = await client();
+  await locker.query(`SET search_path = ${new URL(url).searchParams.get('schema')}`);
+  await locker.query('BEGIN');
+  await locker.query('SELECT n FROM event_counts WHERE org_id = $1 FOR UPDATE', [A]);
+  const lockerXid = Number((await locker.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x) % 2 ** 32;
+  const late = events.commit(items(A, 'dev-a', [alert('e2', { time: iso(T0 + 1000) })]));
+  for (let i = 0; ; i++) {
+    const w = await locker.query('SELECT 1 FROM pg_locks WHERE NOT granted AND locktype = $1 AND transactionid::text = $2', ['transactionid', String(lockerXid)]);
+    if (w.rowCount! > 0) break;
+    assert.ok(i < 500, 'the late commit reached the lock');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await other.commit(items(B, 'dev-b', [alert('e3', { time: iso(T0 + 2000) })]));
+  assert.deepEqual((await events.tail(first.cursor, 10)).events, [], 'nothing past a commit still running');
+  await locker.query('COMMIT');
+  assert.deepEqual((await late).inserted, [true]);
+  const rest = await tailAll(events, first.cursor, 10, 2);
+  assert.deepEqual(rest.events.map((e) => e.event_id), ['e2', 'e3'], 'the late commit first: it began first');
+  await idle.query('ROLLBACK');
 });

@@ -193,22 +193,51 @@ export class PgEventQueries {
 
   /**
    * Every org's events in (tx, n) order after a cursor from an earlier call. Only events of
-   * transactions older than the oldest still running (the snapshot's xmin): every one of
-   * those has committed or rolled back, so no event can later appear before the cursor. A
-   * long transaction anywhere in the cluster therefore holds tail() back until it ends.
+   * transactions older than the bound (see tailBound), read in a later snapshot: every
+   * commit below it has ended, so no event can later appear before the cursor.
    */
   async tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
     const from = after === null ? [0, -1] : parseApiId(after);
     if (from === null) throw new Error(`tail cursor ${JSON.stringify(after)} is not an event id`);
+    const bound = await this.tailBound();
     // Without raw: consumers reading every event decide on the fields (as in SQLite).
     const r = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS.replace(', raw,', ', NULL AS raw,')} FROM events
-        WHERE (tx, n) > ($1, $2) AND tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
-        ORDER BY tx, n LIMIT $3`,
-      [from[0], from[1], Math.max(1, Math.min(limit, 10 * MAX_LIMIT))],
+        WHERE (tx, n) > ($1, $2) AND tx < $3
+        ORDER BY tx, n LIMIT $4`,
+      [from[0], from[1], bound, Math.max(1, Math.min(limit, 10 * MAX_LIMIT))],
     );
     const events = r.rows.map(toStoredEvent);
     return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after };
+  }
+
+  /**
+   * The oldest transaction that may still add events: the oldest one running that writes to
+   * this schema's event_ids (a commit's first write, so it holds that lock from before it had
+   * an id), else the next id to be given. Scoped to this schema, so another deployment's or a
+   * person's long transaction elsewhere on the server does not hold tail() back.
+   *
+   * Why it is safe, read in a statement of its own before the events: a commit whose id is
+   * below the bound had its id before this statement began. If it still runs when the events
+   * are read, it ran through this statement too, was in the snapshot's list of running ones
+   * and held its lock on event_ids when pg_locks was read, so the bound is at most its id.
+   */
+  private async tailBound(): Promise<number> {
+    const r = await this.pool.query<{ bound: number }>(
+      `WITH s AS (SELECT pg_current_snapshot() AS snap),
+            writing AS (
+              SELECT x.transactionid::text::bigint AS xid32
+                FROM pg_locks rel JOIN pg_locks x
+                  ON x.virtualtransaction = rel.virtualtransaction AND x.locktype = 'transactionid' AND x.mode = 'ExclusiveLock' AND x.granted
+               WHERE rel.locktype = 'relation' AND rel.relation = 'event_ids'::regclass
+                 AND rel.database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+       SELECT least(
+                pg_snapshot_xmax(snap)::text::bigint,
+                (SELECT min(t::text::bigint) FROM pg_snapshot_xip(snap) AS t
+                  WHERE t::text::bigint % 4294967296 IN (SELECT xid32 FROM writing))) AS bound
+         FROM s`,
+    );
+    return r.rows[0]!.bound;
   }
 
   async count(orgId?: string): Promise<number> {
