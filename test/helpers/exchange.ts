@@ -47,8 +47,7 @@ export async function startTestExchange(dataDir = tmpDir(), o: { store?: string;
     env: { THREATLINK_BOOTSTRAP_CLIENT_ID: ADMIN_ID, THREATLINK_BOOTSTRAP_CLIENT_SECRET: ADMIN_SECRET },
   });
   const ca = ex.ctx.ca.certPem;
-  live.add(ex);
-  serverLogs.set(ex, kept);
+  live.set(ex, kept);
   const tokens = new Map<string, string>();
   const t: TestExchange = {
     ex, url: ex.url, ca, dataDir,
@@ -72,13 +71,13 @@ export async function startTestExchange(dataDir = tmpDir(), o: { store?: string;
   return t;
 }
 
-const live = new Set<Threatlink>();
-const serverLogs = new WeakMap<Threatlink, string[]>();
+/** The running test servers, each with the warnings and errors it logged last. */
+const live = new Map<Threatlink, string[]>();
 const KEPT_LINES = 20;
 
 /** The warnings and errors the running test servers logged last, for a failure's message. */
 export function recentServerLogs(): string {
-  const lines = [...live].flatMap((ex) => serverLogs.get(ex) ?? []);
+  const lines = [...live.values()].flat();
   return lines.length === 0 ? 'none' : lines.map((l) => l.slice(0, 600)).join('\n');
 }
 
@@ -97,7 +96,7 @@ function backendOf(dataDir: string) {
 /** On a bus that acks before storing (JetStream), waits until every acked batch is stored, so a
  * test reads what it just sent, as it would on the embedded default. */
 export async function settled(): Promise<void> {
-  for (const ex of live) {
+  for (const ex of live.keys()) {
     for (let i = 0; (await ex.ctx.bus.backlog()) > 0; i++) {
       if (i > 500) throw new Error('the bus did not drain in 10 s');
       await new Promise((r) => setTimeout(r, 20));
