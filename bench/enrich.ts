@@ -11,8 +11,8 @@
 //    platform's share: the same bodies through a bare fan-out server (Fastify over TLS, the
 //    server's certificate, undici to the same five modules, no auth, store or built-in modules),
 //    what any Node server on this machine pays before doing anything of its own. Beside them, the CPU a
-//    request costs the server, the load client and the modules, and the overhead floor a closed
-//    loop on this many cores sets at that cost.
+//    request costs the server, the bare server, the load client and the modules (warm runs only),
+//    and the overhead floor a closed loop on this many cores sets at that cost.
 // 2. Inspect: MB/s of inspect() on a 10 MB text corpus, beside ioc-extractor alone.
 // The relay modules, the bare server and the load client run in child processes (this file with
 // --relays, --bare or --client) so that none shares the server's event loop.
@@ -94,7 +94,10 @@ async function bareServer(): Promise<void> {
 
 // ---- the load client (child) ---------------------------------------------------------------
 
-interface ClientJob { url: string; ca: string; token: string; relays: string[]; relaysPid: number; bare: string }
+/** One scenario's latencies, and the CPU each process spent on its share of the warm runs. */
+interface Run { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number; bareCpuMs: number; serverCpuMs: number }
+
+interface ClientJob { url: string; ca: string; token: string; relays: string[]; relaysPid: number; bare: string; barePid: number }
 
 function post(url: string, body: string, o: { ca?: string; token?: string; agent: Agent | HttpAgent }): Promise<number> {
   const t0 = performance.now();
@@ -155,7 +158,7 @@ async function client(): Promise<void> {
     return performance.now() - t0;
   };
   const { single, batch } = bodies();
-  const out: Record<string, { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number }> = {};
+  const out: Record<string, Run> = {};
   for (const [name, list] of [['single', single], ['batch', batch]] as const) {
     // Warm all three paths (TLS sessions, JIT) before measuring, WARMUP_ROUNDS full rounds of
     // CONCURRENCY each, alternating so that load on the machine falls on all alike. One round
@@ -174,17 +177,25 @@ async function client(): Promise<void> {
     // cannot have on this machine, whatever it does.
     let clientCpuMs = 0;
     let relaysCpuMs = 0;
+    // And what the bare server spends on its own runs: the platform's CPU a request, beside ours.
+    let bareCpuMs = 0;
+    // The server is this client's parent; both servers are measured on the same warm runs.
+    let serverCpuMs = 0;
     const half = Math.ceil(list.length / 2);
     for (const part of [list.slice(0, half), list.slice(half)]) {
       const c0 = ownCpuMs();
       const r0 = processCpuMs(job.relaysPid);
+      const s0 = processCpuMs(process.ppid);
       tl.push(...(await runLoad(viaThreatlink, part)));
       clientCpuMs += ownCpuMs() - c0;
       relaysCpuMs += processCpuMs(job.relaysPid) - r0;
+      serverCpuMs += processCpuMs(process.ppid) - s0;
       ref.push(...(await runLoad(direct, part)));
+      const b0 = processCpuMs(job.barePid);
       bare.push(...(await runLoad(viaBare, part)));
+      bareCpuMs += processCpuMs(job.barePid) - b0;
     }
-    out[name] = { tl, ref, bare, clientCpuMs, relaysCpuMs };
+    out[name] = { tl, ref, bare, clientCpuMs, relaysCpuMs, bareCpuMs, serverCpuMs };
     process.stdout.write(JSON.stringify({ done: name }) + '\n');
   }
   process.stdout.write(JSON.stringify(out) + '\n');
@@ -268,21 +279,14 @@ async function main(): Promise<void> {
     const b = child('--bare', JSON.stringify({ relays: urls, cert: readFileSync(join(tls, 'server.crt'), 'utf8'), key: readFileSync(join(tls, 'server.key'), 'utf8') } satisfies BareJob));
     bareProc = b.proc;
     const bareUrl = JSON.parse(await b.line()) as string;
-    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls, relaysPid: r.proc.pid!, bare: bareUrl } satisfies ClientJob));
-    // The server's CPU per threatlink request, per scenario (the reference runs cost it nothing).
-    const cpu: Record<string, number> = {};
-    let mark = process.cpuUsage();
-    for (const name of ['single', 'batch']) {
-      JSON.parse(await c.line());
-      const used = process.cpuUsage(mark);
-      cpu[name] = (used.user + used.system) / 1000;
-      mark = process.cpuUsage();
-    }
-    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number }>;
+    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls, relaysPid: r.proc.pid!, bare: bareUrl, barePid: b.proc.pid! } satisfies ClientJob));
+    for (let n = 0; n < 2; n++) JSON.parse(await c.line());
+    const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', Run>;
     const cores = availableParallelism();
     const figures = (name: 'single' | 'batch') => {
-      const { tl, ref, bare, clientCpuMs, relaysCpuMs } = runs[name];
-      const server = cpu[name]! / (tl.length + WARMUP_ROUNDS * CONCURRENCY);
+      const { tl, ref, bare, clientCpuMs, relaysCpuMs, bareCpuMs, serverCpuMs } = runs[name];
+      const bareServer = bareCpuMs / bare.length;
+      const server = serverCpuMs / tl.length;
       const others = (clientCpuMs + relaysCpuMs) / tl.length;
       // Closed loop: CONCURRENCY requests always in flight, so a machine that completes at most
       // R requests a second makes each take at least CONCURRENCY / R. The bound with the server
@@ -295,13 +299,14 @@ async function main(): Promise<void> {
         overhead_p50_ms: +(p50 - r50).toFixed(1), overhead_p99_ms: +(p99 - r99).toFixed(1), ratio: +(r50 / p50).toFixed(2),
         bare_p50_ms: +b50.toFixed(1), bare_p99_ms: +b99.toFixed(1),
         bare_overhead_p50_ms: +(b50 - r50).toFixed(1), bare_overhead_p99_ms: +(b99 - r99).toFixed(1),
-        // The server CPU covers the warm-up rounds too, divided by all its requests.
         server_cpu_ms_per_request: +server.toFixed(2),
+        bare_server_cpu_ms_per_request: +bareServer.toFixed(2),
         client_cpu_ms_per_request: +(clientCpuMs / tl.length).toFixed(2),
         modules_cpu_ms_per_request: +(relaysCpuMs / tl.length).toFixed(2),
         cpu_bound_rps: Math.round((cores * 1000) / (server + others)),
         overhead_floor_ms: floor(server + others),
         overhead_floor_free_server_ms: floor(others),
+        overhead_floor_bare_server_ms: floor(bareServer + others),
       };
     };
     const single = figures('single');
@@ -312,8 +317,8 @@ async function main(): Promise<void> {
       say(`  reference    p50 ${f.ref_p50_ms} ms  p99 ${f.ref_p99_ms} ms  (the five modules asked directly)`);
       say(`  overhead     p50 ${f.overhead_p50_ms} ms  p99 ${f.overhead_p99_ms} ms  (target p99 ≤ 20 ms); ratio ${f.ratio}`);
       say(`  bare server  p50 ${f.bare_p50_ms} ms  p99 ${f.bare_p99_ms} ms; overhead p50 ${f.bare_overhead_p50_ms} ms  p99 ${f.bare_overhead_p99_ms} ms  (Fastify over TLS + undici to the five, nothing else: the platform's share)`);
-      say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request; load client ${f.client_cpu_ms_per_request} ms, modules ${f.modules_cpu_ms_per_request} ms`);
-      say(`  CPU bound    ${f.cpu_bound_rps} requests/s on ${cores} cores: in steady state the mean overhead is ≥ ${f.overhead_floor_ms} ms with ${CONCURRENCY} in flight (≥ ${f.overhead_floor_free_server_ms} ms were the server free; short runs overstate it, their CPU includes warm-up)`);
+      say(`  server CPU   ${f.server_cpu_ms_per_request} ms a request (the bare server ${f.bare_server_cpu_ms_per_request} ms); load client ${f.client_cpu_ms_per_request} ms, modules ${f.modules_cpu_ms_per_request} ms`);
+      say(`  CPU bound    ${f.cpu_bound_rps} requests/s on ${cores} cores: in steady state the mean overhead is ≥ ${f.overhead_floor_ms} ms with ${CONCURRENCY} in flight (≥ ${f.overhead_floor_bare_server_ms} ms for the bare server, ≥ ${f.overhead_floor_free_server_ms} ms were the server free; /proc counts CPU in 10 ms ticks)`);
     }
     say('inspect on a 10 MB corpus…');
     const ins = await inspectFigures();
