@@ -18,6 +18,7 @@ import type { Module, ModuleAuth, ModuleInstance } from '../src/response/module.
 import { ModuleConfigError } from '../src/response/modules/kind.js';
 import { FanOut } from '../src/response/enrich/fanout.js';
 import { signingKeyDir } from '../src/response/jwks/signing-key.js';
+import { MAX_ANSWER_BYTES } from '../src/response/modules/relay/transport.js';
 
 let t: TestExchange;
 let rc: ResponseContext;
@@ -41,7 +42,7 @@ after(async () => {
 
 type Check = 'none' | { hs256: string; key: string } | 'configuration-token';
 /** How the module misbehaves on observe, for the error tests. */
-type Fault = 'ok' | 'http500' | 'html' | 'errors' | 'partial' | 'shape';
+type Fault = 'ok' | 'http500' | 'html' | 'errors' | 'partial' | 'shape' | 'huge' | 'huge-chunked';
 
 interface RelayModule {
   url: string;
@@ -139,6 +140,18 @@ async function startModule(name: string, check: Check, tls?: { cert: string; key
     let body: unknown = null;
     try { body = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
     m.bodies.push({ path, body });
+    if (path === '/observe/observables' && (m.fault === 'huge' || m.fault === 'huge-chunked')) {
+      // An answer past the cap: with its length declared, or streamed without one.
+      const piece = Buffer.alloc(1024 * 1024, 0x20);
+      const pieces = MAX_ANSWER_BYTES / piece.length + 1;
+      res.setHeader('content-type', 'application/json');
+      if (m.fault === 'huge') res.setHeader('content-length', String(pieces * piece.length));
+      res.on('error', () => {});
+      for (let i = 0; i < pieces && !res.destroyed; i++) {
+        if (!res.write(piece)) await new Promise((r) => { res.once('drain', r); res.once('close', r); });
+      }
+      return res.end();
+    }
     send(answer(path, body, m.fault, name));
   };
   const server: Server = tls
@@ -324,6 +337,8 @@ test('HTTP errors, non-JSON, wrong shapes and unreachable modules become clear e
   await fails('html', 'bad_answer', /not JSON: <html>login page/);
   await fails('errors', 'too many requests', /upstream quota exhausted/);
   await fails('shape', 'bad_answer', /should be an object/);
+  await fails('huge', 'bad_answer', /answer larger than 16777216 bytes/);
+  await fails('huge-chunked', 'bad_answer', /answer larger than 16777216 bytes/);
   s.fault = 'partial';
   const partial = await observe();
   assert.equal(partial.sightings?.count, 1);
