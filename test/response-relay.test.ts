@@ -342,7 +342,28 @@ test('HTTP errors, non-JSON, wrong shapes and unreachable modules become clear e
   s.fault = 'partial';
   const partial = await observe();
   assert.equal(partial.sightings?.count, 1);
+  // Through the fan-out, as enrich asks: the data, and beside it the errors the module gave with it.
+  const r = await fanout().run('observe', [m!], OBS, orgId);
+  assert.equal(r.answers.length, 1);
+  assert.equal((r.answers[0]!.data as any).sightings.count, 1);
+  assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+  assert.equal(r.errors[0]!.module, 'flaky');
+  assert.equal(r.errors[0]!.code, 'partial');
+  assert.equal(r.errors[0]!.type, 'fatal');
+  assert.match(r.errors[0]!.message, /relay module "flaky": one source failed/);
+  // A partial answer is not cached: the next ask reaches the module again.
+  const [cachedM] = await live(await instance('flaky-cached', s.url, { type: 'none' }, { cache_ttl_seconds: 60 }));
+  const f = fanout();
+  const before = s.passed['/observe/observables'] ?? 0;
+  await f.run('observe', [cachedM!], OBS, orgId);
+  const again = await f.run('observe', [cachedM!], OBS, orgId);
+  assert.equal(s.passed['/observe/observables'], before + 2, 'the partial answer was served from the cache');
+  assert.equal(again.errors.length, 1);
   s.fault = 'ok';
+  await f.run('observe', [cachedM!], OBS, orgId);
+  const whole = await f.run('observe', [cachedM!], OBS, orgId);
+  assert.equal(s.passed['/observe/observables'], before + 3, 'a whole answer is cached');
+  assert.deepEqual(whole.errors, []);
   // a wrong base path: the module's 404, Relay error shape and all, is still an HTTP status error
   const [lost] = await live(await instance('lost', `${s.url}/nowhere`, { type: 'none' }));
   await assert.rejects(lost!.observe!(OBS, ctx()), (err: any) => err.code === 'http_status' && /answered HTTP 404: .*not found/.test(err.message));

@@ -47,7 +47,13 @@ export interface CallContext {
   signal: AbortSignal;
   /** The API client asking (for an audit trail); never sent to remote modules. */
   clientId?: string;
+  /** Hears errors a module reports beside the data it still returns (a relay module's
+   * `{"data", "errors"}`), so the caller shows them beside that data. */
+  partial?: (errors: PartialError[]) => void;
 }
+
+/** An error a module answered with beside partial data, in CTR's shape. */
+export interface PartialError { type: string; code: string; message: string }
 
 export type ModuleAuth =
   | { type: 'none' }

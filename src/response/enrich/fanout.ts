@@ -7,7 +7,7 @@
 // length of a call, which a lost node could never give back to a shared count), so N nodes
 // may have N times an instance's concurrency in flight.
 import type { CtimObservable } from '../../ctim/index.js';
-import type { Module, ModuleInstance, ObserveData } from '../module.js';
+import type { CallContext, Module, ModuleInstance, ObserveData, PartialError } from '../module.js';
 import { ModuleError } from '../module.js';
 import { AnswerCache } from './cache.js';
 import { Semaphore } from './limits.js';
@@ -23,7 +23,8 @@ export interface ModuleRef {
 }
 
 export interface ModuleFailure extends ModuleRef {
-  type: 'fatal';
+  /** 'fatal' for a module that failed; a partial answer's errors keep the module's own type. */
+  type: string;
   code: string;
   message: string;
 }
@@ -238,14 +239,20 @@ export class FanOut {
       }
     }
     let fresh: unknown;
+    let partly = false;
     if (ask.length > 0) {
+      const partial = (list: PartialError[]) => {
+        partly = true;
+        for (const e of list) errors.push({ ...ref, type: e.type, code: e.code, message: e.message });
+      };
       try {
-        fresh = await this.call(m, parent, (signal) => (fn as (o: CtimObservable[], c: { orgId: string; signal: AbortSignal }) => Promise<unknown>).call(m, ask, { orgId, signal }));
+        fresh = await this.call(m, parent, (signal) => (fn as (o: CtimObservable[], c: CallContext) => Promise<unknown>).call(m, ask, { orgId, signal, partial }));
       } catch (err) {
         errors.push(failureOf(ref, err));
         if (cached.length === 0) return { answers, errors };
       }
-      if (fresh !== undefined && ttl > 0) {
+      // A partial answer is not cached: what it lacks would be served as "nothing found".
+      if (fresh !== undefined && ttl > 0 && !partly) {
         const per = verb === 'observe' || verb === 'deliberate'
           ? splitObserve(fresh as ObserveData, ask)
           : splitList((fresh as unknown[]) ?? [], ask);
