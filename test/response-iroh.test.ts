@@ -138,6 +138,7 @@ test('refer, respond and trigger go to the modules and come back tagged with the
   const acts = await t.api('/iroh/iroh-response/respond/observables', { method: 'POST', body: obs });
   const a = acts.body.data.find((x: { module_instance_id: string }) => x.module_instance_id === m.id);
   assert.equal(a.id, 'acts-isolate');
+  assert.equal(a.module, 'acts', 'module is the instance name, as CTR clients expect');
   const q = new URLSearchParams(a['query-params']).toString();
   const trig = await t.api(`/iroh/iroh-response/respond/trigger/${a.module}/${a.id}?${q}`, { method: 'POST' });
   assert.equal(trig.status, 200, trig.text);

@@ -9,6 +9,7 @@ export interface OfferedAction {
   title: string;
   module: string;
   module_name: string;
+  module_instance_id: string;
   'query-params': Record<string, string>;
 }
 
@@ -71,7 +72,7 @@ export function InvestigateActions({ value, offered, deviceName }: { value: stri
     setBusy(true);
     setError('');
     const q = new URLSearchParams(a['query-params']);
-    send<TriggerAnswer>('POST', `/iroh/iroh-response/respond/trigger/${encodeURIComponent(a.module)}/${encodeURIComponent(a.id)}?${q}`)
+    send<TriggerAnswer>('POST', `/iroh/iroh-response/respond/trigger/${encodeURIComponent(a.module_instance_id)}/${encodeURIComponent(a.id)}?${q}`)
       .then((answer) => setDone((cur) => [{ key: Date.now(), title: `${a.title} ${value}`, answer }, ...cur]), (err: Error) => setError(err.message))
       .finally(() => setBusy(false));
   };
@@ -81,7 +82,7 @@ export function InvestigateActions({ value, offered, deviceName }: { value: stri
     <div className="inv-actions">
       <div className="actions">
         {offered.map((a) => (
-          <button key={`${a.module}/${a.id}`} type="button" className="secondary" disabled={busy} onClick={() => trigger(a)}
+          <button key={`${a.module_instance_id}/${a.id}`} type="button" className="secondary" disabled={busy} onClick={() => trigger(a)}
             aria-label={`${a.title} ${value} (${a.module_name})`}>{a.title}</button>
         ))}
       </div>

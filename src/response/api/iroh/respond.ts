@@ -12,9 +12,10 @@ export async function respondRoutes(app: FastifyInstance, rc: ResponseContext): 
   }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const r = await rc.fanout.run('respond', await rc.modules.modules(orgId), observablesOf(req.body), orgId, requestSignal(reply));
-    // `module` names the instance, as the trigger path expects it back.
+    // `module` is the instance's name, as in CTR (clients match actions on it); the trigger path
+    // takes the name or, unambiguous where two instances share a name, module_instance_id.
     return {
-      data: r.answers.map((a) => ({ ...(a.data as object), module: a.ref.module_instance_id, module_name: a.ref.module, module_instance_id: a.ref.module_instance_id, module_type_id: a.ref.module_type_id })),
+      data: r.answers.map((a) => ({ ...(a.data as object), module: a.ref.module, module_name: a.ref.module, module_instance_id: a.ref.module_instance_id, module_type_id: a.ref.module_type_id })),
       errors: r.errors,
     };
   });
