@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { jwtVerify } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestExchange, cleanup, registrationToken, enroll, type TestExchange } from './helpers/exchange.js';
@@ -22,7 +23,7 @@ let relay: RelayServer;
 let adminPassword: string;
 
 before(async () => {
-  t = await startTestExchange();
+  t = await startTestExchange(undefined, { feedFilesDir: dirname(LIST_FEED) });
   adminPassword = t.ex.bootstrap.user.generatedPassword as string;
   // Answers only calls bearing a JWT signed with the key typed into the form.
   relay = await startRelay('relay-a', {

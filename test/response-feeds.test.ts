@@ -5,12 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, type TestExchange } from './helpers/exchange.js';
+import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir, type TestExchange } from './helpers/exchange.js';
 import type { ResponseContext } from '../src/response/context.js';
 import type { ModuleInstance } from '../src/response/module.js';
 import { FanOut } from '../src/response/enrich/fanout.js';
@@ -26,8 +26,10 @@ import { MANIFEST } from '../src/response/modules/feeds/formats/misp.js';
 import { fetchFeed } from '../src/response/modules/feeds/fetch.js';
 import type { Judgement, Verdict } from '../src/ctim/index.js';
 
-const FIXTURES = fileURLToPath(new URL('./fixtures/feeds/', import.meta.url));
-const fixture = (name: string) => join(FIXTURES, name);
+// The server reads feed files only from its feed files directory: the fixtures are copied there.
+const FEED_FILES = tmpDir('tl-feed-files-');
+cpSync(fileURLToPath(new URL('./fixtures/feeds/', import.meta.url)), FEED_FILES, { recursive: true });
+const fixture = (name: string) => join(FEED_FILES, name);
 
 let t: TestExchange;
 let rc: ResponseContext;
@@ -36,7 +38,7 @@ const servers: Server[] = [];
 const made: ModuleInstance[] = [];
 
 before(async () => {
-  t = await startTestExchange();
+  t = await startTestExchange(undefined, { feedFilesDir: FEED_FILES });
   rc = t.ex.response.context();
   orgId = (await t.api('/iroh/profile/whoami')).body.user['org-id'];
 });
@@ -44,6 +46,7 @@ after(async () => {
   for (const s of servers) await new Promise((r) => s.close(r));
   await t.close();
   cleanup(t.dataDir);
+  cleanup(FEED_FILES);
 });
 
 function feedInstance(name: string, settings: Record<string, unknown>): ModuleInstance {
@@ -120,7 +123,7 @@ test('settings: validation names the field; defaults and disposition names', () 
     [{ source: '/x', format: 'csv', column: 'indicator', header: false }, /^settings\.header/],
   ];
   for (const [settings, re] of bad) {
-    assert.throws(() => feedKind.validate!(feedInstance('x', settings)), (e: unknown) => e instanceof ModuleConfigError && re.test(e.message), JSON.stringify(settings));
+    assert.throws(() => feedKind.validate!(feedInstance('x', settings), { feedFilesDir: '/' } as ResponseContext), (e: unknown) => e instanceof ModuleConfigError && re.test(e.message), JSON.stringify(settings));
   }
   const d = parseFeedSettings({ settings: { source: 'https://feeds.example.com/ips.txt', format: 'list' } });
   assert.deepEqual(
@@ -393,19 +396,19 @@ test('a MISP feed over HTTP: a refresh fetches only the events whose timestamp c
   const over: Record<string, string> = {};
   const { hits, url } = await serveDir(fixture('misp'), over);
   const s = parseFeedSettings({ settings: { source: `${url}manifest.json`, format: 'misp' } });
-  const first = await fetchFeed(s, null, new AbortController().signal);
+  const first = await fetchFeed(s, null, new AbortController().signal, FEED_FILES);
   assert.equal(hits.length, 3);
   assert.equal(Object.keys(first.files).length, 3);
   const [changed] = Object.keys(manifest);
   manifest[changed!]!.timestamp = String(Number(manifest[changed!]!.timestamp) + 60);
   over[MANIFEST] = JSON.stringify(manifest);
   hits.length = 0;
-  const second = await fetchFeed(s, first, new AbortController().signal);
+  const second = await fetchFeed(s, first, new AbortController().signal, FEED_FILES);
   assert.deepEqual(hits.sort(), [MANIFEST, `${changed}.json`].sort());
   assert.deepEqual(Object.keys(second.files).sort(), Object.keys(first.files).sort());
   // A missing event file fails the fetch (the module then keeps its last good copy).
   over[MANIFEST] = JSON.stringify({ ...manifest, '00000000-0000-4000-8000-0000000000ff': { timestamp: '1' } });
-  await assert.rejects(fetchFeed(s, second, new AbortController().signal), /HTTP 404/);
+  await assert.rejects(fetchFeed(s, second, new AbortController().signal, FEED_FILES), /HTTP 404/);
 });
 
 test('after a restart with the feed server gone, the saved copy still tags events', async () => {
@@ -418,7 +421,7 @@ test('after a restart with the feed server gone, the saved copy still tags event
   servers.splice(servers.indexOf(srv), 1);
   await t.close();
 
-  t = await startTestExchange(t.dataDir);
+  t = await startTestExchange(t.dataDir, { feedFilesDir: FEED_FILES });
   rc = t.ex.response.context();
   // Loaded by the part at start, from disk, before the server took any event.
   assert.ok(feedIndexOf(rc).instances(orgId).includes(m.id), 'the part built the feed at start');
@@ -463,7 +466,7 @@ test('a feed created through the instance API tags events at once; deleting it s
 
 test('POST …/module_instance/{id}/refresh reads the source again at once; admins only; feeds only', async () => {
   await removeFeeds();
-  const file = join(t.dataDir, `refresh-${randomUUID()}.txt`);
+  const file = join(FEED_FILES, `refresh-${randomUUID()}.txt`);
   writeFileSync(file, '198.51.100.71\n');
   const created = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
     kind: 'feed', name: 'Refresh feed', settings: { source: file, format: 'list', refresh_seconds: 86400 },
@@ -481,4 +484,31 @@ test('POST …/module_instance/{id}/refresh reads the source again at once; admi
   assert.equal((await t.api('/iroh/iroh-int/module_instance/builtin-devices/refresh', { method: 'POST' })).status, 400);
   assert.equal((await t.api('/iroh/iroh-int/module_instance/module-instance-nope/refresh', { method: 'POST' })).status, 404);
   await t.api(`/iroh/iroh-int/module_instance/${created.body.id}`, { method: 'DELETE' });
+});
+
+test('feeds read local files only from the server\'s feed files directory, links included', async () => {
+  await removeFeeds();
+  const outside = tmpDir('tl-feed-outside-');
+  const secret = join(outside, 'secret.txt');
+  writeFileSync(secret, '198.51.100.99\n');
+  const create = (source: string) => t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: { kind: 'feed', name: `Sneaky ${randomUUID()}`, settings: { source, format: 'list' } } });
+  for (const source of [secret, `${FEED_FILES}/../${secret.slice(1)}`, join(FEED_FILES, '..', 'x.txt'), pathToFileURL(secret).href, '/etc/passwd']) {
+    const r = await create(source);
+    assert.equal(r.status, 400, `${source}: ${r.text}`);
+    assert.match(r.body.message, /settings\.source: .* is outside .*--feed-files-dir/, source);
+  }
+  // A link placed in the directory is followed, and refused where it leads out.
+  const sub = join(FEED_FILES, `links-${randomUUID()}`);
+  mkdirSync(sub);
+  symlinkSync(secret, join(sub, 'list.txt'));
+  const linked = await create(join(sub, 'list.txt'));
+  assert.equal(linked.status, 201, linked.text);
+  const refreshed = await t.api(`/iroh/iroh-int/module_instance/${linked.body.id}/refresh`, { method: 'POST' });
+  assert.match(refreshed.text, /is outside .*the only directory feeds may read files from/);
+  assert.notEqual(refreshed.body?.indicators, 1);
+  const deliberate = await t.api('/iroh/iroh-enrich/deliberate/observables', { method: 'POST', body: [{ type: 'ip', value: '198.51.100.99' }] });
+  assert.equal(deliberate.status, 200);
+  assert.equal(JSON.stringify(deliberate.body.data).includes('Malicious'), false, 'nothing read from outside');
+  await t.api(`/iroh/iroh-int/module_instance/${linked.body.id}`, { method: 'DELETE' });
+  cleanup(outside);
 });

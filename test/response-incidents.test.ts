@@ -18,7 +18,7 @@ let seq = 0;
 const feedDir = tmpDir('tl-incident-feed-');
 
 before(async () => {
-  t = await startTestExchange();
+  t = await startTestExchange(undefined, { feedFilesDir: feedDir });
   const b = await createOrgWithAdmin(t.ex.ctx.stores, 'org-b');
   tokenB = await t.token(b.clientId, b.clientSecret);
   sock = await DeviceSocket.connect(await enrollDevice(t, 'incident-sensor'));
@@ -171,7 +171,7 @@ test('after a restart the engine goes on from where it was: no incident twice, n
   const before = (await incidents('*')).length;
   sock.close();
   await t.close();
-  t = await startTestExchange(t.dataDir);
+  t = await startTestExchange(t.dataDir, { feedFilesDir: feedDir });
   const dev = await enrollDevice(t, 'incident-sensor-2');
   sock = await DeviceSocket.connect(dev);
   await sock.hello();

@@ -7,7 +7,7 @@ import { startDemo, type Demo } from './demo.js';
 import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
 import { exchangePidFile } from '../service/targets.js';
 
-interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
+interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
 function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
@@ -37,6 +37,7 @@ export function register(program: Command): void {
     .option('--endpoint <role=url>', 'where devices reach a role (api, est, eventing, mx); repeatable', collect, [])
     .option('--retention-days <n>', 'delete events older than this', process.env.THREATLINK_RETENTION_DAYS ?? '30')
     .option('--retention-bytes <n>', 'keep the event store under this size (0: no limit)', process.env.THREATLINK_RETENTION_BYTES ?? '0')
+    .option('--feed-files-dir <dir>', 'feed module instances may read local files only under this directory (default: <data-dir>/feeds)', process.env.THREATLINK_FEED_FILES_DIR)
     .option('--tls-cert <file>', 'use this server certificate (PEM) instead of one from the exchange CA')
     .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
     .option('--demo', 'also run a local connector fed by a sensor simulator, enrolled automatically')
@@ -49,6 +50,7 @@ export function register(program: Command): void {
       const config = buildConfig({
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
         endpoints: parseEndpoints(o.endpoint), retentionDays: Number(o.retentionDays), retentionBytes: Number(o.retentionBytes),
+        feedFilesDir: o.feedFilesDir,
       });
       const ex = await startThreatlink(config, { logLevel: o.logLevel, store: o.store, bus: o.bus });
       const b = ex.bootstrap;
@@ -57,6 +59,7 @@ export function register(program: Command): void {
       writePidFile(exchangePidFile(config.dataDir));
       out.write(`threatlink exchange listening on ${ex.url}\n`);
       out.write(`  data dir        ${config.dataDir}\n`);
+      out.write(`  feed files      ${config.feedFilesDir} (the only files feeds may read)\n`);
       out.write(`  store           ${o.store === 'sqlite' ? 'SQLite (data dir)' : redactUrl(o.store)}\n`);
       out.write(`  bus             ${o.bus === 'memory' ? 'in-process' : `NATS JetStream ${o.bus.split(',').map(redactUrl).join(',')}`}\n`);
       out.write(`  CA fingerprint  ${ex.ctx.ca.fingerprint}\n`);

@@ -21,6 +21,9 @@ export interface ExchangeConfig {
   retention: { maxAgeDays: number; maxBytes: number; intervalSeconds: number };
   ingest: { maxBatchEvents: number; windowPerConnection: number; maxCommitEvents: number };
   heartbeatSeconds: number;
+  /** Feed instances read local files only under this directory: an org's admin configures
+   * feeds, the server's operator decides which files they may name. */
+  feedFilesDir: string;
 }
 
 export interface ConfigInput {
@@ -33,6 +36,7 @@ export interface ConfigInput {
   tlsKey?: string;
   retentionDays?: number;
   retentionBytes?: number;
+  feedFilesDir?: string;
 }
 
 export class ConfigError extends Error {}
@@ -92,6 +96,7 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     retention: { maxAgeDays: days, maxBytes: bytes, intervalSeconds: 60 },
     ingest: { maxBatchEvents: 5000, windowPerConnection: 16, maxCommitEvents: 20000 },
     heartbeatSeconds: 180,
+    feedFilesDir: resolve(input.feedFilesDir ?? env.THREATLINK_FEED_FILES_DIR ?? join(dataDir, 'feeds')),
   };
 }
 

@@ -14,5 +14,7 @@ export interface ResponseContext {
   /** Base of stored CTIA ids and of links into the console: this server's public API URL. */
   baseUrl(): string;
   dataDir: string;
+  /** Where feed instances may read local files (ExchangeConfig.feedFilesDir). */
+  feedFilesDir: string;
   log: FastifyBaseLogger;
 }

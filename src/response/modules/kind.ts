@@ -11,8 +11,9 @@ export interface ModuleKind {
   readonly description: string;
   /** Built-in kinds have one instance per org, made by the server, always on. */
   readonly builtin?: boolean;
-  /** Throws a ModuleConfigError naming the field when the instance cannot work. */
-  validate?(m: ModuleInstance): void;
+  /** Throws a ModuleConfigError naming the field when the instance cannot work, or may not
+   * do what it asks on this server. */
+  validate?(m: ModuleInstance, rc: ResponseContext): void;
   create(m: ModuleInstance, rc: ResponseContext): Module;
 }
 

@@ -56,7 +56,7 @@ export class ModuleManager {
     const k = this.kinds.get(m.kind);
     if (!k) throw new ModuleConfigError('kind', `unknown module kind ${JSON.stringify(m.kind)}; one of ${[...this.kinds.values()].filter((x) => !x.builtin).map((x) => x.kind).join(', ')}`);
     if (k.builtin) throw new ModuleConfigError('kind', `${m.kind} is built in: every org has it already`);
-    k.validate?.(m);
+    k.validate?.(m, this.ctx);
   }
 
   /** Built-in instances first, then the org's own, in creation order. */

@@ -24,9 +24,9 @@ function mispBase(source: string): string {
   return source.replace(/\/?manifest\.json$/i, '');
 }
 
-async function fetchMisp(s: FeedSettings, previous: Snapshot | null, signal: AbortSignal): Promise<Record<string, string>> {
+async function fetchMisp(s: FeedSettings, previous: Snapshot | null, signal: AbortSignal, filesDir: string): Promise<Record<string, string>> {
   const base = mispBase(s.source);
-  const manifestText = await readSource(sourceChild(base, MANIFEST), signal);
+  const manifestText = await readSource(sourceChild(base, MANIFEST), signal, filesDir);
   const manifest = manifestOf(manifestText);
   const reusable = previous?.source === s.source && previous.format === 'misp' ? previous : null;
   let before: Manifest = {};
@@ -49,7 +49,7 @@ async function fetchMisp(s: FeedSettings, previous: Snapshot | null, signal: Abo
     while (next < todo.length && !failed) {
       const name = todo[next++]!;
       try {
-        files[name] = await readSource(sourceChild(base, name), signal);
+        files[name] = await readSource(sourceChild(base, name), signal, filesDir);
       } catch (err) {
         failed = true;
         throw err;
@@ -60,10 +60,11 @@ async function fetchMisp(s: FeedSettings, previous: Snapshot | null, signal: Abo
   return files;
 }
 
-export async function fetchFeed(s: FeedSettings, previous: Snapshot | null, signal: AbortSignal): Promise<Snapshot> {
+/** `filesDir`: the only directory a local source may be read from. */
+export async function fetchFeed(s: FeedSettings, previous: Snapshot | null, signal: AbortSignal, filesDir: string): Promise<Snapshot> {
   const fetched_at = new Date().toISOString();
   const files = s.format === 'misp'
-    ? await fetchMisp(s, previous, signal)
-    : { [FEED_FILE]: await readSource(s.source, signal) };
+    ? await fetchMisp(s, previous, signal, filesDir)
+    : { [FEED_FILE]: await readSource(s.source, signal, filesDir) };
   return { source: s.source, format: s.format, fetched_at, files };
 }

@@ -4,6 +4,8 @@ import type { ModuleKind } from '../kind.js';
 import type { Module, ModuleInstance } from '../../module.js';
 import { ModuleError } from '../../module.js';
 import { parseFeedSettings } from './settings.js';
+import { insideDir, isUrl } from './source.js';
+import { ModuleConfigError } from '../kind.js';
 import { FeedModule } from './module.js';
 import { feedIndexOf } from './match-index.js';
 
@@ -18,8 +20,11 @@ export const feedKind: ModuleKind = {
   kind: 'feed',
   typeId: 'threatlink.feed',
   description: 'Threat intelligence feed',
-  validate(m) {
-    parseFeedSettings(m);
+  validate(m, rc) {
+    const s = parseFeedSettings(m);
+    if (!isUrl(s.source) && !insideDir(s.source, rc.feedFilesDir)) {
+      throw new ModuleConfigError('settings.source', `${s.source} is outside ${rc.feedFilesDir}, the only directory feeds may read files from on this server (its operator sets it with --feed-files-dir)`);
+    }
   },
   create(m, rc) {
     try {

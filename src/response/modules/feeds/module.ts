@@ -30,6 +30,7 @@ export class FeedModule implements Module {
   private inflight: AbortController | null = null;
   private closed = false;
   private readonly log: ResponseContext['log'];
+  private readonly filesDir: string;
   /** Settles once the saved copy (if any) is loaded: a disk read, no network. */
   readonly restored: Promise<boolean>;
   /** Settles once there is something to answer from: the saved copy, or the first fetch. */
@@ -43,6 +44,7 @@ export class FeedModule implements Module {
       tags: [`feed:${instance.name}`, `disposition:${dispositionName(this.settings.disposition)}`],
     };
     this.dir = snapshotDir(rc.dataDir, instance.org_id, instance.id);
+    this.filesDir = rc.feedFilesDir;
     this.log = rc.log.child({ feed: instance.name, instance: instance.id, org: instance.org_id });
     this.index.attach(this.owner);
     this.restored = this.restore();
@@ -91,7 +93,7 @@ export class FeedModule implements Module {
     const deadline = setTimeout(() => ac.abort(new Error(`no complete answer within ${FETCH_TIMEOUT_MS / 1000} s`)), FETCH_TIMEOUT_MS);
     deadline.unref();
     try {
-      const snap = await fetchFeed(this.settings, this.snapshot, ac.signal);
+      const snap = await fetchFeed(this.settings, this.snapshot, ac.signal, this.filesDir);
       const parsed = parseSnapshot(this.settings, snap);
       // Saved before it answers: what a restart starts from is never older than what was served.
       await saveSnapshot(this.dir, snap).catch((err: unknown) => this.log.warn({ err }, 'the feed copy could not be saved'));

@@ -1,7 +1,7 @@
 // Reading one file of a feed, from disk or over http(s), with a size cap so a wrong URL (a
 // disk image, an endless stream) cannot take the server's memory.
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { join, relative, resolve, isAbsolute } from 'node:path';
 
 export const MAX_FEED_BYTES = 256 * 1024 * 1024;
 
@@ -41,13 +41,23 @@ async function readUrl(url: string, signal: AbortSignal): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function readPath(path: string, signal: AbortSignal): Promise<string> {
-  const st = await stat(path);
-  if (!st.isFile()) throw new Error(`${path} is not a file`);
-  if (st.size > MAX_FEED_BYTES) throw new Error(`${path}: ${st.size} bytes is more than the ${MAX_FEED_BYTES} a feed may have`);
-  return readFile(path, { encoding: 'utf8', signal });
+/** Whether `path` names something under `dir` (by name: `..` cannot climb out). */
+export function insideDir(path: string, dir: string): boolean {
+  const r = relative(resolve(dir), resolve(path));
+  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
 }
 
-export function readSource(location: string, signal: AbortSignal): Promise<string> {
-  return isUrl(location) ? readUrl(location, signal) : readPath(location, signal);
+async function readPath(path: string, signal: AbortSignal, filesDir: string): Promise<string> {
+  // Checked again as read, through links: one placed in the directory cannot lead out of it.
+  const [real, realDir] = await Promise.all([realpath(path), realpath(filesDir).catch(() => resolve(filesDir))]);
+  if (!insideDir(real, realDir)) throw new Error(`${path} is outside ${filesDir}, the only directory feeds may read files from on this server`);
+  const st = await stat(real);
+  if (!st.isFile()) throw new Error(`${path} is not a file`);
+  if (st.size > MAX_FEED_BYTES) throw new Error(`${path}: ${st.size} bytes is more than the ${MAX_FEED_BYTES} a feed may have`);
+  return readFile(real, { encoding: 'utf8', signal });
+}
+
+/** `filesDir`: the only directory a local file may be read from. */
+export function readSource(location: string, signal: AbortSignal, filesDir: string): Promise<string> {
+  return isUrl(location) ? readUrl(location, signal) : readPath(location, signal, filesDir);
 }
