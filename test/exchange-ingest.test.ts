@@ -186,6 +186,13 @@ test('unique events group by source, destination, SID and GID; histogram counts'
   const one = await t.api(`/api/v1/events?sid=9900001&limit=1`);
   assert.equal(one.body.data.length, 1);
   assert.ok(one.body.next_cursor);
+  // A cursor no page gave out is the caller's mistake: 400 saying so, not a server error.
+  for (const path of ['/api/v1/events?cursor=zzz', '/api/v1/events/unique?cursor=abc', `/api/v1/events/unique?cursor=${one.body.next_cursor}`]) {
+    const r = await t.api(path);
+    assert.equal(r.status, 400, `${path}: ${r.text}`);
+    assert.equal(r.body.error, 'bad_request');
+    assert.match(r.body.message, /invalid cursor/);
+  }
   const byId = await t.api(`/api/v1/events/${one.body.data[0].id}`);
   assert.equal(byId.body.event_id, one.body.data[0].event_id);
   assert.equal(byId.body.device_id, dev.deviceId);

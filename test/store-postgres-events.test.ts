@@ -11,6 +11,7 @@ import { openSqliteStores } from '../src/exchange/store/sqlite/index.js';
 import { openPg, type PgDb } from '../src/exchange/store/postgres/db.js';
 import { openPgEventStore } from '../src/exchange/store/postgres/events.js';
 import type { CommitItem, EventQuery, EventStore } from '../src/exchange/store/types.js';
+import { InvalidCursorError } from '../src/exchange/store/types.js';
 import type { NormalizedEvent, StoredEvent } from '../src/events/event.js';
 import { freshSchemaUrl, needsPg, PG_URL } from './helpers/pg.js';
 import { sideBySide, type Factory } from './helpers/side-by-side.js';
@@ -194,6 +195,10 @@ both('keyset paging walks 2,500 events over several days exactly once, newest fi
   assert.equal(new Set((await all(events, A, { observable: '203.0.113.7' })).map((e) => e.id)).size, 2500);
   assert.equal(new Set((await all(events, A, { sid: 2024897 })).map((e) => e.id)).size, 2500);
   assert.equal((await events.query(A, {})).data.length, 100, 'default page size');
+  for (const bad of ['zzz', Buffer.from('[1]').toString('base64url'), Buffer.from('["a","b"]').toString('base64url')]) {
+    await assert.rejects(events.query(A, { cursor: bad }), InvalidCursorError, `query cursor ${bad}`);
+    await assert.rejects(events.unique(A, { cursor: bad }), InvalidCursorError, `unique cursor ${bad}`);
+  }
   assert.equal((await events.query(A, { limit: 5000 })).data.length, 1000, 'maximum page size');
   const exact = await events.query(A, { since: iso(T0), until: iso(T0 + 2 * 3_600_000), limit: 14 });
   assert.equal(exact.data.length, 14);

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { ExchangeConfig } from './config.js';
 import { paths, defaultEndpoints } from './config.js';
 import type { Stores } from './store/types.js';
+import { InvalidCursorError } from './store/types.js';
 import type { ExchangeContext } from './context.js';
 import { ExchangeCa } from './pki/ca.js';
 import { openSqliteStores } from './store/sqlite/index.js';
@@ -100,6 +101,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       return reply.code(err.status).send({ error: err.code, message: err.message });
     }
     if (err.validation) return reply.code(400).send({ error: 'bad_request', message: err.message });
+    if (err instanceof InvalidCursorError) return reply.code(400).send({ error: 'bad_request', message: err.message });
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) req.log.error({ err }, 'request failed');
     const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 500 ? 'internal' : 'bad_request';

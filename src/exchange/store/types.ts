@@ -281,6 +281,13 @@ export interface UserStore {
   touchLogin(id: string, at: string): Promise<void>;
 }
 
+/** A paging cursor that no page of this query gave out: the caller's mistake, not the store's. */
+export class InvalidCursorError extends RangeError {
+  constructor() {
+    super('invalid cursor: pass back a next_cursor from the previous page, unchanged');
+  }
+}
+
 export class UsernameTakenError extends Error {
   constructor(username: string) {
     super(`the user name ${username} is taken`);

@@ -7,6 +7,7 @@ import type { StoredEvent } from '../../../events/event.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../sqlite/events-query.js';
 import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
+import { InvalidCursorError } from '../types.js';
 import { toUniqueEvent, type UniqueRow } from './events-unique.js';
 
 /** tx in a fixed 11 base-36 digits (any JS-safe integer fits), then n: an id says where the
@@ -38,7 +39,7 @@ function decodeCursor(cursor: string, shape: ('number' | 'string')[]): (number |
     Array.isArray(v) &&
     v.length === shape.length &&
     shape.every((t, i) => (t === 'number' ? Number.isSafeInteger(v[i]) : typeof v[i] === 'string'));
-  if (!ok) throw new RangeError('invalid cursor');
+  if (!ok) throw new InvalidCursorError();
   return v as (number | string)[];
 }
 

@@ -6,6 +6,7 @@ import { storedEventOf, type EventColumns } from '../event-columns.js';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '../../../events/event.js';
 import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
+import { InvalidCursorError } from '../types.js';
 import type { Db } from './db.js';
 import { KIND_DST, KIND_OBSERVABLE, KIND_SID, KIND_SRC, toMs, type Bind } from './events-keys.js';
 import { toUniqueEvent, type UniqueRow } from './events-unique.js';
@@ -41,7 +42,7 @@ function decodeCursor<B extends 'number' | 'string'>(
     v = null;
   }
   if (!Array.isArray(v) || v.length !== 2 || !Number.isSafeInteger(v[0]) || typeof v[1] !== second) {
-    throw new RangeError('invalid cursor');
+    throw new InvalidCursorError();
   }
   return v as [number, B extends 'number' ? number : string];
 }
