@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:net';
 import { tmpDir, cleanup } from './helpers/exchange.js';
 import { https } from './helpers/https.js';
 import { freePort, runCli, runCliToEnd } from './helpers/process.js';
@@ -59,6 +60,41 @@ test('first start prints the URL and generated credentials once; ca-fingerprint,
     again.child.kill('SIGTERM');
     await again.exited;
   } finally {
+    cleanup(dir);
+  }
+});
+
+test('a first start that fails creates no credentials: the next start shows them', { timeout: 90_000 }, async () => {
+  const dir = tmpDir('tl-cli-firstfail-');
+  const blocker = createServer();
+  const taken = await freePort();
+  await new Promise<void>((r) => blocker.listen(taken, '127.0.0.1', r));
+  try {
+    const env = { THREATLINK_BOOTSTRAP_CLIENT_ID: '', THREATLINK_BOOTSTRAP_CLIENT_SECRET: '', THREATLINK_LOG_LEVEL: 'warn' };
+    const busy = await runCliToEnd(['up', '--data-dir', dir, '--listen', `127.0.0.1:${taken}`], env);
+    assert.notEqual(busy.code, 0);
+    assert.match(busy.stderr, /EADDRINUSE/);
+    // A console password too short: refused before anything is made, the API client included.
+    const short = await runCliToEnd(['up', '--data-dir', dir, '--listen', `127.0.0.1:${await freePort()}`], { ...env, THREATLINK_BOOTSTRAP_PASSWORD: 'short' });
+    assert.notEqual(short.code, 0);
+    assert.match(short.stderr, /THREATLINK_BOOTSTRAP_PASSWORD: must be at least 12 characters/);
+    const port = await freePort();
+    const up = await runCli(['up', '--data-dir', dir, '--listen', `127.0.0.1:${port}`], env, /health/);
+    const out = up.output();
+    const id = /client id\s+(\S+)/.exec(out)?.[1];
+    const secret = /client secret\s+(\S+)/.exec(out)?.[1];
+    assert.ok(id && secret, `the credentials are shown at the first start that works:\n${out}`);
+    assert.match(out, /password\s+\S+/, 'and the console admin password');
+    const ca = readFileSync(join(dir, 'ca', 'ca.crt'), 'utf8');
+    const tok = await https(`https://127.0.0.1:${port}/iroh/oauth2/token`, {
+      method: 'POST', ca, body: 'grant_type=client_credentials',
+      headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(tok.status, 200, 'and they work');
+    up.child.kill('SIGTERM');
+    await up.exited;
+  } finally {
+    blocker.close();
     cleanup(dir);
   }
 });

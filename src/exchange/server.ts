@@ -15,7 +15,7 @@ import { Committer } from './ingest/committer.js';
 import { DeviceCounters } from './ingest/device-counters.js';
 import { attachEventing } from './ingest/ws-server.js';
 import { serverTls } from './tls-files.js';
-import { bootstrap, type BootstrapResult } from './bootstrap.js';
+import { bootstrap, checkBootstrapEnv, type BootstrapResult } from './bootstrap.js';
 import { startRetention } from './retention.js';
 import { FrameDecoder } from './ingest/frame-decoder.js';
 import { registerSecurityHeaders } from './api/security-headers.js';
@@ -60,8 +60,10 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const ca = await ExchangeCa.loadOrCreate(p.caDir);
   const tls = await serverTls(config, ca);
+  // Checked now, made once listening: a first start that cannot listen (the port is taken)
+  // must not create credentials it never gets to show.
+  checkBootstrapEnv(opts.env);
   const stores = opts.stores ?? openSqliteStores(p.db);
-  const boot = await bootstrap(stores, opts.env);
 
   const app = Fastify({
     logger: { level: opts.logLevel ?? process.env.THREATLINK_LOG_LEVEL ?? 'info', ...(opts.logStream ? { stream: opts.logStream } : {}) },
@@ -143,8 +145,8 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
   }
 
   let closed = false;
-  return {
-    app, ctx, url, bootstrap: boot, routes,
+  const ex: Exchange = {
+    app, ctx, url, bootstrap: { created: false, origin: 'existing', user: { created: false, origin: 'existing' } }, routes,
     async close() {
       if (closed) return;
       closed = true;
@@ -160,4 +162,11 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       await stores.close();
     },
   };
+  try {
+    ex.bootstrap = await bootstrap(stores, opts.env);
+  } catch (err) {
+    await ex.close();
+    throw err;
+  }
+  return ex;
 }
