@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createServer } from 'node:net';
-import { tmpDir, cleanup } from './helpers/exchange.js';
+import { tmpDir, cleanup, startTestExchange } from './helpers/exchange.js';
+import { needsPg, freshSchemaUrl } from './helpers/pg.js';
 import { https } from './helpers/https.js';
 import { freePort, runCli, runCliToEnd } from './helpers/process.js';
 import { parseRegistrationToken } from '../src/protocol/registration-token.js';
@@ -51,6 +52,16 @@ test('first start prints the URL and generated credentials once; ca-fingerprint,
     const org = await runCliToEnd(['org', 'create', 'blue-team', '--data-dir', dir, '--json']);
     assert.equal(org.code, 0, org.stderr);
     assert.equal(JSON.parse(org.stdout).name, 'blue-team');
+    for (const [name, why] of [['blue-team', /an org named blue-team exists already/], ['   ', /org name: empty/], ['x'.repeat(101), /at most 100/]] as const) {
+      const r = await runCliToEnd(['org', 'create', name, '--data-dir', dir]);
+      assert.notEqual(r.code, 0, name);
+      assert.match(r.stderr, why);
+    }
+    const byName = await runCliToEnd(['token', 'create', '--data-dir', dir, '--org', 'blue-team', '--json']);
+    assert.equal(byName.code, 0, byName.stderr);
+    assert.equal(JSON.parse(byName.stdout).org_id, JSON.parse(org.stdout).org_id, '--org takes the name org list shows');
+    const noSuch = await runCliToEnd(['token', 'create', '--data-dir', dir, '--org', 'red-team']);
+    assert.match(noSuch.stderr, /--org: no org red-team/);
 
     up.child.kill('SIGTERM');
     assert.equal(await up.exited, 0, 'SIGTERM stops cleanly');
@@ -96,6 +107,31 @@ test('a first start that fails creates no credentials: the next start shows them
   } finally {
     blocker.close();
     cleanup(dir);
+  }
+});
+
+test('token create, org create and org list work on an exchange whose store is PostgreSQL', async (t) => {
+  const skip = await needsPg();
+  if (skip.skip) return t.skip(skip.skip);
+  const dir = tmpDir('tl-cli-pg-');
+  const { url, drop } = freshSchemaUrl();
+  try {
+    const ex = await startTestExchange(dir, { store: url });
+    await ex.close();
+    const org = await runCliToEnd(['org', 'create', 'pg-team', '--data-dir', dir, '--store', url, '--json']);
+    assert.equal(org.code, 0, org.stderr);
+    const list = await runCliToEnd(['org', 'list', '--data-dir', dir, '--json'], { THREATLINK_STORE: url });
+    assert.equal(list.code, 0, list.stderr);
+    assert.deepEqual(JSON.parse(list.stdout).map((o: { name: string }) => o.name).sort(), ['default', 'pg-team']);
+    const tok = await runCliToEnd(['token', 'create', '--data-dir', dir, '--store', url, '--org', 'pg-team', '--json']);
+    assert.equal(tok.code, 0, tok.stderr);
+    assert.equal(JSON.parse(tok.stdout).org_id, JSON.parse(org.stdout).org_id);
+    const sqlite = await runCliToEnd(['token', 'create', '--data-dir', dir]);
+    assert.notEqual(sqlite.code, 0, 'without --store it looks for the SQLite files, and says so');
+    assert.match(sqlite.stderr, /no exchange in /);
+  } finally {
+    cleanup(dir);
+    await drop();
   }
 });
 

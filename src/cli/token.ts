@@ -1,15 +1,13 @@
 // `threatlink token create`: a registration token for a new device, made straight in the data
 // dir on the exchange host (file access is the credential there).
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { paths } from '../exchange/config.js';
+import { readFileSync } from 'node:fs';
 import { fingerprint } from '../pki/x509.js';
-import { openSqliteStores } from '../exchange/store/sqlite/index.js';
+import { openExchangeStores, STORE_OPTION } from './exchange-stores.js';
 import { issueRegistrationToken } from '../exchange/api/registration-tokens.js';
 import { parseDuration } from './duration.js';
 
-interface CreateOptions { dataDir: string; expiry: string; uses: string; device?: string; org?: string; json?: boolean }
+interface CreateOptions { dataDir: string; store: string; expiry: string; uses: string; device?: string; org?: string; json?: boolean }
 
 export function register(program: Command): void {
   const token = program.command('token').description('registration tokens for enrolling devices');
@@ -17,24 +15,25 @@ export function register(program: Command): void {
     .command('create')
     .description('create a registration token (single use unless --uses)')
     .option('--data-dir <dir>', 'the exchange data dir', process.env.THREATLINK_DATA_DIR ?? './data')
+    .option(...STORE_OPTION)
     .option('--expiry <duration>', 'how long it stays valid: 3600, 90m, 36h, 7d', '36h')
     .option('--uses <n>', 'how many devices may enroll with it', '1')
     .option('--device <id>', 'the device id the token is for')
-    .option('--org <id>', 'the org (default: the first org)')
+    .option('--org <id|name>', 'the org (default: the first org)')
     .option('--json', 'print the answer as JSON')
     .action(async (o: CreateOptions) => {
-      const p = paths(resolve(o.dataDir));
-      const caFile = join(p.caDir, 'ca.crt');
-      if (!existsSync(caFile) || !existsSync(p.db)) throw new Error(`no exchange in ${o.dataDir}: run "threatlink up --data-dir ${o.dataDir}" once first`);
       const expiry = parseDuration(o.expiry, '--expiry');
       if (expiry < 60 || expiry > 365 * 86400) throw new Error(`--expiry: "${o.expiry}" must be between 60s and 365d`);
       const uses = Number(o.uses);
       if (!Number.isInteger(uses) || uses < 1) throw new Error(`--uses: "${o.uses}" must be a whole number ≥ 1`);
-      const stores = openSqliteStores(p.db);
+      const { stores, caFile } = await openExchangeStores(o.dataDir, o.store);
       try {
         const orgs = await stores.orgs.list();
-        const org = o.org ? orgs.find((x) => x.id === o.org) : orgs[0];
-        if (!org) throw new Error(o.org ? `--org: no org ${o.org}` : 'no org yet: start the exchange once first');
+        // By id or by name, as `org list` shows both; a name two orgs share is ambiguous.
+        const named = o.org ? orgs.filter((x) => x.name === o.org) : [];
+        if (named.length > 1) throw new Error(`--org: ${named.length} orgs are named ${o.org}; give its id (threatlink org list)`);
+        const org = o.org ? orgs.find((x) => x.id === o.org) ?? named[0] : orgs[0];
+        if (!org) throw new Error(o.org ? `--org: no org ${o.org} (threatlink org list shows them)` : 'no org yet: start the exchange once first');
         const t = await issueRegistrationToken(stores.tokens, fingerprint(readFileSync(caFile, 'utf8')), org.id, {
           deviceId: o.device, expirySeconds: expiry, uses,
         });

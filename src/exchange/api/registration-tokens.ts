@@ -48,6 +48,7 @@ export async function issueRegistrationToken(tokens: RegistrationTokenStore, caF
     token: formatRegistrationToken({ id, secret, caFingerprint }),
     expires_at: t.expires_at,
     uses: t.uses_allowed,
+    org_id: t.org_id,
     ca_fingerprint: caFingerprint,
   };
 }
