@@ -64,6 +64,46 @@ test('the right token enrolls; DELETE deregisters', async () => {
   assert.ok(!existsSync(join(dir, 'data', 'device.key')));
 });
 
+/** A POST as curl -d sends it: the body as given, labelled form-encoded unless told otherwise. */
+async function post(path: string, body: string, contentType = 'application/x-www-form-urlencoded') {
+  const r = await fetch(`http://127.0.0.1:${c.port}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+  return { status: r.status, body: (await r.json()) as any };
+}
+
+test('the README\'s curl -d \'{"token":…}\' (JSON text, form-encoded) enrolls', async () => {
+  const token = await registrationToken(b);
+  const r = await post('/v1/contexts/default/activations', JSON.stringify({ token }));
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.status, 'Enrolled');
+  assert.equal((await c.local('/v1/contexts/default', { method: 'DELETE' })).status, 204);
+});
+
+test('a real form, curl -d token=…, enrolls', async () => {
+  const token = await registrationToken(b);
+  const r = await post('/v1/contexts/default/activations', new URLSearchParams({ token }).toString());
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.status, 'Enrolled');
+  assert.equal((await c.local('/v1/contexts/default', { method: 'DELETE' })).status, 204);
+});
+
+test('bad bodies get the stable codes, never Fastify\'s, with a message naming what was wrong', async () => {
+  const cases: Array<[string, string | undefined, number, string, RegExp]> = [
+    ['{"token": ', 'application/json', 400, 'bad_request', /JSON/],
+    ['{"token": ', undefined, 400, 'bad_request', /starts with "\{" but is not JSON/],
+    ['{}', 'application/json', 400, 'bad_request', /token/],
+    ['nothing=here', undefined, 400, 'bad_request', /token/],
+    ['<token/>', 'application/xml', 415, 'unsupported_media_type', /application\/xml/],
+  ];
+  for (const [body, type, status, code, message] of cases) {
+    const r = await post('/v1/contexts/default/activations', body, type);
+    const what = `${type ?? 'form'} ${body}: ${JSON.stringify(r.body)}`;
+    assert.equal(r.status, status, what);
+    assert.equal(r.body.error, code, what);
+    assert.match(r.body.message, message, what);
+  }
+  assert.equal((await c.local('/v1/contexts/default/status')).body.status, 'Unregistered');
+});
+
 test('an unknown action is a 400 naming what is allowed', async () => {
   const r = await c.local('/v1/action?type=explode', { method: 'POST' });
   assert.equal(r.status, 400);

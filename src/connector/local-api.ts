@@ -2,6 +2,8 @@
 // (interfaces.md §1), so `curl localhost:8989/v1/contexts/default` shows what the note expects.
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Connector } from './connector.js';
+import { parseFormBody } from './form-body.js';
+import { stableError } from '../fastify-error.js';
 
 const activationSchema = {
   body: { type: 'object', required: ['token'], properties: { token: { type: 'string', minLength: 1, maxLength: 1024 } } },
@@ -9,9 +11,22 @@ const activationSchema = {
 
 export async function startLocalApi(c: Connector, port: number, host = '127.0.0.1'): Promise<FastifyInstance> {
   const app = Fastify({ logger: false });
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, _req, reply) => {
-    const status = err.statusCode ?? (err.validation ? 400 : 500);
-    return reply.code(status).send({ error: err.code ?? (status === 400 ? 'bad_request' : 'internal'), message: err.message });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseFormBody(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  // The stable codes the README promises, never Fastify's FST_ERR_… (see fastify-error.ts).
+  // The message stays: this API answers only on the host itself, to its operator.
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    const { status, code } = stableError(err);
+    // Fastify's own text, "Unsupported Media Type", names neither what came nor what would do.
+    const message = status === 415
+      ? `content-type ${req.headers['content-type'] ?? '(none)'} is not application/json or application/x-www-form-urlencoded`
+      : err.message;
+    return reply.code(status).send({ error: code, message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url}` }));
 

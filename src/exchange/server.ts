@@ -32,6 +32,7 @@ import type { ExchangeExtension } from './extension.js';
 import type { Bus } from './bus/types.js';
 import { memoryBus } from './bus/memory.js';
 import { routeDeviceMessage } from './ingest/device-router.js';
+import { stableError } from '../fastify-error.js';
 
 export interface Exchange {
   app: FastifyInstance;
@@ -102,11 +103,9 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="threatlink"');
       return reply.code(err.status).send({ error: err.code, message: err.message });
     }
-    if (err.validation) return reply.code(400).send({ error: 'bad_request', message: err.message });
     if (err instanceof InvalidCursorError) return reply.code(400).send({ error: 'bad_request', message: err.message });
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    const { status, code } = stableError(err);
     if (status === 500) req.log.error({ err }, 'request failed');
-    const code = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : status === 500 ? 'internal' : 'bad_request';
     return reply.code(status).send({ error: code, message: status === 500 ? 'internal error' : err.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
