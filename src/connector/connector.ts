@@ -1,6 +1,6 @@
 // The connector on a sensor host: sources → durable spool → uplink to the exchange, with the
 // local API beside it. Registration state lives in the data dir; the spool survives restarts.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorConfig } from './properties.js';
@@ -153,10 +153,22 @@ export class Connector {
 
   /** Applies the cloud events switch: off stops reading sources and sending; on resumes. */
   async setCloudEvents(on: boolean, origin: string): Promise<void> {
+    // Every connect's hello repeats the exchange's setting: only a change is worth a write and a line.
+    const quiet = origin === 'exchange hello' && on === this.cloudFromExchange;
     this.cloudFromExchange = on;
-    writeAtomic(this.cloudFile(), JSON.stringify({ enabled: on, origin, at: new Date().toISOString() }));
-    this.log.info(SITES.control, `cloud events ${on ? 'on' : 'off'} (${origin})${on && !this.config.cloudEvents ? '; still off locally: cloud_events=off in connector.properties' : ''}`);
+    if (!quiet) {
+      writeAtomic(this.cloudFile(), JSON.stringify({ enabled: on, origin, at: new Date().toISOString() }));
+      this.log.info(SITES.control, `cloud events ${on ? 'on' : 'off'} (${origin})${on && !this.config.cloudEvents ? '; still off locally: cloud_events=off in connector.properties' : ''}`);
+    }
     this.applyFlow();
+  }
+
+  /** The exchange's switch belonged to the device identity just dropped or replaced: a new
+   * enrollment starts on, as the exchange starts a new device, and its hello says otherwise if need be. */
+  private forgetCloudState(): void {
+    if (!this.cloudFromExchange) this.log.info(SITES.control, 'cloud events off from the previous enrollment forgotten: the exchange\'s setting applies on connect');
+    this.cloudFromExchange = true;
+    rmSync(this.cloudFile(), { force: true });
   }
 
   private applyFlow(): void {
@@ -217,7 +229,7 @@ export class Connector {
 
   private async onControl(f: ControlFrame): Promise<{ status: 'ok' | 'error'; detail?: string }> {
     if (f.action === 'cloud_events') {
-      await this.setCloudEvents(f.params.enabled !== false, 'exchange');
+      await this.setCloudEvents(f.params.enabled !== false, f.id === 'hello' ? 'exchange hello' : 'exchange');
       return { status: 'ok', detail: `cloud events ${this.cloudEvents() ? 'on' : 'off'}` };
     }
     if (isBlockAction(f.action)) return this.blocklist.handle(f);
@@ -278,6 +290,7 @@ export class Connector {
       const creds = await enroll({ apiUrl, token, name: this.config.hostname, hostname: this.config.hostname, version: VERSION, proxy: this.config.proxy });
       saveCredentials(this.config.dataDir, this.config.caFile, creds);
       this.creds = creds;
+      this.forgetCloudState();
       this.regState = 'Enrolled';
       this.log.info(SITES.register, `registered as device ${creds.registration.device_id} in ${creds.registration.org_name ?? creds.registration.org_id}; certificate valid until ${creds.registration.cert_not_after}`);
       this.goOnline();
@@ -296,6 +309,7 @@ export class Connector {
     if (this.renewTimer) clearInterval(this.renewTimer);
     removeCredentials(this.config.dataDir, this.config.caFile);
     this.creds = null;
+    this.forgetCloudState();
     this.regState = 'Unregistered';
     this.applyFlow();
     this.log.info(SITES.register, 'deregistered: device key and certificate removed');

@@ -220,7 +220,11 @@ export class Uplink {
     this.unflushed = 0;
     this.sendHeartbeat(ws);
     this.heartbeat = setInterval(() => this.sendHeartbeat(ws), this.d.heartbeatSeconds * 1000);
-    if (h.cloud_events === false) this.d.onControl({ type: 'control', id: 'hello', action: 'cloud_events', params: { enabled: false } }).catch(() => {});
+    // The exchange's setting holds on every connect, both ways: it may have been changed while
+    // this device was not connected, and an off saved on disk must not outlive an on.
+    if (typeof h.cloud_events === 'boolean') {
+      this.d.onControl({ type: 'control', id: 'hello', action: 'cloud_events', params: { enabled: h.cloud_events } }).catch(() => {});
+    }
     void this.pump();
   }
 
