@@ -2,9 +2,9 @@
 // it reaches is refused before anything is sent, and the connector says why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestExchange, cleanup, registrationToken, tmpDir, type TestExchange } from './helpers/exchange.js';
+import { startTestExchange, cleanup, registrationToken, tmpDir, enroll, type TestExchange } from './helpers/exchange.js';
 import { startConnector, type ConnectorProc } from './helpers/connector.js';
 
 let a: TestExchange;
@@ -102,6 +102,49 @@ test('bad bodies get the stable codes, never Fastify\'s, with a message naming w
     assert.match(r.body.message, message, what);
   }
   assert.equal((await c.local('/v1/contexts/default/status')).body.status, 'Unregistered');
+});
+
+/** `threatlink connector --config F --token T` on a fresh data dir, run to its end (or killed
+ * after 30 s: a refused token must not leave it running). */
+async function connectorWithToken(token: string, o: { exchange?: string } = {}) {
+  const { runCliToEnd, freePort } = await import('./helpers/process.js');
+  const { propertiesText } = await import('./helpers/connector.js');
+  const d = tmpDir('tl-act-cli-');
+  dirs.push(d);
+  const props = join(d, 'connector.properties');
+  const text = propertiesText({ exchange: o.exchange ?? new URL(b.url).host, port: await freePort(), dir: d });
+  writeFileSync(props, o.exchange === '' ? text.replace(/^connector_fqdn=.*\n/m, '') : text);
+  const r = await runCliToEnd(['connector', '--config', props, '--token', token], {}, 30_000);
+  assert.equal(r.timedOut, false, `still running 30 s after a refused --token; stdout: ${r.stdout}`);
+  assert.equal(r.code, 1, r.stderr);
+  assert.doesNotMatch(r.stdout, /local API/, 'no "running" line for a connector that is not');
+  assert.ok(!existsSync(join(d, 'data', 'device.key')), 'nothing enrolled');
+  assert.ok(!existsSync(join(d, 'data', 'connector.pid')), 'the pid lock released');
+  return r;
+}
+const dirs: string[] = [];
+after(() => { for (const d of dirs) cleanup(d); });
+
+test('connector --token with a token of another exchange: the CA mismatch on stderr, exit 1', async () => {
+  const r = await connectorWithToken(await registrationToken(a));
+  assert.match(r.stderr, /enrollment with --token failed \(ca_mismatch\): .*expects sha256:[0-9a-f]{64}.*interception/);
+});
+
+test('connector --token with a used token: the exchange\'s refusal on stderr, exit 1', async () => {
+  const token = await registrationToken(b);
+  assert.equal((await enroll(b, token)).r.status, 201);
+  const r = await connectorWithToken(token);
+  assert.match(r.stderr, /enrollment with --token failed \(token_used\): enrollment refused \(401 token_used\)/);
+});
+
+test('connector --token garbage: the token\'s expected form on stderr, exit 1', async () => {
+  const r = await connectorWithToken('garbage');
+  assert.match(r.stderr, /\(token_malformed\): the registration token is not of the form tlr1\./);
+});
+
+test('connector --token without connector_fqdn: what to set on stderr, exit 1', async () => {
+  const r = await connectorWithToken(await registrationToken(b), { exchange: '' });
+  assert.match(r.stderr, /\(no_exchange\): no exchange configured: set connector_fqdn/);
 });
 
 test('an unknown action is a 400 naming what is allowed', async () => {

@@ -234,7 +234,8 @@ test('cloud events off locally (cloud_events=off in connector.properties) → cl
 test('token expired: enrolling with a token whose expiry passed → registration fail', async (tt) => {
   const org = (await t.ex.ctx.stores.orgs.list())[0]!;
   const expired = await issueRegistrationToken(t.ex.ctx.stores.tokens, t.ex.ctx.ca.fingerprint, org.id, { expirySeconds: -60 });
-  const c = await connector(dir('expired'), new URL(t.url).host, { token: expired.token });
+  // registration_token in connector.properties: a refused --token ends the command instead.
+  const c = await connector(dir('expired'), new URL(t.url).host, { extra: [`registration_token=${expired.token}`] });
   await c.waitFor((x) => /token_expired/.test(x.last_error?.message ?? ''), 10_000, 'the activation refused');
   const r = await doctor('token expired', c.props);
   tt.diagnostic(`${Math.round(r.ms)} ms`);

@@ -10,16 +10,30 @@ export function register(program: Command): void {
     .command('connector')
     .description('run the connector on a sensor host: sources → spool → exchange')
     .requiredOption('--config <file>', 'connector.properties (Java properties)')
-    .option('--token <token>', 'enroll with this registration token if not yet enrolled')
+    .option('--token <token>', 'enroll with this registration token if not yet enrolled; if it is refused, print why and exit 1')
     .addHelpText('after', `\nconnector.properties keys:\n${PROPERTY_DOCS.map((d) => `  ${d.key.padEnd(24)} ${d.doc}`).join('\n')}\n`)
     .action(async (o: { config: string; token?: string }) => {
       const { config, warnings } = loadConnectorConfig(o.config);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
-      if (o.token) config.registrationToken = o.token;
+      // --token is enrolled below, where its refusal can end the command; the properties' own
+      // registration_token stays a try that only logs, as a service starting unattended needs.
+      if (o.token) delete config.registrationToken;
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       acquirePidLock(config.dataDir);
       const c = await Connector.start(config, { onExit: (code) => { releasePidLock(config.dataDir); process.exit(code); } });
       for (const w of warnings) c.log.warn({ file: 'config.go', line: 40, fn: 'config:Load' }, w);
+      if (o.token && c.registrationState() !== 'Enrolled') {
+        try {
+          await c.activate(o.token);
+        } catch (e) {
+          // Someone typed this token and waits for the answer: the reason goes to them, not
+          // only to connector.log, and a connector that cannot enroll does not stay up idle.
+          const err = e as Error & { code?: string };
+          process.stderr.write(`threatlink connector: enrollment with --token failed${err.code ? ` (${err.code})` : ''}: ${err.message}\n`);
+          await c.shutdown(`enrollment with --token failed: ${err.message}`, 1);
+          return;
+        }
+      }
       process.stdout.write(`threatlink connector ${c.registrationState()}; local API http://127.0.0.1:${config.connectorPort}/v1/contexts/default; log ${config.logFile}\n`);
       const stop = (sig: string) => void c.shutdown(`${sig} received`);
       process.on('SIGTERM', () => stop('SIGTERM'));

@@ -44,12 +44,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, ti
   });
 }
 
-export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the CLI until it exits; given `timeoutMs`, one still running then is killed and its
+ * answer says so (`timedOut`, code null) instead of the test hanging. */
+export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
+  let timedOut = false;
   child.stdout.on('data', (d: Buffer) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
   const code = await new Promise<number | null>((r) => child.on('exit', r));
-  return { code, stdout, stderr };
+  clearTimeout(timer);
+  return { code, stdout, stderr, timedOut };
 }
