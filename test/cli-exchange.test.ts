@@ -171,3 +171,16 @@ test('every command has --help, and a bad flag is an error on stderr', async () 
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /listen: "nonsense" is not HOST:PORT/);
 });
+
+test('token create, org create and ca-fingerprint on a dir with no exchange: the hint is a command that works as printed, quoted', async () => {
+  const dir = join(tmpDir('tl-cli-none-'), 'sensor data');
+  try {
+    for (const args of [['token', 'create'], ['org', 'create', 'acme'], ['ca-fingerprint']]) {
+      const r = await runCliToEnd([...args, '--data-dir', dir]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(r.stderr.includes(`run "threatlink up --data-dir '${dir}'" once first`), r.stderr);
+    }
+  } finally {
+    cleanup(join(dir, '..'));
+  }
+});

@@ -158,4 +158,11 @@ test('a second connector on the same data_dir refuses to start and names the fir
   const r = await runCliToEnd(['connector', '--config', c.props]);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, new RegExp(`another connector \\(pid ${c.run.child.pid}\\)`));
+  // Its hint is a command that exists and stops the first one when run as printed.
+  const hint = /stop it first: (threatlink service disable connector --config (\S+)) /.exec(r.stderr);
+  assert.ok(hint, r.stderr);
+  assert.equal(hint[2], c.props);
+  const stop = await runCliToEnd(hint[1]!.split(' ').slice(1));
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal(await c.run.exited, 0, 'the first connector stopped cleanly');
 });

@@ -35,6 +35,16 @@ after(async () => {
 });
 
 const svc = (args: string[]) => runCliToEnd(['service', ...args]);
+
+/** The arguments of a `threatlink …` command a hint printed, to run it as printed (the test
+ * paths need no shell quoting). */
+function printed(cmd: string): string[] {
+  const words = cmd.split(' ');
+  assert.equal(words[0], 'threatlink', cmd);
+  assert.doesNotMatch(cmd, /['"\\]/, 'a command this helper can split');
+  return words.slice(1);
+}
+let printedEnable = '';
 const json = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').pop() as string);
 
 test('status: the running connector, from its pid file; exit 0', async () => {
@@ -54,6 +64,8 @@ test('disable stops it with SIGTERM (clean exit) and keeps it stopped; restart r
   const r = await svc(['disable', 'connector', '--config', c.props]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /stopped connector \(pid \d+\) with SIGTERM/);
+  // The way back names this connector's config: without it, it would act on /etc/threatlink's.
+  assert.ok(r.stdout.includes(`until "threatlink service enable connector --config ${c.props}"`), r.stdout);
   assert.equal(await c.run.exited, 0, 'the connector drained and exited 0');
   assert.ok(existsSync(join(dir, 'data', 'connector.disabled')));
   const st = await svc(['status', 'connector', '--config', c.props, '--json']);
@@ -62,11 +74,15 @@ test('disable stops it with SIGTERM (clean exit) and keeps it stopped; restart r
   assert.equal(json(st).enabled, false);
   const again = await svc(['restart', 'connector', '--config', c.props]);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /disabled .*threatlink service enable connector/);
+  const hint = /disabled .*: run "(threatlink service enable connector[^"]*)" first/.exec(again.stderr);
+  assert.ok(hint, again.stderr);
+  assert.equal(hint[1], `threatlink service enable connector --config ${c.props}`);
+  printedEnable = hint[1];
 });
 
-test('enable removes the marker and starts the same command line again, detached', async () => {
-  const r = await svc(['enable', 'connector', '--config', c.props, '--json']);
+test('enable, run as the refusal printed it, removes the marker and starts the same command line again, detached', async () => {
+  assert.ok(printedEnable, 'the restart refusal printed an enable command');
+  const r = await runCliToEnd([...printed(printedEnable), '--json']);
   assert.equal(r.code, 0, r.stderr);
   const res = json(r);
   assert.equal(res.status.state, 'running');
@@ -157,6 +173,10 @@ test('the exchange: status from exchange.pid, restart keeps its flags (same port
     assert.equal(h.status, 200);
     const off = await svc(['disable', 'exchange', '--data-dir', d]);
     assert.equal(off.code, 0, off.stderr);
+    assert.ok(off.stdout.includes(`until "threatlink service enable exchange --data-dir ${d}"`), off.stdout);
+    const refused = await svc(['restart', 'exchange', '--data-dir', d]);
+    assert.equal(refused.code, 1);
+    assert.ok(refused.stderr.includes(`run "threatlink service enable exchange --data-dir ${d}" first`), refused.stderr);
     assert.equal(isAlive(res.status.pid), false);
     assert.equal(existsSync(join(d, 'exchange.pid')), false, 'a clean stop removes its pid file');
   } finally {

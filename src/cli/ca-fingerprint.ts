@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fingerprint } from '../pki/x509.js';
 import { paths } from '../exchange/config.js';
+import { shellArg } from '../command-hint.js';
 
 export function register(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .option('--json', 'print {"fingerprint": …}')
     .action((o: { dataDir: string; json?: boolean }) => {
       const file = join(paths(resolve(o.dataDir)).caDir, 'ca.crt');
-      if (!existsSync(file)) throw new Error(`no CA certificate at ${file}: run "threatlink up --data-dir ${o.dataDir}" once first`);
+      if (!existsSync(file)) throw new Error(`no CA certificate at ${file}: run "threatlink up --data-dir ${shellArg(o.dataDir)}" once first`);
       const fp = fingerprint(readFileSync(file, 'utf8'));
       process.stdout.write(o.json ? `${JSON.stringify({ fingerprint: fp })}\n` : `${fp}\n`);
     });

@@ -19,7 +19,7 @@ export function register(program: Command): void {
       // registration_token stays a try that only logs, as a service starting unattended needs.
       if (o.token) delete config.registrationToken;
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-      acquirePidLock(config.dataDir);
+      acquirePidLock(config.dataDir, config.file);
       const c = await Connector.start(config, { onExit: (code) => { releasePidLock(config.dataDir); process.exit(code); } });
       for (const w of warnings) c.log.warn({ file: 'config.go', line: 40, fn: 'config:Load' }, w);
       if (o.token && c.registrationState() !== 'Enrolled') {

@@ -9,6 +9,7 @@ import { openSqliteStores } from '../exchange/store/sqlite/index.js';
 import { openPg } from '../exchange/store/postgres/db.js';
 import { openPostgresStores } from '../exchange/store/postgres/index.js';
 import { checkBackend } from '../store-backend.js';
+import { shellArg } from '../command-hint.js';
 
 export const STORE_OPTION: [string, string, string] = [
   '--store <sqlite|postgres://…>',
@@ -22,7 +23,7 @@ export async function openExchangeStores(dataDir: string, store: string): Promis
   const caFile = join(p.caDir, 'ca.crt');
   const sqlite = store === 'sqlite';
   if (!existsSync(caFile) || (sqlite && !existsSync(p.db))) {
-    throw new Error(`no exchange in ${dataDir}: run "threatlink up --data-dir ${dataDir}${sqlite ? '' : ' --store …'}" once first`);
+    throw new Error(`no exchange in ${dataDir}: run "threatlink up --data-dir ${shellArg(dataDir)}${sqlite ? '' : ' --store …'}" once first`);
   }
   if (sqlite) return { stores: openSqliteStores(p.db), caFile };
   const db = await openPg(store);

@@ -2,6 +2,7 @@
 // The pid file also tells the doctor and `threatlink service` which process is the connector.
 import { readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { connectorServiceCommand } from '../command-hint.js';
 
 export function pidFile(dataDir: string): string {
   return join(dataDir, 'connector.pid');
@@ -22,9 +23,14 @@ export function runningConnectorPid(dataDir: string): number | null {
   }
 }
 
-export function acquirePidLock(dataDir: string): void {
+/** `configFile`: the config this connector was started with; the one running on the same
+ * data_dir is the one `threatlink service` finds through it. */
+export function acquirePidLock(dataDir: string, configFile: string): void {
   const other = runningConnectorPid(dataDir);
-  if (other) throw new Error(`another connector (pid ${other}) is running with data_dir ${dataDir}; stop it first (threatlink service stop connector, or kill ${other})`);
+  if (other) {
+    throw new Error(`another connector (pid ${other}) is running with data_dir ${dataDir}; stop it first: ` +
+      `${connectorServiceCommand('disable', configFile)} (its enable starts it again), or kill ${other}`);
+  }
   writeFileSync(pidFile(dataDir), `${process.pid}\n`);
 }
 

@@ -1,15 +1,15 @@
 // Remedies more than one check gives, worded once. Commands are the `threatlink service`
 // equivalents of the note's pmtool steps.
+import { serviceCommand, type ServiceVerb } from '../command-hint.js';
 
 /** Where a connector.properties is looked for when no --config is given. */
 export const DEFAULT_CONNECTOR_CONFIG = '/etc/threatlink/connector.properties';
 
 /** `threatlink service VERB connector`, naming the config unless it is the one the command
  * would find by itself: a remedy run as printed must act on the connector that was diagnosed. */
-function service(verb: string, configPath?: string): string {
+function service(verb: ServiceVerb, configPath?: string): string {
   const own = process.env.THREATLINK_CONNECTOR_CONFIG ?? DEFAULT_CONNECTOR_CONFIG;
-  const arg = configPath && configPath !== own ? ` --config ${/^[\w./-]+$/.test(configPath) ? configPath : `'${configPath.replace(/'/g, `'\\''`)}'`}` : '';
-  return `threatlink service ${verb} connector${arg}`;
+  return serviceCommand(verb, 'connector', configPath && configPath !== own ? ['--config', configPath] : []);
 }
 
 /** Which connector a remedy acts on: its config, and the command it runs inside when it has no
@@ -33,7 +33,7 @@ function restartHost(host: string): string {
 export function restartSequence(t?: RemedyTarget): string {
   const host = embedded(t);
   if (host) return restartHost(host);
-  return ['disable', 'enable', 'restart'].map((v) => service(v, configOf(t))).join(' && ');
+  return (['disable', 'enable', 'restart'] as const).map((v) => service(v, configOf(t))).join(' && ');
 }
 
 export function restartConnector(t?: RemedyTarget): string {

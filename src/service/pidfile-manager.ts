@@ -7,6 +7,7 @@ import { cmdline, cwdOf, exePath, startedAt } from './proc.js';
 import { stopProcess } from './stop.js';
 import { startDetached } from './start.js';
 import { cliArgv } from './cli-entry.js';
+import { serviceCommand } from '../command-hint.js';
 import type { Target } from './targets.js';
 import type { ActionOptions, ActionResult, Manager, ServiceStatus } from './types.js';
 
@@ -101,7 +102,7 @@ export function pidfileManager(t: Target): Manager {
       // Keep the command line an earlier disable saved: this stop found nothing running.
       const m: Marker = { disabled_at: new Date().toISOString(), argv: launch?.argv ?? old?.argv ?? null, cwd: launch?.cwd ?? old?.cwd ?? null };
       writeFileSync(t.marker, `${JSON.stringify(m, null, 2)}\n`);
-      steps.push(`disabled ${t.name}: ${t.marker} keeps it from being started until "threatlink service enable ${t.name}"`);
+      steps.push(`disabled ${t.name}: ${t.marker} keeps it from being started until "${serviceCommand('enable', t.name, t.selector)}"`);
       return { service: t.name, manager: 'pidfile', action: 'disable', steps, status: await status() } satisfies ActionResult;
     },
     async enable(o) {
@@ -116,7 +117,7 @@ export function pidfileManager(t: Target): Manager {
     },
     async restart(o) {
       await refuseEmbedded();
-      if (readMarker(t)) throw new Error(`${t.name} is disabled (${t.marker}): run "threatlink service enable ${t.name}" first`);
+      if (readMarker(t)) throw new Error(`${t.name} is disabled (${t.marker}): run "${serviceCommand('enable', t.name, t.selector)}" first`);
       const steps: string[] = [];
       const launch = await stop(o, steps);
       await start(launch, o, steps);

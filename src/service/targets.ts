@@ -25,6 +25,8 @@ export interface Target {
   logFile: string;
   /** `threatlink …` arguments that start it when no earlier command line is known. */
   args: string[];
+  /** The `threatlink service` options that pick this instance, for the commands hints print. */
+  selector: string[];
   /** Whether a process's argv is this service (a pid file may outlive its process). */
   isOurs(argv: string[]): boolean;
   /** Beyond a live pid: ready to serve (the connector's local API answers). */
@@ -46,6 +48,7 @@ export function connectorTarget(configFile: string, logFile?: string): Target {
     marker: join(dir, 'connector.disabled'),
     logFile: resolve(logFile ?? join(dir, 'connector.out.log')),
     args: ['connector', '--config', file],
+    selector: ['--config', file],
     // The same test the connector's own pid lock applies.
     isOurs: (argv) => argv.some((a) => a.includes('connector')),
     async ready() {
@@ -78,6 +81,7 @@ export function exchangeTarget(dataDir: string, logFile?: string): Target {
     marker: join(dir, 'exchange.disabled'),
     logFile: resolve(logFile ?? join(dir, 'exchange.log')),
     args: ['up', '--data-dir', dir],
+    selector: ['--data-dir', dir],
     isOurs: (argv) => argv.includes('up'),
     // `threatlink up` writes its pid file only once it listens.
     ready: async () => true,

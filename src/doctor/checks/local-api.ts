@@ -3,6 +3,7 @@ import { skipped, type Check, type CheckResult, type DoctorContext } from '../ch
 import { readNetTcp } from '../proc/net-tcp.js';
 import { ownerText } from '../proc/fds.js';
 import { restartConnector } from '../remedies.js';
+import { shellArg } from '../../command-hint.js';
 
 const id = 'local_api';
 const title = 'the local API answers on connector_port';
@@ -29,7 +30,7 @@ export const localApiCheck: Check = {
     const error = ctx.snapshotError ?? 'no answer';
     const evidence = [`GET ${url}: ${error}`, `listening on ${c.connectorPort}: ${await listenerOf(ctx, c.connectorPort)}`];
     if (/refused/.test(error)) {
-      return [{ id, title, status: 'fail', evidence, cause: `nothing answers on 127.0.0.1:${c.connectorPort}: the connector is not running`, remedy: `${restartConnector(ctx.remedyTarget)} (or \`threatlink connector --config ${ctx.configPath}\`), then read connector.log if it stops again` }];
+      return [{ id, title, status: 'fail', evidence, cause: `nothing answers on 127.0.0.1:${c.connectorPort}: the connector is not running`, remedy: `${restartConnector(ctx.remedyTarget)} (or \`threatlink connector --config ${shellArg(ctx.configPath)}\`), then read connector.log if it stops again` }];
     }
     if (/did not answer|timed out/.test(error)) {
       return [{ id, title, status: 'fail', evidence, cause: `the connector accepts on ${c.connectorPort} but does not answer: it is hung or stopped (SIGSTOP?)`, remedy: restartConnector(ctx.remedyTarget) }];

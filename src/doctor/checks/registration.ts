@@ -2,6 +2,7 @@
 // the identity is gone: a revoked certificate, a deleted device, a spent or expired token.
 import { skipped, type Check, type CheckResult, type LocalSnapshot } from '../check.js';
 import { enrollAgain } from '../remedies.js';
+import { shellArg } from '../../command-hint.js';
 
 const id = 'registration';
 const title = 'the connector is enrolled';
@@ -39,7 +40,7 @@ export const registrationCheck: Check = {
       return [{
         id, title, status: 'fail', evidence,
         cause: ctx.credentialsError ?? 'the connector has never enrolled (no device key, certificate and registration.json in data_dir)',
-        remedy: `enroll with a registration token: \`threatlink token create\` on the exchange, then \`threatlink connector --config ${ctx.configPath} --token <token>\``,
+        remedy: `enroll with a registration token: \`threatlink token create\` on the exchange, then \`threatlink connector --config ${shellArg(ctx.configPath)} --token <token>\``,
       }];
     }
     const reg = s.registration;
