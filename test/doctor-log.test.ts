@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorLog, SITES, formatLogLine, goErrorText, goQuote, zmqEndpointMissing, type LogSite, type NetErrorLike } from '../src/connector/log.js';
+import { ConnectorLog, SITES, formatLogLine, goErrorText, goQuote, READ_DEADLINE, zmqEndpointMissing, type LogSite, type NetErrorLike } from '../src/connector/log.js';
 import { analyseLog } from '../src/doctor/log/analyse.js';
 import { goUnquote, parseLog } from '../src/doctor/log/parse.js';
 import { logResult } from '../src/doctor/checks/log.js';
@@ -96,6 +96,7 @@ const EX = { host: 'exchange.example.net', port: 8443 };
 
 const CASES: Array<[string, string, RegExp]> = [
   ['dial_timeout', line(SITES.connectWebSocket, goErrorText(err('ETIMEDOUT', { address: '198.51.100.7', port: 8443 }), EX)), /egress is blocked/],
+  ['handshake_timeout', line(SITES.connectWebSocket, goErrorText(err(READ_DEADLINE, { address: '198.51.100.7', port: 8443, localAddress: '10.0.0.5', localPort: 53426 }), EX)), /handshake .*gets no answer/],
   ['connection_refused', line(SITES.connectWebSocket, goErrorText(err('ECONNREFUSED', { address: '198.51.100.7', port: 8443 }), EX)), /nothing listens/],
   ['no_such_host', line(SITES.register, `registration failed: ${goErrorText(err('ENOTFOUND', { hostname: 'exchange.example.net' }), EX)}`), /does not resolve: DNS/],
   ['no_route', line(SITES.connectWebSocket, goErrorText(err('EHOSTUNREACH', { address: '198.51.100.7', port: 8443 }), EX)), /no route/],

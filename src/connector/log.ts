@@ -207,11 +207,16 @@ export type NetErrorLike = NodeJS.ErrnoException & {
   port?: number;
   hostname?: string;
   host?: string;
+  localAddress?: string;
+  localPort?: number;
   cert?: { subjectaltname?: string; subject?: { CN?: string | string[] } };
   errors?: unknown[];
 };
 
 const goHostPort = (host: string, port: number): string => (isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
+
+/** A read deadline passed on a connected socket (Go's "i/o timeout"), not the kernel's ETIMEDOUT. */
+export const READ_DEADLINE = 'ERR_READ_DEADLINE';
 
 const UNKNOWN_AUTHORITY = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -259,6 +264,7 @@ export function goErrorText(
   const ip = op.resolvedIp ?? e.address ?? op.host;
   const addr = goHostPort(ip, e.port ?? op.port);
   const code = e.code ?? '';
+  const local = op.localAddress ?? (e.localAddress && e.localPort ? goHostPort(e.localAddress, e.localPort) : undefined);
   if (UNKNOWN_AUTHORITY.has(code)) return 'x509: certificate signed by unknown authority';
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return 'x509: certificate has expired or is not yet valid';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return hostnameMismatch(e, e.host ?? op.host);
@@ -268,6 +274,8 @@ export function goErrorText(
     case 'ETIMEDOUT':
     case 'ERR_SOCKET_CONNECTION_TIMEOUT':
       return `dial tcp ${addr}: getsockopt: connection timed out`;
+    case READ_DEADLINE:
+      return `read tcp ${local ? `${local}->` : ''}${addr}: i/o timeout`;
     case 'ECONNREFUSED':
       return `dial tcp ${addr}: connect: connection refused`;
     // Go's wording for a failed lookup; Go's resolver-specific texts for EAI_AGAIN vary by
@@ -281,9 +289,9 @@ export function goErrorText(
     case 'ENETUNREACH':
       return `dial tcp ${addr}: connect: network is unreachable`;
     case 'ECONNRESET':
-      return `read tcp ${op.localAddress ? `${op.localAddress}->` : ''}${addr}: read: connection reset by peer`;
+      return `read tcp ${local ? `${local}->` : ''}${addr}: read: connection reset by peer`;
     case 'EPIPE':
-      return `write tcp ${op.localAddress ? `${op.localAddress}->` : ''}${addr}: write: broken pipe`;
+      return `write tcp ${local ? `${local}->` : ''}${addr}: write: broken pipe`;
     default:
       // Unmapped: keep Node's own text rather than guess at Go's.
       return e.message || err.message || code;

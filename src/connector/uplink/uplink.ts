@@ -8,6 +8,7 @@ import type { Credentials } from './credentials.js';
 import type { ControlFrame, ExchangeFrame, HelloFrame, DeviceStatus } from '../../protocol/frames.js';
 import { Backoff } from './backoff.js';
 import { maskedHeaderBytes, maskTextFrameInPlace } from './masked-frame.js';
+import { handshakeTimeoutError, tracedTlsConnect, type DialTrace } from './dial-trace.js';
 
 export type UplinkState = 'stopped' | 'connecting' | 'connected' | 'backoff' | 'revoked' | 'paused';
 
@@ -33,7 +34,12 @@ export interface UplinkDeps {
   proxy?: string;
   window?: number;
   maxBatchBytes?: number;
+  /** How long TCP connect, TLS and the HTTP upgrade together may take (default 20 s). */
+  handshakeTimeoutMs?: number;
 }
+
+// ws's own text for its handshake timer; it carries no code, so it is reworded (dial-trace.ts).
+const WS_HANDSHAKE_TIMEOUT = 'Opening handshake has timed out';
 
 const DEFAULT_BATCH_BYTES = 512 << 10;
 
@@ -130,10 +136,14 @@ export class Uplink {
     const url = new URL(c.registration.endpoints.eventing);
     this.st.url = url.href;
     this.setState('connecting');
+    // Through a proxy the agent makes the socket, so how far it got is not known.
+    const trace: DialTrace | null = this.d.proxy || url.protocol !== 'wss:' ? null : { phase: 'tcp' };
     // Frames keep ws's random masks: RFC 6455 requires them of a client, even inside TLS.
     const ws = new WebSocket(url, {
-      ca: c.ca, cert: c.cert, key: c.key, handshakeTimeout: 20_000, perMessageDeflate: false,
+      ca: c.ca, cert: c.cert, key: c.key, handshakeTimeout: this.d.handshakeTimeoutMs ?? 20_000, perMessageDeflate: false,
       ...(this.d.proxy ? { agent: proxyAgent(this.d.proxy) } : {}),
+      // ws calls it with one options object; its typing lists net.connect's overloads too.
+      ...(trace ? { createConnection: tracedTlsConnect(trace) as unknown as typeof import('node:net').createConnection } : {}),
     });
     this.ws = ws;
     let opened = false;
@@ -155,7 +165,8 @@ export class Uplink {
     ws.on('message', (data) => this.onFrame(ws, data.toString()));
     ws.on('error', (err) => {
       if (!opened && !refused) {
-        const msg = this.d.describeError(err, url);
+        const timedOut = trace && err.message === WS_HANDSHAKE_TIMEOUT;
+        const msg = this.d.describeError(timedOut ? handshakeTimeoutError(trace, err.message) : err, url);
         this.fail(msg);
         this.d.log.error('connectWebSocket', msg);
       }

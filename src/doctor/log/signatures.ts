@@ -53,6 +53,15 @@ export const SIGNATURES: readonly Signature[] = [
     remedy: (w, subjects) => `${allowByName(w.host ?? `${endpoint(w)}'s host`, w.port ?? 443)}; addresses seen: ${subjects.join(', ')}`,
   },
   {
+    // After a connect that succeeded: not a blocked port, so not dial_timeout's remedy.
+    id: 'handshake_timeout',
+    pattern: /read tcp \S+: i\/o timeout/,
+    severity: 'fail',
+    subject: /read tcp (?:\S+->)?(\S+?): i\/o timeout/,
+    meaning: (w) => `TCP connects to ${endpoint(w)} succeed, but the TLS or WebSocket handshake on them gets no answer: something on the path (TLS inspection, a proxy, an IPS) holds it, or the exchange is overloaded`,
+    remedy: (w, subjects) => `run \`curl -v https://${w.host ?? '<exchange host>'}${w.port && w.port !== 443 ? `:${w.port}` : ''} --cacert connectorCA.pem\` from this host: if it stops after "Connected to", exempt the exchange from TLS inspection on the path; addresses seen: ${subjects.join(', ')}`,
+  },
+  {
     id: 'connection_refused',
     pattern: /dial tcp \S+: connect: connection refused/,
     severity: 'fail',
