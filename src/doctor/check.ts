@@ -19,6 +19,9 @@ export interface CheckResult {
   evidence: string[];
   cause?: string;
   remedy?: string;
+  /** The id of a check whose failure, when it fails too, explains this one: the verdict names
+   * that root cause instead of this result, though this one comes first in the note's order. */
+  consequenceOf?: string;
 }
 
 /** What GET /v1/contexts/default answers. */

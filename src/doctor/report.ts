@@ -1,5 +1,6 @@
 // The doctor's output: a verdict line first — the first failing check's cause and remedy, in the
-// note's order — then every check with its evidence. `--json` carries the same, for scripts.
+// note's order, passing over failures another failing check explains — then every check with its
+// evidence. `--json` carries the same, for scripts.
 import { STATUS_RANK, worst, type CheckResult, type Status } from './check.js';
 
 export interface Report {
@@ -15,7 +16,9 @@ export function exitCode(results: CheckResult[]): number {
 /** `fail: tcp.eventing: <cause> — remedy: <remedy>`, or `ok: …` when nothing is wrong. */
 export function verdict(results: CheckResult[]): string {
   const status = worst(results.map((r) => r.status));
-  const first = results.find((r) => r.status === status && status !== 'ok');
+  const failing = results.filter((r) => r.status === status && status !== 'ok');
+  const failed = new Set(failing.map((r) => r.id));
+  const first = failing.find((r) => !(r.consequenceOf && failed.has(r.consequenceOf))) ?? failing[0];
   if (!first) {
     const skips = results.filter((r) => r.status === 'skip').length;
     return `ok: all ${results.length} checks passed${skips ? ` (${skips} skipped)` : ''}`;
