@@ -3,7 +3,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestExchange, cleanup, ADMIN_ID, ADMIN_SECRET, type TestExchange } from './helpers/exchange.js';
 import { https } from './helpers/https.js';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { TEST_BACKEND } from './helpers/pg.js';
 
@@ -112,6 +113,31 @@ test('metrics need an admin token and expose the ingest series', async () => {
   for (const m of ['threatlink_events_received_total', 'threatlink_events_committed_total', 'threatlink_events_rejected_total', 'threatlink_batch_commit_seconds', 'threatlink_connected_devices']) {
     assert.ok(r.text.includes(m), m);
   }
+});
+
+test("the note's curl checks: GET / and GET the registration path without credentials answer 403, as SSE does", async () => {
+  const caFile = join(t.dataDir, 'connectorCA-for-curl.pem');
+  writeFileSync(caFile, t.ca);
+  for (const path of ['/', '/providers/sse/services/registration/api/v2/clients']) {
+    // The note's command, as an operator runs it: curl -v https://HOST<path> --cacert connectorCA.pem
+    // Not spawnSync: the exchange answering it runs in this process.
+    const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile('curl', ['-sS', '-v', `${t.url}${path}`, '--cacert', caFile], (err, stdout, stderr) => resolve({ status: err ? (err.code as number) ?? 1 : 0, stdout, stderr }));
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /< HTTP\/1\.1 403 Forbidden/, run.stderr);
+    assert.match(run.stderr, /Connection #0 to host \S+ left intact/);
+    assert.equal(JSON.parse(run.stdout).error, 'forbidden');
+    const r = await t.api(path, { as: 'none' });
+    assert.equal(r.status, 403);
+    assert.equal(r.body.error, 'forbidden');
+    assert.match(r.body.message, /reachable/);
+    assertSecurityHeaders(r.headers);
+  }
+  // Enrollment itself, POST on the same path, still answers as before.
+  const post = await t.api('/providers/sse/services/registration/api/v2/clients', { as: 'none', method: 'POST', body: { token: 'nope', csr: 'x' } });
+  assert.equal(post.status, 401);
+  assert.equal(post.body.error, 'token_unknown');
 });
 
 test('unknown routes answer 404 JSON with the headers', async () => {
