@@ -24,6 +24,8 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride();
   const name = argv[2];
   const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : Object.keys(COMMANDS);
+  // A connector process is named as the note's `lsof -i | grep conn` expects (process-name.ts).
+  if (name === 'connector') (await import('../connector/process-name.js')).setProcessComm();
   for (const n of wanted) (await COMMANDS[n]!()).register(program);
   try {
     await program.parseAsync(argv);
