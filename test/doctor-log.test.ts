@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConnectorLog, SITES, formatLogLine, goErrorText, goQuote, READ_DEADLINE, zmqEndpointMissing, type LogSite, type NetErrorLike } from '../src/connector/log.js';
+import { ConnectorLog, SITES, formatLogLine, goErrorText, goQuote, localApiListenFailed, READ_DEADLINE, zmqEndpointMissing, type LogSite, type NetErrorLike } from '../src/connector/log.js';
 import { analyseLog } from '../src/doctor/log/analyse.js';
 import { goUnquote, parseLog } from '../src/doctor/log/parse.js';
 import { logResult } from '../src/doctor/checks/log.js';
@@ -107,6 +107,7 @@ const CASES: Array<[string, string, RegExp]> = [
   ['device_refused', line(SITES.connectWebSocket, 'the exchange refused this device (403 {"error":"certificate_revoked","message":"certificate revoked"}): it was deleted or its certificate revoked; enroll again with a new registration token'), /deleted or its certificate revoked/],
   ['token_refused', line(SITES.register, 'registration failed: enrollment refused (401 token_expired): the registration token expired'), /token was refused/],
   ['clock_skew', line(SITES.connectWebSocket, goErrorText(err('CERT_HAS_EXPIRED'), EX)), /clock is wrong/],
+  ['connector_port_in_use', line(SITES.localApi, localApiListenFailed(8989, err('EADDRINUSE'))), /another program holds connector_port/],
   ['disk_full', line(SITES.spool, 'spool append failed: ENOSPC: no space left on device, write'), /disk is full/],
   ['spool_full', line(SITES.spool, 'spool full (1073741824 bytes, policy drop_oldest): dropped 12 unsent event(s), 12 in all', 0, 'warning'), /dropped/],
 ];
@@ -166,4 +167,13 @@ test('a fault the connector recovered from is a warning, with the recovery named
 test('a missing connector.log is a skip, not a failure', () => {
   const r = logResult([join(dir, 'none.log.1'), join(dir, 'none.log')], 'now', { endpoints: {} });
   assert.equal(r.status, 'skip');
+});
+
+test('connector_port taken: the line the local API would log, worded as Go and naming the key', () => {
+  assert.equal(
+    localApiListenFailed(8989, err('EADDRINUSE')),
+    'local API cannot listen on connector_port 8989: listen tcp 127.0.0.1:8989: bind: address already in use: another program holds the port; stop it or set another connector_port in connector.properties',
+  );
+  const r = logResult([file(`${line(SITES.localApi, localApiListenFailed(8989, err('EADDRINUSE')))}\n`)], 'end', { endpoints: {}, connectorPort: 8989 });
+  assert.match(r.remedy!, /ss -ltnp/);
 });

@@ -305,3 +305,17 @@ export function zmqEndpointMissing(endpoint: string): string {
     : `dial tcp ${endpoint.replace(/^tcp:\/\//, '')}: connect: connection refused`;
   return `Could not connect to ZeroMQ PUSH endpoint: could not dial to ${goQuote(endpoint)}: ${detail}\n`;
 }
+
+/**
+ * The local API could not listen on connector_port, as Go's net.Listen words it, naming the key
+ * to change: without this line connector.log ends at "starting" and says nothing of why.
+ */
+export function localApiListenFailed(port: number, err: NetErrorLike, host = '127.0.0.1'): string {
+  const addr = goHostPort(host, port);
+  const why = err.code === 'EADDRINUSE' ? `listen tcp ${addr}: bind: address already in use`
+    : err.code === 'EACCES' ? `listen tcp ${addr}: bind: permission denied`
+    : err.code === 'EADDRNOTAVAIL' ? `listen tcp ${addr}: bind: cannot assign requested address`
+    : `listen tcp ${addr}: ${err.message}`;
+  const hint = err.code === 'EADDRINUSE' ? ': another program holds the port; stop it or set another connector_port in connector.properties' : '';
+  return `local API cannot listen on connector_port ${port}: ${why}${hint}`;
+}

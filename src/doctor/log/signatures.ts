@@ -122,6 +122,14 @@ export const SIGNATURES: readonly Signature[] = [
     remedy: () => `${SYNC_CLOCK}; if the clock is right, the certificate really expired`,
   },
   {
+    id: 'connector_port_in_use',
+    pattern: /connector_port \d+: listen tcp \S+: bind: address already in use/,
+    severity: 'fail',
+    subject: /connector_port (\d+)/,
+    meaning: () => 'the connector could not start: another program holds connector_port, so its local API cannot listen',
+    remedy: (w, subjects) => `find the program on port ${subjects[0] ?? w.connectorPort ?? 'connector_port'} (\`ss -ltnp\`), stop it or set another connector_port${w.configPath ? ` in ${w.configPath}` : ''}, then start the connector again`,
+  },
+  {
     id: 'disk_full',
     pattern: /no space left on device|\bENOSPC\b|disk (?:is )?full/i,
     severity: 'fail',
