@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestExchange, registrationToken, tmpDir, cleanup, type TestExchange } from './helpers/exchange.js';
 import { startConnector, propertiesText, type ConnectorProc } from './helpers/connector.js';
@@ -30,7 +30,9 @@ function dir(): string {
 }
 
 async function failedEnrollment(exchange: string, token: string): Promise<ConnectorProc> {
-  const c = await startConnector(dir(), { exchange, token });
+  // The properties' registration_token, as a service enrolls unattended: the connector stays
+  // up with the failure in its state (a --token that fails ends the command instead).
+  const c = await startConnector(dir(), { exchange, extra: [`registration_token=${token}`] });
   stops.push(() => c.kill());
   await c.waitFor((x) => x.status === 'Unregistered' && x.last_error, 15_000, 'the enrollment failed');
   return c;
@@ -65,6 +67,10 @@ test('connector_port held by another program: the verdict is local_api naming it
   writeFileSync(props, propertiesText({ exchange: new URL(t.url).host, port, dir: d }));
   const run = await runCliToEnd(['connector', '--config', props, '--token', await registrationToken(t)]);
   assert.notEqual(run.code, 0, 'the connector cannot start');
+  // Why, where the note's reader looks; and no pid file left to be taken for a crash.
+  const logged = readFileSync(join(d, 'data', 'connector.log'), 'utf8');
+  assert.match(logged, new RegExp(`level=error msg=".*local API cannot listen on connector_port ${port}: listen tcp 127\\.0\\.0\\.1:${port}: bind: address already in use`));
+  assert.equal(existsSync(join(d, 'data', 'connector.pid')), false);
   const r = await runDoctor(props);
   assert.match(r.verdict, new RegExp(`^fail: local_api: something other than the connector answers on ${port}`), summary(r));
   assert.match(r.verdict, /set another connector_port/);

@@ -20,7 +20,14 @@ export function register(program: Command): void {
       if (o.token) delete config.registrationToken;
       mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
       acquirePidLock(config.dataDir, config.file);
-      const c = await Connector.start(config, { onExit: (code) => { releasePidLock(config.dataDir); process.exit(code); } });
+      let c: Connector;
+      try {
+        c = await Connector.start(config, { onExit: (code) => { releasePidLock(config.dataDir); process.exit(code); } });
+      } catch (e) {
+        // A connector that never started leaves no pid file behind to be taken for a crash.
+        releasePidLock(config.dataDir);
+        throw e;
+      }
       for (const w of warnings) c.log.warn({ file: 'config.go', line: 40, fn: 'config:Load' }, w);
       if (o.token && c.registrationState() !== 'Enrolled') {
         try {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorConfig } from './properties.js';
-import { ConnectorLog, SITES, goErrorText } from './log.js';
+import { ConnectorLog, SITES, goErrorText, localApiListenFailed, type NetErrorLike } from './log.js';
 import { openSegmentSpool } from './spool/segment-spool.js';
 import type { Spool } from './spool/types.js';
 import type { Source, SourceSink } from './sources/types.js';
@@ -82,7 +82,14 @@ export class Connector {
     c.regState = c.creds ? 'Enrolled' : 'Unregistered';
     log.info(SITES.start, `connector ${VERSION} starting: exchange ${config.fqdn ? `${config.fqdn.host}:${config.fqdn.port}` : '(none)'}, ${config.sources.length} source(s), state ${c.regState}`);
     c.sources = config.sources.map((s) => SOURCES[s.type](s, c!.sink(), join(config.dataDir, 'checkpoints')));
-    c.api = await startLocalApi(c, config.connectorPort);
+    try {
+      c.api = await startLocalApi(c, config.connectorPort);
+    } catch (e) {
+      // Said in connector.log too, where the doctor and the note's greps look; stderr alone is
+      // gone with the terminal (or the unit's journal).
+      log.error(SITES.localApi, localApiListenFailed(config.connectorPort, e as NetErrorLike));
+      throw e;
+    }
     if (c.creds) c.goOnline();
     else if (config.registrationToken) {
       // activate() goes online itself once enrolled.
