@@ -144,6 +144,20 @@ test('refer, respond and trigger go to the modules and come back tagged with the
   assert.equal(trig.status, 200, trig.text);
   assert.equal(trig.body.data.status, 'success');
   assert.equal(r.calls['/respond/trigger'], 1);
+  // As curl sends it with -H content-type: application/json and no body: the query says it all.
+  const bare = await t.api(`/iroh/iroh-response/respond/trigger/${a.module}/${a.id}?${q}`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  assert.equal(bare.status, 200, bare.text);
+  assert.equal(bare.body.data.status, 'success');
+  // The types' case is CTIM's: "IP" is ip, sent once to the module and normalized like one.
+  const before = r.asked.length;
+  const mixed = await t.api('/iroh/iroh-enrich/observe/observables', { method: 'POST', body: [{ type: 'IP', value: '203.0.113.99' }, { type: 'ip', value: '203.0.113.99' }] });
+  assert.equal(mixed.status, 200, mixed.text);
+  assert.deepEqual(r.asked.slice(before).find((x) => x.path === '/observe/observables')?.observables, [{ type: 'ip', value: '203.0.113.99' }]);
+  // CTR's own spelling of the module instance path, as the threatresponse client uses it.
+  const ctr = await t.api('/iroh/iroh-int/module-instance');
+  assert.equal(ctr.status, 200, ctr.text);
+  assert.deepEqual(ctr.body.map((x: { id: string }) => x.id), (await t.api('/iroh/iroh-int/module_instance')).body.map((x: { id: string }) => x.id));
+  assert.equal((await t.api(`/iroh/iroh-int/module-instance/${m.id}`)).body.name, 'acts');
   // org B cannot trigger org A's module
   const other = await t.api(`/iroh/iroh-response/respond/trigger/${a.module}/${a.id}?${q}`, { method: 'POST', token: tokenB });
   assert.equal(other.status, 404);

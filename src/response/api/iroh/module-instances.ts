@@ -10,6 +10,9 @@ import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
 import { ApiError } from '../../../exchange/api/errors.js';
 
 const BASE = '/iroh/iroh-int/module_instance';
+const CTR_BASE = '/iroh/iroh-int/module-instance';
+
+type PreValidation = ReturnType<typeof requireRole>;
 
 const fields = {
   kind: { type: 'string', minLength: 1, maxLength: 64 },
@@ -69,19 +72,24 @@ function checked(rc: ResponseContext, m: ModuleInstance): ModuleInstance {
 export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
   const reader = requireRole(rc.exchange, 'read-only');
   const admin = requireRole(rc.exchange, 'admin');
+  // CTR spells the path module-instance (the threatresponse client's int.module_instance uses
+  // it); module_instance is kept for what was written against this server.
+  for (const base of [BASE, CTR_BASE]) routes(app, rc, base, reader, admin);
+}
 
-  app.get(BASE, { preValidation: reader }, async (req) => {
+function routes(app: FastifyInstance, rc: ResponseContext, base: string, reader: PreValidation, admin: PreValidation): void {
+  app.get(base, { preValidation: reader }, async (req) => {
     return (await rc.modules.instances(principal(req).org_id)).map((m) => presentInstance(rc, m));
   });
 
-  app.get(`${BASE}/:id`, { preValidation: reader }, async (req) => {
+  app.get(`${base}/:id`, { preValidation: reader }, async (req) => {
     const { id } = req.params as { id: string };
     const m = await rc.modules.instance(principal(req).org_id, id);
     if (!m) throw new ApiError('not_found', `no module instance ${id} in this org`);
     return presentInstance(rc, m);
   });
 
-  app.post(BASE, { preValidation: admin, schema: createSchema }, async (req, reply) => {
+  app.post(base, { preValidation: admin, schema: createSchema }, async (req, reply) => {
     const b = req.body as Partial<ModuleInstance>;
     const now = new Date().toISOString();
     const m = checked(rc, {
@@ -108,13 +116,13 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
     await rc.modules.changed(orgId);
     return presentInstance(rc, next!);
   };
-  app.patch(`${BASE}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
+  app.patch(`${base}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
     update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
-  app.put(`${BASE}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
+  app.put(`${base}/:id`, { preValidation: admin, schema: patchSchema }, async (req) =>
     update(principal(req).org_id, (req.params as { id: string }).id, req.body as Partial<ModuleInstance>));
 
   // A feed read again at once (after its source changed), answering with its health.
-  app.post(`${BASE}/:id/refresh`, { preValidation: admin }, async (req) => {
+  app.post(`${base}/:id/refresh`, { preValidation: admin }, async (req) => {
     const orgId = principal(req).org_id;
     const { id } = req.params as { id: string };
     const m = (await rc.modules.modules(orgId)).find((x) => x.instance.id === id);
@@ -124,7 +132,7 @@ export async function moduleInstanceRoutes(app: FastifyInstance, rc: ResponseCon
     return m.health ? await m.health({ orgId, signal: AbortSignal.timeout(m.instance.timeout_ms) }) : { status: 'ok' };
   });
 
-  app.delete(`${BASE}/:id`, { preValidation: admin }, async (req, reply) => {
+  app.delete(`${base}/:id`, { preValidation: admin }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const { id } = req.params as { id: string };
     if (!(await rc.stores.modules.delete(orgId, id))) {

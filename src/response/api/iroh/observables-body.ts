@@ -28,8 +28,10 @@ export function observablesOf(body: unknown): CtimObservable[] {
       throw new ApiError('bad_request', `observable ${i}: needs string "type" and non-empty "value"`);
     }
     const v = value.trim();
-    const norm = isObservableType(type) ? normalizeObservable(type, v) : null;
-    const ob = { type, value: norm ?? v };
+    // CTIM's types are lower case: "IP" is the ip type, not another one no module knows.
+    const t = type.trim().toLowerCase();
+    const norm = isObservableType(t) ? normalizeObservable(t, v) : null;
+    const ob = { type: t, value: norm ?? v };
     const k = `${ob.type}\u0000${ob.value}`;
     if (seen.has(k)) continue;
     seen.add(k);

@@ -20,6 +20,18 @@ export async function respondRoutes(app: FastifyInstance, rc: ResponseContext): 
     };
   });
 
+  // Its parameters come in the query: a JSON content type with no body (curl -H … -XPOST) is
+  // no body here, not a 400. Scoped to this route: elsewhere a body is required.
+  await app.register(async (scoped) => triggerRoute(scoped, rc));
+}
+
+async function triggerRoute(app: FastifyInstance, rc: ResponseContext): Promise<void> {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '') return done(null, undefined);
+    return json(req, body as string, done);
+  });
   app.post('/iroh/iroh-response/respond/trigger/:module/:action', {
     preValidation: requireRole(rc.exchange, 'analyst'),
   }, async (req, reply) => {
