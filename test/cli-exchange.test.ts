@@ -170,6 +170,18 @@ test('every command has --help, and a bad flag is an error on stderr', async () 
   const r = await runCliToEnd(['up', '--listen', 'nonsense']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /listen: "nonsense" is not HOST:PORT/);
+  // Each option's own error quotes what was typed (a NaN passed on said "NaN").
+  for (const [args, why] of [
+    [['--retention-days', 'abc'], /--retention-days: "abc" is not a number/],
+    [['--retention-bytes', '10XB'], /--retention-bytes: "10XB" is not a whole number of at least 0/],
+    [['--log-level', 'verbose'], /--log-level: "verbose" is not a log level; one of fatal, error/],
+    [['--demo', '--demo-rate', '-5'], /--demo-rate: "-5" is not a number from 0\.1 to 10000/],
+    [['--demo', '--demo-connector-port', '99999'], /--demo-connector-port: "99999" is not a whole number from 1 to 65535/],
+  ] as const) {
+    const bad = await runCliToEnd(['up', ...args, '--data-dir', join(tmpDir('tl-cli-opt-'), 'd')]);
+    assert.notEqual(bad.code, 0, args.join(' '));
+    assert.match(bad.stderr, why);
+  }
 });
 
 test('token create, org create and ca-fingerprint on a dir with no exchange: the hint is a command that works as printed, quoted', async () => {

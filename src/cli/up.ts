@@ -1,5 +1,6 @@
 // `threatlink up`: the exchange (and later response and console) in one process on one port.
 import type { Command } from 'commander';
+import { logLevelOption, numberOption } from './number-option.js';
 import { buildConfig, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
 import { startThreatlink } from '../threatlink.js';
 import { redactUrl } from '../doctor/redact-url.js';
@@ -47,12 +48,17 @@ export function register(program: Command): void {
     .option('--store <sqlite|postgres://…>', 'where state lives: the SQLite files in the data dir, or a PostgreSQL database shared by exchange nodes (?schema=NAME picks a schema)', process.env.THREATLINK_STORE ?? 'sqlite')
     .option('--bus <memory|nats://…>', 'how exchange nodes share ingest and reach each other\'s devices: in-process, or NATS JetStream (nats://host:4222[,nats://host2:4222]?replicas=3&prefix=NAME; tls://… and &ca=FILE for TLS); needs --store postgres://…', process.env.THREATLINK_BUS ?? 'memory')
     .action(async (o: UpOptions) => {
+      const retentionDays = numberOption('--retention-days', o.retentionDays, { min: 0.001 });
+      const retentionBytes = numberOption('--retention-bytes', o.retentionBytes, { min: 0, integer: true });
+      const logLevel = o.logLevel === undefined ? undefined : logLevelOption(o.logLevel === process.env.THREATLINK_LOG_LEVEL ? 'THREATLINK_LOG_LEVEL' : '--log-level', o.logLevel);
+      const demoPort = numberOption('--demo-connector-port', o.demoConnectorPort, { min: 1, max: 65535, integer: true });
+      const demoRate = numberOption('--demo-rate', o.demoRate, { min: 0.1, max: 10_000 });
       const config = buildConfig({
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
-        endpoints: parseEndpoints(o.endpoint), retentionDays: Number(o.retentionDays), retentionBytes: Number(o.retentionBytes),
+        endpoints: parseEndpoints(o.endpoint), retentionDays, retentionBytes,
         feedFilesDir: o.feedFilesDir,
       });
-      const ex = await startThreatlink(config, { logLevel: o.logLevel, store: o.store, bus: o.bus });
+      const ex = await startThreatlink(config, { logLevel, store: o.store, bus: o.bus });
       const b = ex.bootstrap;
       const out = process.stdout;
       // Written once listening: `threatlink service` and the doctor find the exchange by it.
@@ -82,7 +88,12 @@ export function register(program: Command): void {
       out.write(`  health          ${ex.url}/healthz\n`);
       let demo: Demo | null = null;
       if (o.demo) {
-        demo = await startDemo(ex, { connectorPort: Number(o.demoConnectorPort), eventsPerSecond: Number(o.demoRate) });
+        demo = await startDemo(ex, { connectorPort: demoPort, eventsPerSecond: demoRate }).catch(async (err: NodeJS.ErrnoException) => {
+          await ex.close();
+          removePidFileIfOurs(exchangePidFile(config.dataDir));
+          if (err.code === 'EADDRINUSE') throw new Error(`--demo-connector-port ${demoPort}: the port is taken (another connector?); give another with --demo-connector-port`);
+          throw err;
+        });
         out.write(`  demo connector  ${demo.connector.registrationState()}, device ${demo.connector.snapshot().registration.device_id}; local API http://127.0.0.1:${o.demoConnectorPort}/v1/contexts/default\n`);
         out.write(`  demo sensor     ${o.demoRate} alerts/s into ${demo.eveFile}\n`);
       }
