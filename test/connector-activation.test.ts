@@ -55,6 +55,8 @@ test('the right token enrolls; DELETE deregisters', async () => {
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.status, 'Enrolled');
   assert.equal((await c.local('/v1/contexts/default/status')).body.status, 'Enrolled');
+  // The refused token of the test before is over: a healthy device shows no error in red.
+  assert.equal((await c.local('/v1/contexts/default')).body.last_error, null);
   const again = await c.local('/v1/contexts/default/activations', { method: 'POST', body: { token } });
   assert.equal(again.status, 409);
   const used = await registrationToken(b);

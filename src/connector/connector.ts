@@ -299,6 +299,8 @@ export class Connector {
       this.creds = creds;
       this.forgetCloudState();
       this.regState = 'Enrolled';
+      // A failed try before this one is over; shown on, it would mark a healthy device red.
+      if (this.lastError?.message.startsWith('registration failed')) this.lastError = null;
       this.log.info(SITES.register, `registered as device ${creds.registration.device_id} in ${creds.registration.org_name ?? creds.registration.org_id}; certificate valid until ${creds.registration.cert_not_after}`);
       this.goOnline();
     } catch (e) {
