@@ -51,6 +51,11 @@ test('inspect refangs, deduplicates and skips the traps', async () => {
   assert.equal(got.filter((x) => x === 'ip:10.0.0.5').length, 1);
   assert.ok(!got.some((x) => x.startsWith('domain:invoice.pdf')), got.join(' '));
   assert.ok(!got.some((x) => x === 'ip:1.2.3.4' || x === 'ip:2.3.4.5'), got.join(' '));
+  for (const content of [5, null, ['a'], { a: 1 }]) {
+    const notText = await t.api('/iroh/iroh-inspect/inspect', { method: 'POST', body: { content } });
+    assert.equal(notText.status, 400, JSON.stringify(content));
+    assert.match(notText.body.message, /content must be a string of text/);
+  }
   const bad = await t.api('/iroh/iroh-inspect/inspect', { method: 'POST', body: { text: 'x' } });
   assert.equal(bad.status, 400);
   assert.match(bad.body.message, /content/);
