@@ -371,3 +371,81 @@ test('kill -9 while appending loses nothing that was reported appended', { timeo
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('policy drop_oldest: records read for sending are never dropped; drops count only unsent ones; the bound holds', async () => {
+  const dir = tmp();
+  try {
+    const logs: string[] = [];
+    const opts = { maxBytes: 2048, segmentBytes: 512, policy: 'drop_oldest' as const, log: (m: string) => logs.push(m) };
+    const s = await open(dir, opts);
+    await s.append(range(0, 10).map(rec));
+    // The uplink reads 0..9 and sends them; their ack has not come yet.
+    const sent = await s.read(0, 10, 1 << 20);
+    assert.equal(sent.length, 10);
+    let maxBytes = 0;
+    for (let i = 10; i < 198; i += 4) {
+      await s.append(range(i, i + 4).map(rec));
+      maxBytes = Math.max(maxBytes, s.stats().bytes);
+    }
+    assert.ok(maxBytes <= 2048, `bytes reached ${maxBytes}`);
+    const st = s.stats();
+    assert.ok(st.dropped > 0);
+    assert.equal(st.ackedUpTo, 0, 'nothing acked, and the in-flight records hold the ack position');
+    const kept = await readAll(s);
+    const keptN = kept.map((r) => JSON.parse(r.json).n as number);
+    assert.deepEqual(keptN.slice(0, 10), range(0, 10), 'the in-flight records are all still there');
+    assert.equal(keptN.length + st.dropped, 198, 'every record is either kept or counted dropped');
+    assert.deepEqual(keptN.slice(-4), range(194, 198), 'the newest are kept');
+    assert.ok(segFiles(dir).length <= 2048 / 512 + 2, `tombstones pile up: ${segFiles(dir).join(' ')}`);
+    // Their ack comes: they count as acked, and nothing is counted twice.
+    await s.ack(10);
+    assert.equal(s.stats().acked, 10);
+    await s.close();
+    // The dropped segments behind the in-flight ones were emptied, not lost to corruption.
+    const again = await open(dir, opts);
+    assert.equal(again.stats().dropped, 0, 'a restart does not count the drop again');
+    assert.deepEqual((await readAll(again)).map((r) => JSON.parse(r.json).n as number), keptN.slice(10));
+    await again.close();
+    assert.ok(!logs.some((m) => /lost|corrupt|missing/.test(m)), logs.join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('policy drop_oldest: an append bigger than the bound keeps its newest records and stays within it', async () => {
+  const dir = tmp();
+  try {
+    const drops: number[] = [];
+    const s = await open(dir, { maxBytes: 2048, segmentBytes: 512, policy: 'drop_oldest', onDrop: (n) => drops.push(n) });
+    await s.append(range(0, 200).map(rec));
+    const st = s.stats();
+    assert.ok(st.bytes <= 2048, `bytes ${st.bytes}`);
+    assert.ok(st.dropped > 0);
+    assert.equal(drops.reduce((a, b) => a + b, 0), st.dropped);
+    const got = await readAll(s);
+    assert.deepEqual(got.map((r) => r.json), range(st.dropped, 200).map(rec));
+    await s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('policy drop_oldest: waits for the ack of in-flight records rather than drop incoming ones', async () => {
+  const dir = tmp();
+  try {
+    const s = await open(dir, { maxBytes: 2048, segmentBytes: 512, policy: 'drop_oldest' });
+    const first = range(0, 40);
+    await s.append(first.map(rec));
+    const sent = await s.read(0, 1000, 1 << 20);
+    assert.ok(sent.length > 0);
+    const end = sent.at(-1)!.seq + 1;
+    const p = s.append(range(40, 80).map(rec));
+    await sleep(100);
+    await s.ack(end);
+    await p;
+    assert.equal(s.stats().dropped, 0, 'the ack made room: nothing dropped');
+    await s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -32,6 +32,11 @@ export async function recoverSpool(dir: string, log: (msg: string) => void): Pro
       continue;
     }
     const scan = await scanSegment(f.path);
+    if (next && scan.fileSize === 0) {
+      // A tombstone: drop_oldest dropped this segment's records (and counted them then).
+      segments.push({ base: f.base, count: 0, dataEnd: 0, size: 0, path: f.path, offsets: [] });
+      continue;
+    }
     let count = scan.count;
     if (next && f.base + count > next.base) {
       log(`spool: ${f.path} overlaps the next segment; using its first ${next.base - f.base} records`);

@@ -7,11 +7,15 @@ import type { BufferPool } from './buffer-pool.js';
 import { syncDir, writeFully } from './fs-util.js';
 import { encodeBatch, type EncodedBatch } from './record.js';
 import { INDEX_EVERY, segmentEnd, segmentName, type Segment } from './segment-file.js';
-import { dropForRoom, retireAckedActive, type SegmentSpoolOptions } from './spool-bounds.js';
+import { countDrop, dropForRoom, retireAckedActive, type SegmentSpoolOptions } from './spool-bounds.js';
 import type { SpoolLedger } from './spool-ledger.js';
 
 /** Cap on one group commit, so a long queue doesn't turn into one huge buffer. */
 const GROUP_BYTES = 8 * 1024 * 1024;
+
+/** Policy `drop_oldest`, when only records awaiting their ack fill the spool: how long to wait for
+ *  an ack before dropping incoming records instead. Acks from a live exchange take milliseconds. */
+const ACK_WAIT_MS = 1000;
 
 interface PendingAppend {
   batch: EncodedBatch;
@@ -26,6 +30,9 @@ export class SpoolAppender {
   private waiting = false;
   private spaceWaiters: (() => void)[] = [];
   private seqWaiters: { seq: number; resolve: () => void }[] = [];
+  /** A wait for acks (drop_oldest) ran out: don't wait again until an ack comes, so a gone
+   *  exchange costs the sources one wait, not one per append. */
+  private acksStalled = false;
 
   constructor(
     private readonly l: SpoolLedger,
@@ -61,6 +68,7 @@ export class SpoolAppender {
 
   /** Lets appends waiting for space look again (after an ack, or to fail them at close). */
   wakeSpaceWaiters(): void {
+    this.acksStalled = false;
     for (const w of this.spaceWaiters.splice(0)) w();
   }
 
@@ -83,9 +91,9 @@ export class SpoolAppender {
       }
       if (group.length === 0) continue;
       try {
-        const bytes = group.reduce((n, g) => n + g.batch.buf.length, 0);
-        if (this.opts.policy === 'drop_oldest') await dropForRoom(this.l, bytes, this.opts, this.log);
-        await this.commit(group.map((g) => g.batch));
+        let batches = group.map((g) => g.batch);
+        if (this.opts.policy === 'drop_oldest') batches = await this.makeRoom(batches);
+        await this.commit(batches);
         for (const g of group) g.resolve();
       } catch (err) {
         for (const g of group) g.reject(err);
@@ -98,6 +106,48 @@ export class SpoolAppender {
       }
     }
     this.writing = false;
+  }
+
+  /**
+   * Policy `drop_oldest`: drops unsent records, oldest first, until the batches fit under the
+   * bound. When what is left is records awaiting their ack, waits a while for acks; if none come,
+   * the incoming records that do not fit are the unsent ones to drop (oldest of them first).
+   */
+  private async makeRoom(batches: EncodedBatch[]): Promise<EncodedBatch[]> {
+    const l = this.l;
+    const bytes = batches.reduce((n, b) => n + b.buf.length, 0);
+    for (;;) {
+      const before = l.dropped;
+      const fits = await dropForRoom(l, bytes, this.opts);
+      if (l.dropped > before) this.log(`spool: full, dropped the ${l.dropped - before} oldest unsent records`);
+      if (fits) return batches;
+      if (this.acksStalled || l.closed || l.sentUpTo <= l.ackedUpTo) break;
+      const acked = l.ackedUpTo;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ACK_WAIT_MS);
+        this.spaceWaiters.push(() => { clearTimeout(t); resolve(); });
+      });
+      if (l.ackedUpTo === acked) this.acksStalled = true;
+    }
+    let room = Math.max(0, this.opts.maxBytes - l.bytesAfter(0));
+    const kept: EncodedBatch[] = [];
+    let lost = 0;
+    // Newest first: what fits of the newest records is kept.
+    for (let i = batches.length - 1; i >= 0; i--) {
+      const b = batches[i]!;
+      let keep = 0;
+      let keepBytes = 0;
+      while (keep < b.sizes.length && keepBytes + b.sizes[b.sizes.length - 1 - keep]! <= room) keepBytes += b.sizes[b.sizes.length - 1 - keep++]!;
+      room -= keepBytes;
+      lost += b.sizes.length - keep;
+      if (keep > 0) kept.unshift({ buf: b.buf.subarray(b.buf.length - keepBytes), backing: b.backing, sizes: b.sizes.subarray(b.sizes.length - keep) });
+      if (keep < b.sizes.length) room = 0;
+    }
+    if (lost > 0) {
+      this.log(`spool: full of records awaiting their ack, dropped ${lost} incoming records`);
+      countDrop(l, lost, this.opts);
+    }
+    return kept;
   }
 
   /** Dequeues the next group; with policy `block`, first waits until the oldest append fits. */
@@ -127,6 +177,8 @@ export class SpoolAppender {
         const n = next.batch.buf.length;
         if (total + n > GROUP_BYTES) break;
         if (block && l.bytesAfter(total + n) > this.opts.maxBytes) break;
+        // One group never outgrows the bound, so one append's records can't push out another's.
+        if (!block && total + n > this.opts.maxBytes) break;
         group.push(this.queue.shift()!);
         total += n;
       }

@@ -8,9 +8,10 @@ export interface SegmentSpoolOptions {
   /** Bound on `stats().bytes`; what happens at the bound is `policy`. */
   maxBytes: number;
   policy: SpoolFullPolicy;
-  /** A segment is closed once the next record would take it past this. Default 16 MiB (at most maxBytes / 8). */
+  /** A segment is closed once the next record would take it past this. Default maxBytes / 8, within
+   *  4 KiB–16 MiB: `drop_oldest` frees whole segments, so a segment must be a small part of the bound. */
   segmentBytes?: number;
-  /** Called with the number of unacknowledged records `drop_oldest` just removed. */
+  /** Called with the number of records `drop_oldest` just removed, none of them ever sent. */
   onDrop?: (n: number) => void;
   /** Recovery and corruption messages. */
   log?: (msg: string) => void;
@@ -24,7 +25,7 @@ export function checkOptions(opts: SegmentSpoolOptions): void {
 }
 
 export function segmentBytesFor(opts: SegmentSpoolOptions): number {
-  return opts.segmentBytes ?? Math.min(DEFAULT_SEGMENT_BYTES, Math.max(64 * 1024, Math.floor(opts.maxBytes / 8)));
+  return opts.segmentBytes ?? Math.min(DEFAULT_SEGMENT_BYTES, Math.max(4 * 1024, Math.floor(opts.maxBytes / 8)));
 }
 
 /**
@@ -39,22 +40,37 @@ export async function retireAckedActive(l: SpoolLedger, need: number, maxBytes: 
   await l.collectGarbage();
 }
 
-/** Policy `drop_oldest`: removes the oldest segments until `need` more bytes fit. */
-export async function dropForRoom(l: SpoolLedger, need: number, opts: SegmentSpoolOptions, log: (msg: string) => void): Promise<void> {
+/**
+ * Policy `drop_oldest`: removes the oldest unsent segments until `need` more bytes fit, and says
+ * whether they do. Records already read for sending are never dropped: they are in flight (or were,
+ * on a connection that died) and the exchange may have stored them; they will be acked or sent
+ * again. So a drop counts only records that will never be sent. A dropped segment behind records
+ * still awaiting their ack becomes a tombstone (SpoolLedger.tombstone).
+ */
+export async function dropForRoom(l: SpoolLedger, need: number, opts: SegmentSpoolOptions): Promise<boolean> {
   let n = 0;
   while (l.bytesAfter(need) > opts.maxBytes) {
-    const victim = l.segments.find((s) => segmentEnd(s) > l.ackedUpTo);
+    const victim = l.segments.find((s) => s.count > 0 && segmentEnd(s) > l.ackedUpTo && Math.max(s.base, l.ackedUpTo) >= l.sentUpTo);
     if (!victim) break;
     if (l.active?.seg === victim) await l.retireActive();
-    const next = l.segments[l.segments.indexOf(victim) + 1];
     const lost = segmentEnd(victim) - Math.max(victim.base, l.ackedUpTo);
-    l.ackedUpTo = next ? next.base : l.nextSeq;
+    if (l.countRecords(l.ackedUpTo, victim.base) === 0) {
+      const next = l.segments[l.segments.indexOf(victim) + 1];
+      l.ackedUpTo = next ? next.base : l.nextSeq;
+    } else {
+      await l.tombstone(victim);
+    }
     l.depth -= lost;
-    l.dropped += lost;
     n += lost;
   }
-  if (n === 0) return;
-  log(`spool: full, dropped the ${n} oldest unacknowledged records`);
+  if (n > 0) {
+    countDrop(l, n, opts);
+    await l.collectGarbage();
+  }
+  return l.bytesAfter(need) <= opts.maxBytes;
+}
+
+export function countDrop(l: SpoolLedger, n: number, opts: SegmentSpoolOptions): void {
+  l.dropped += n;
   opts.onDrop?.(n);
-  await l.collectGarbage();
 }

@@ -1,6 +1,6 @@
 // The segment spool's shared state: the segments, the seq positions and counters, the segment being
 // appended to, and the upkeep that ties them to the disk (the ack file, removing acked segments).
-import { unlink, type FileHandle } from 'node:fs/promises';
+import { truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { writeAckPosition } from './ack-file.js';
 import { segmentEnd, type Segment } from './segment-file.js';
 
@@ -20,6 +20,10 @@ export class SpoolLedger {
   appended = 0;
   acked = 0;
   closed = false;
+  /** Seq just past the last record handed to a reader (the uplink): the records below it have been
+   * sent, or are about to be, and may be stored by the exchange already, so `drop_oldest` keeps
+   * them. In memory only: after a restart nothing has been sent by this process. */
+  sentUpTo = 0;
 
   private ackChain: Promise<void> = Promise.resolve();
 
@@ -38,6 +42,28 @@ export class SpoolLedger {
     const a = this.active;
     this.active = null;
     if (a) await a.fh.close();
+  }
+
+  /**
+   * Empties a segment `drop_oldest` dropped while older records are still unacknowledged (so the
+   * ack position cannot move past it). The empty file stays until acks pass it: recovery reads a
+   * zero-length segment that is not the last as dropped (already counted), not as corruption.
+   * Behind another tombstone the file goes at once: one marks the whole run, so a long outage
+   * does not pile up empty files.
+   */
+  async tombstone(seg: Segment): Promise<void> {
+    const i = this.segments.indexOf(seg);
+    const prev = this.segments[i - 1];
+    if (prev && prev.count === 0 && prev !== this.active?.seg) {
+      this.segments.splice(i, 1);
+      await unlink(seg.path);
+      return;
+    }
+    await truncate(seg.path, 0);
+    seg.count = 0;
+    seg.dataEnd = 0;
+    seg.size = 0;
+    seg.offsets = [];
   }
 
   // ---- ack position and garbage ------------------------------------------------------------------

@@ -21,6 +21,7 @@ export class SpoolReader {
   async read(fromSeq: number, max: number, maxBytes: number): Promise<SpoolRecord[]> {
     const out: SpoolRecord[] = [];
     await this.readWith(fromSeq, max, maxBytes, (seq, buf, start, end) => out.push({ seq, json: buf.toString('utf8', start, end) }));
+    if (out.length > 0) this.markSent(out.at(-1)!.seq + 1);
     return out;
   }
 
@@ -42,11 +43,17 @@ export class SpoolReader {
         last = seq;
         payloads.push(buf.subarray(start, end));
       }, held);
+      if (first >= 0) this.markSent(last + 1);
       return { firstSeq: first, endSeq: last + 1, payloads, bytes: acc.bytes, release };
     } catch (err) {
       release();
       throw err;
     }
+  }
+
+  /** What is read is what the uplink sends: see SpoolLedger.sentUpTo. */
+  private markSent(end: number): void {
+    if (end > this.l.sentUpTo) this.l.sentUpTo = end;
   }
 
   private async readWith(fromSeq: number, max: number, maxBytes: number, emit: EmitRecord, held?: Buffer[]): Promise<{ bytes: number; count: number }> {

@@ -31,7 +31,7 @@ export interface SpoolStats {
   bytes: number;
   appended: number;
   acked: number;
-  /** Records removed unacknowledged by the `drop_oldest` policy. */
+  /** Records the `drop_oldest` policy removed (or never stored) before they were ever sent. */
   dropped: number;
   /** Seq of the first record not yet acknowledged. */
   ackedUpTo: number;
