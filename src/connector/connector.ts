@@ -16,6 +16,7 @@ import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type 
 import { certTimes, needsRenewal } from './uplink/cert-times.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
+import { loadContext, removeContext, saveContext } from './context-file.js';
 import { Blocklist } from './blocklist/blocklist.js';
 import { isBlockAction } from '../protocol/block.js';
 import { VERSION } from '../version.js';
@@ -52,6 +53,8 @@ export class Connector {
   private renewTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private fqdn: { host: string; port: number } | undefined;
+  /** Whether context `default` exists: from connector_fqdn or a saved POST, gone after DELETE. */
+  private contextExists: boolean;
   readonly log: ConnectorLog;
   readonly blocklist: Blocklist;
 
@@ -59,6 +62,21 @@ export class Connector {
     this.log = log;
     this.blocklist = new Blocklist(config.blocklistDir, log);
     this.fqdn = config.fqdn;
+    this.contextExists = Boolean(config.fqdn);
+  }
+
+  /** A context saved by POST /v1/contexts/ wins over connector_fqdn: see context-file.ts. */
+  private applySavedContext(): void {
+    const saved = loadContext(this.config.dataDir);
+    if (!saved) return;
+    this.contextExists = true;
+    if (saved.fqdn) {
+      const was = this.config.fqdn ? `${this.config.fqdn.host}:${this.config.fqdn.port}` : null;
+      this.fqdn = saved.fqdn;
+      const now = `${saved.fqdn.host}:${saved.fqdn.port}`;
+      if (was && was !== now) this.log.warn(SITES.start, `exchange ${now} from the context set by POST /v1/contexts/ (${join(this.config.dataDir, 'context.json')}) overrides connector_fqdn=${was}; DELETE /v1/contexts/default to go back to connector.properties`);
+    }
+    if (saved.refreshInterval) this.config.registrationInterval = saved.refreshInterval;
   }
 
   static async start(config: ConnectorConfig, hooks: ConnectorHooks = {}): Promise<Connector> {
@@ -76,11 +94,12 @@ export class Connector {
       log: (msg: string) => log.warn(SITES.spool, msg),
     });
     c = new Connector(config, spool, log, hooks);
+    c.applySavedContext();
     c.cloudFromExchange = c.loadCloudState();
     c.blocklist.open();
     c.creds = loadCredentials(config.dataDir, config.caFile);
     c.regState = c.creds ? 'Enrolled' : 'Unregistered';
-    log.info(SITES.start, `connector ${VERSION} starting: exchange ${config.fqdn ? `${config.fqdn.host}:${config.fqdn.port}` : '(none)'}, ${config.sources.length} source(s), state ${c.regState}`);
+    log.info(SITES.start, `connector ${VERSION} starting: exchange ${c.fqdn ? `${c.fqdn.host}:${c.fqdn.port}` : '(none)'}, ${config.sources.length} source(s), state ${c.regState}`);
     c.sources = config.sources.map((s) => SOURCES[s.type](s, c!.sink(), join(config.dataDir, 'checkpoints')));
     try {
       c.api = await startLocalApi(c, config.connectorPort);
@@ -265,16 +284,36 @@ export class Connector {
   }
 
   hasContext(): boolean {
-    return Boolean(this.fqdn);
+    return this.contextExists;
   }
 
-  createContext(fqdn: string | undefined, refreshInterval: number | undefined, _clientInfo?: Record<string, unknown>): void {
+  /** POST /v1/contexts/: sets the exchange (and refresh interval) and keeps them across restarts. */
+  createContext(fqdn: string | undefined, refreshInterval: number | undefined, clientInfo?: Record<string, unknown>): void {
+    let parsed: { host: string; port: number } | undefined;
     if (fqdn) {
       const m = /^([^:]+|\[[^\]]+\])(?::(\d+))?$/.exec(fqdn);
       if (!m) throw Object.assign(new Error(`settings.exchange.fqdn: "${fqdn}" is not host[:port]`), { statusCode: 400, code: 'bad_request' });
-      this.fqdn = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2] ?? 443) };
+      parsed = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2] ?? 443) };
     }
+    saveContext(this.config.dataDir, {
+      ...(parsed ? { fqdn: parsed } : {}),
+      ...(refreshInterval ? { refreshInterval } : {}),
+      ...(clientInfo ? { clientInfo } : {}),
+      created_at: new Date().toISOString(),
+    });
+    // Without a new fqdn the one from connector.properties stays.
+    this.fqdn = parsed ?? this.config.fqdn;
     if (refreshInterval) this.config.registrationInterval = refreshInterval;
+    this.contextExists = true;
+    this.log.info(SITES.register, `context default created: exchange ${this.fqdn ? `${this.fqdn.host}:${this.fqdn.port}` : '(none)'}; saved in the data dir`);
+  }
+
+  /** DELETE /v1/contexts/default: after deregistering, the context itself goes, and a saved one
+   * with it; connector_fqdn is what a later POST without an fqdn (or a restart) starts from. */
+  private dropContext(): void {
+    removeContext(this.config.dataDir);
+    this.contextExists = false;
+    this.fqdn = this.config.fqdn;
   }
 
   tenant(): { tenantName: string; tenantId: string } | null {
@@ -322,6 +361,12 @@ export class Connector {
     this.regState = 'Unregistered';
     this.applyFlow();
     this.log.info(SITES.register, 'deregistered: device key and certificate removed');
+  }
+
+  /** DELETE /v1/contexts/default: deregisters, then removes the context itself. */
+  async deleteContext(): Promise<void> {
+    await this.deregister();
+    this.dropContext();
   }
 
   async reset(): Promise<void> {

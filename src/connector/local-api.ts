@@ -57,7 +57,7 @@ export async function startLocalApi(c: Connector, port: number, host = '127.0.0.
     return reply.code(201).send({ status: c.registrationState(), device_id: c.snapshot().registration.device_id });
   });
   app.delete('/v1/contexts/default', async (_req, reply) => {
-    await c.deregister();
+    await c.deleteContext();
     return reply.code(204).send();
   });
   app.post('/v1/action', async (req, reply) => {
