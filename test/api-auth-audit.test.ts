@@ -22,6 +22,8 @@ const PUBLIC = new Set([
 ]);
 /** Checked by the device certificate, not a bearer token: refused without one all the same. */
 const CERT = new Set(['POST /.well-known/est/simplereenroll']);
+/** The note's reachability checks (curl without credentials): answered 403, as SSE does. */
+const PROBES = new Set(['GET /', 'GET /providers/sse/services/registration/api/v2/clients']);
 
 let t: TestExchange;
 before(async () => { t = await startTestExchange(); });
@@ -34,7 +36,8 @@ test('every route but the public ones refuses a caller without credentials', asy
   for (const r of routes) {
     const path = r.url.replace(/:[a-zA-Z_]+/g, 'x').replace(/\*$/, 'x');
     const res = await t.api(path, { method: r.method, as: 'none', ...(r.method === 'GET' || r.method === 'DELETE' ? {} : { body: {} }) });
-    const expected = CERT.has(`${r.method} ${r.url}`) ? [401, 403] : [401];
+    const key = `${r.method} ${r.url}`;
+    const expected = CERT.has(key) ? [401, 403] : PROBES.has(key) ? [403] : [401];
     if (!expected.includes(res.status)) open.push(`${r.method} ${r.url} → ${res.status}`);
   }
   assert.deepEqual(open, [], 'routes answering without credentials');
