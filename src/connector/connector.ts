@@ -48,6 +48,8 @@ export class Connector {
   private sourcesRunning = false;
   private counters: Counters = { read: 0, rejected_local: 0, dropped: 0 };
   private lastError: { message: string; time: string } | null = null;
+  /** Where lastError arose, so that the same step succeeding can end it. */
+  private lastErrorSite = '';
   private cloudFromExchange = true;
   private api: FastifyInstance | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
@@ -155,6 +157,7 @@ export class Connector {
     const site = SITES[where as keyof typeof SITES] ?? SITES.source;
     if (level === 'error') {
       this.lastError = { message: msg, time: new Date().toISOString() };
+      this.lastErrorSite = where;
       this.log.error(site, msg);
     } else {
       this.log.warn(site, msg);
@@ -339,7 +342,7 @@ export class Connector {
       this.forgetCloudState();
       this.regState = 'Enrolled';
       // A failed try before this one is over; shown on, it would mark a healthy device red.
-      if (this.lastError?.message.startsWith('registration failed')) this.lastError = null;
+      if (this.lastErrorSite === 'register') this.lastError = null;
       this.log.info(SITES.register, `registered as device ${creds.registration.device_id} in ${creds.registration.org_name ?? creds.registration.org_id}; certificate valid until ${creds.registration.cert_not_after}`);
       this.goOnline();
     } catch (e) {
