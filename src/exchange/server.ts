@@ -5,7 +5,6 @@ import { mkdirSync } from 'node:fs';
 import type { ExchangeConfig } from './config.js';
 import { paths, defaultEndpoints } from './config.js';
 import type { Stores } from './store/types.js';
-import { InvalidCursorError } from './store/types.js';
 import type { ExchangeContext } from './context.js';
 import { ExchangeCa } from './pki/ca.js';
 import { openSqliteStores } from './store/sqlite/index.js';
@@ -104,7 +103,6 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
       if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="threatlink"');
       return reply.code(err.status).send({ error: err.code, message: err.message });
     }
-    if (err instanceof InvalidCursorError) return reply.code(400).send({ error: 'bad_request', message: err.message });
     const { status, code } = stableError(err);
     if (status === 500) req.log.error({ err }, 'request failed');
     return reply.code(status).send({ error: code, message: status === 500 ? 'internal error' : err.message });

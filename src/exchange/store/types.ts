@@ -283,6 +283,8 @@ export interface UserStore {
 
 /** A paging cursor that no page of this query gave out: the caller's mistake, not the store's. */
 export class InvalidCursorError extends RangeError {
+  /** The API answers it as the caller's error (a 400 naming it), as it does Fastify's own. */
+  readonly statusCode = 400;
   constructor() {
     super('invalid cursor: pass back a next_cursor from the previous page, unchanged');
   }
