@@ -21,7 +21,12 @@ const PUBLIC = new Set([
   'GET /.well-known/jwks',
 ]);
 /** Checked by the device certificate, not a bearer token: refused without one all the same. */
-const CERT = new Set(['POST /.well-known/est/simplereenroll']);
+const CERT = new Set([
+  'POST /.well-known/est/simplereenroll',
+  'GET /providers/sse/services/registration/api/v2/clients/self',
+  'PUT /providers/sse/services/registration/api/v2/clients/self',
+  'DELETE /providers/sse/services/registration/api/v2/clients/self',
+]);
 /** The note's reachability checks (curl without credentials): answered 403, as SSE does. */
 const PROBES = new Set(['GET /', 'GET /providers/sse/services/registration/api/v2/clients']);
 

@@ -254,6 +254,10 @@ test('device deleted at the exchange → registration fail, remedy: enroll again
   expectNamed(r);
   const reg = expectCheck(r, 'registration', ['fail'], /deleted|revoked/);
   assert.match(reg.remedy ?? '', /enroll again/i);
+  // Valid dates do not make a certificate the exchange refuses valid.
+  const cert = expectCheck(r, 'certificate', ['fail'], /refuses it: 403 certificate_revoked/);
+  assert.match(cert.cause ?? '', /no longer honours this certificate/);
+  assert.match(r.verdict, /^fail: registration:/, 'the verdict names the root cause');
 });
 
 test('clock skew: the exchange runs 10 minutes ahead (faketime) → clock fail', async (tt) => {

@@ -14,6 +14,8 @@ import { Uplink } from './uplink/uplink.js';
 import { EnrollError } from './uplink/enroll-error.js';
 import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type Credentials } from './uplink/credentials.js';
 import { certTimes, needsRenewal } from './uplink/cert-times.js';
+import { refreshRegistration, deregisterSelf, RegistrationGoneError, type RefreshAnswer } from './uplink/registration-self.js';
+import { ENDPOINT_ROLES } from '../protocol/endpoints.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
 import { loadContext, removeContext, saveContext } from './context-file.js';
@@ -53,6 +55,7 @@ export class Connector {
   private cloudFromExchange = true;
   private api: FastifyInstance | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private fqdn: { host: string; port: number } | undefined;
   /** Whether context `default` exists: from connector_fqdn or a saved POST, gone after DELETE. */
@@ -111,12 +114,26 @@ export class Connector {
       log.error(SITES.localApi, localApiListenFailed(config.connectorPort, e as NetErrorLike));
       throw e;
     }
-    if (c.creds) c.goOnline();
-    else if (config.registrationToken) {
-      // activate() goes online itself once enrolled.
-      await c.activate(config.registrationToken).catch((e: Error) => c!.note('error', 'register', `activation with registration_token failed: ${e.message}`));
+    if (c.creds) {
+      c.warnIfExchangeMoved(c.creds);
+      c.goOnline();
+    } else if (config.registrationToken) {
+      // activate() goes online itself once enrolled, and logs its own failure.
+      await c.activate(config.registrationToken).catch(() => undefined);
     }
     return c;
+  }
+
+  /** The device certificate is the enrolled exchange's: pointing connector_fqdn elsewhere
+   * cannot move the device, so say so instead of ignoring the edit in silence. */
+  private warnIfExchangeMoved(creds: Credentials): void {
+    if (!this.fqdn) return;
+    let enrolled: URL;
+    try { enrolled = new URL(creds.registration.exchange); } catch { return; }
+    const host = enrolled.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(enrolled.port || 443);
+    if (host.toLowerCase() === this.fqdn.host.toLowerCase() && port === this.fqdn.port) return;
+    this.note('warn', 'start', `connector_fqdn is ${this.fqdn.host}:${this.fqdn.port}, but this device is enrolled with ${host}:${port} and stays with it: its certificate is that exchange's. To move, DELETE /v1/contexts/default (or POST /v1/action?type=reset), then activate with a registration token from ${this.fqdn.host}`);
   }
 
   private sink(): SourceSink {
@@ -217,6 +234,24 @@ export class Connector {
 
   private goOnline(): void {
     if (this.uplink) return;
+    this.startUplink();
+    void this.checkRenewal();
+    this.renewTimer = setInterval(() => void this.checkRenewal(), 6 * 3600_000);
+    this.renewTimer.unref();
+    // The refresh also runs at once: a device deleted while this connector was down, or whose
+    // eventing connection cannot get through, learns its state without waiting an interval.
+    void this.refreshRegistrationNow();
+    this.refreshTimer = setInterval(() => void this.refreshRegistrationNow(), this.config.registrationInterval * 1000);
+    this.refreshTimer.unref();
+  }
+
+  private stopTimers(): void {
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.renewTimer = this.refreshTimer = null;
+  }
+
+  private startUplink(): void {
     this.uplink = new Uplink({
       spool: this.spool,
       ...(this.config.proxy ? { proxy: this.config.proxy } : {}),
@@ -229,17 +264,66 @@ export class Connector {
       describeError: (err, url) => goErrorText(err as NodeJS.ErrnoException, { host: url.hostname, port: Number(url.port || 443) }),
       status: () => this.deviceStatus(),
       onControl: (f) => this.onControl(f),
-      onRevoked: () => {
-        this.regState = 'Revoked';
-        this.applyFlow();
-      },
+      onRevoked: () => this.markRevoked(),
       heartbeatSeconds: this.config.registrationInterval,
     });
     this.uplink.start();
     this.applyFlow();
-    void this.checkRenewal();
-    this.renewTimer = setInterval(() => void this.checkRenewal(), 6 * 3600_000);
-    this.renewTimer.unref();
+  }
+
+  private markRevoked(): void {
+    this.regState = 'Revoked';
+    this.stopTimers();
+    this.applyFlow();
+  }
+
+  /** Each registration_interval: tells the exchange this host's name and version, and takes
+   * back the current endpoints and org name, or learns that the device is gone there. */
+  private async refreshRegistrationNow(): Promise<void> {
+    const creds = this.creds;
+    if (!creds || this.regState !== 'Enrolled') return;
+    let a: RefreshAnswer;
+    try {
+      a = await refreshRegistration(creds, { hostname: this.config.hostname, version: VERSION }, this.config.proxy);
+    } catch (e) {
+      if (this.creds !== creds) return;
+      if (e instanceof RegistrationGoneError) {
+        this.note('error', 'registrationRefresh', `registration refresh refused (${e.message}): the device was deleted or its certificate revoked on the exchange; enroll again with a new registration token`);
+        await this.uplink?.stop(0);
+        this.markRevoked();
+        return;
+      }
+      const api = new URL(creds.registration.exchange);
+      this.note('error', 'registrationRefresh', `registration refresh failed: ${goErrorText(e as NodeJS.ErrnoException, { host: api.hostname, port: Number(api.port || 443) })}`);
+      return;
+    }
+    // Deregistered or enrolled anew while the request was out: this answer is about a device that is no more.
+    if (this.creds !== creds) return;
+    if (this.lastErrorSite === 'registrationRefresh' && this.lastError) {
+      this.lastError = null;
+      this.log.info(SITES.registrationRefresh, 'registration refreshed: the exchange answers again');
+    }
+    await this.applyRefresh(creds, a);
+  }
+
+  private async applyRefresh(creds: Credentials, a: RefreshAnswer): Promise<void> {
+    const reg = creds.registration;
+    const moved = ENDPOINT_ROLES.filter((r) => typeof a.endpoints?.[r] === 'string' && a.endpoints[r] !== reg.endpoints[r]);
+    const orgName = a.org_name ?? undefined;
+    if (!moved.length && orgName === reg.org_name && a.region === reg.region) return;
+    const endpoints = moved.length ? { ...reg.endpoints, ...a.endpoints } : reg.endpoints;
+    this.creds = { ...creds, registration: { ...reg, endpoints, region: a.region ?? reg.region, ...(orgName !== undefined ? { org_name: orgName } : {}) } };
+    saveCredentials(this.config.dataDir, this.config.caFile, this.creds);
+    const said = moved.map((r) => `${r} ${reg.endpoints[r]} → ${endpoints[r]}`);
+    if (orgName !== reg.org_name) said.push(`org name ${reg.org_name ?? '(none)'} → ${orgName}`);
+    if (a.region !== reg.region) said.push(`region ${reg.region} → ${a.region}`);
+    this.log.info(SITES.registrationRefresh, `registration refreshed: ${said.join('; ')}`);
+    if (moved.includes('eventing') && this.uplink) {
+      // Unacked batches stay in the spool and go again on the new connection.
+      await this.uplink.stop(5000);
+      this.uplink = null;
+      if (this.regState === 'Enrolled' && !this.stopping) this.startUplink();
+    }
   }
 
   private async checkRenewal(): Promise<void> {
@@ -357,13 +441,28 @@ export class Connector {
   async deregister(): Promise<void> {
     await this.uplink?.stop(1000);
     this.uplink = null;
-    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.stopTimers();
+    if (this.creds) await this.deregisterAtExchange(this.creds);
     removeCredentials(this.config.dataDir, this.config.caFile);
     this.creds = null;
     this.forgetCloudState();
     this.regState = 'Unregistered';
     this.applyFlow();
     this.log.info(SITES.register, 'deregistered: device key and certificate removed');
+  }
+
+  /** Best effort: the local identity goes whatever the answer, but an exchange that could not be
+   * told keeps listing the device, and the engineer must know to delete it there. */
+  private async deregisterAtExchange(c: Credentials): Promise<void> {
+    const id = c.registration.device_id;
+    try {
+      await deregisterSelf(c, this.config.proxy);
+      this.log.info(SITES.register, `device ${id} removed from the exchange`);
+    } catch (e) {
+      const api = new URL(c.registration.exchange);
+      const why = goErrorText(e as NodeJS.ErrnoException, { host: api.hostname, port: Number(api.port || 443) });
+      this.log.warn(SITES.register, `could not tell the exchange that device ${id} is leaving (${why}): it still lists the device; delete it there (console Devices, or DELETE /api/v1/devices/${id})`);
+    }
   }
 
   /** DELETE /v1/contexts/default: deregisters, then removes the context itself. */
@@ -422,7 +521,7 @@ export class Connector {
     this.sourcesRunning = false;
     await Promise.allSettled(this.sources.map((s) => s.stop()));
     await this.uplink?.stop(5000);
-    if (this.renewTimer) clearInterval(this.renewTimer);
+    this.stopTimers();
     await this.api?.close();
     await this.spool.close();
     this.log.info(SITES.shutdown, 'stopped');

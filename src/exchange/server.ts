@@ -23,6 +23,7 @@ import { oauthRoutes } from './api/oauth.js';
 import { clientRoutes } from './api/clients.js';
 import { registrationTokenRoutes } from './api/registration-tokens.js';
 import { enrollmentRoutes } from './api/enrollment.js';
+import { deviceSelfRoutes } from './api/device-self.js';
 import { unauthenticatedProbeRoutes } from './api/unauthenticated-probe.js';
 import { deviceRoutes } from './api/devices.js';
 import { eventRoutes } from './api/events.js';
@@ -115,6 +116,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
     await clientRoutes(a, ctx);
     await registrationTokenRoutes(a, ctx);
     await enrollmentRoutes(a, ctx);
+    await deviceSelfRoutes(a, ctx);
     await unauthenticatedProbeRoutes(a);
     await deviceRoutes(a, ctx);
     await eventRoutes(a, ctx);

@@ -5,6 +5,7 @@ import { parseRegistrationToken } from '../../protocol/registration-token.js';
 import { certsFromPkcs7, fingerprint, generateKeyAndCsr, certInfo } from '../../pki/x509.js';
 import { EnrollError } from './enroll-error.js';
 import { deviceRequest } from './https-request.js';
+import { REGISTRATION_PATH } from '../../protocol/registration-paths.js';
 import type { Credentials } from './credentials.js';
 
 export { EnrollError } from './enroll-error.js';
@@ -44,7 +45,7 @@ export async function enroll(o: EnrollOptions): Promise<Credentials> {
   if (!parts) throw new EnrollError('token_malformed', 'the registration token is not of the form tlr1.<id>.<secret>.<ca fingerprint>; copy it again from "threatlink token create" or the console');
   const ca = await fetchPinnedCa(o.apiUrl, parts.caFingerprint, o.proxy);
   const { keyPem, csrPem } = await generateKeyAndCsr(o.hostname || o.name);
-  const r = await deviceRequest(`${o.apiUrl}/providers/sse/services/registration/api/v2/clients`, {
+  const r = await deviceRequest(`${o.apiUrl}${REGISTRATION_PATH}`, {
     method: 'POST', ca, proxy: o.proxy,
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ token: o.token, csr: csrPem, name: o.name, hostname: o.hostname, version: o.version, serviceType: o.serviceType ?? 'connector' }),

@@ -5,11 +5,25 @@ import { X509Certificate } from 'node:crypto';
 import { credentialPaths } from '../../connector/uplink/credentials.js';
 import { skipped, type Check, type CheckResult, type DoctorContext } from '../check.js';
 import { enrollAgain, SYNC_CLOCK } from '../remedies.js';
+import { registrationAtExchange, RegistrationGoneError } from '../../connector/uplink/registration-self.js';
+import type { Credentials } from '../../connector/uplink/credentials.js';
 
 const id = 'certificate';
 const title = 'the device certificate is valid';
 const DAY = 86_400_000;
 const WARN_DAYS = 14;
+
+/** Valid on paper is not enough: an exchange that deleted the device refuses the certificate.
+ * Asked read only with the certificate itself; unreachable says nothing either way (tcp.*, tls.* do). */
+async function honoured(creds: Credentials, timeoutMs: number): Promise<{ refused: string } | { evidence: string }> {
+  try {
+    const r = await registrationAtExchange(creds, timeoutMs);
+    return { evidence: `the exchange at ${creds.registration.exchange} honours it: device ${r.device_id} in org ${r.org_name ?? r.org_id}` };
+  } catch (e) {
+    if (e instanceof RegistrationGoneError) return { refused: e.message };
+    return { evidence: `the exchange at ${creds.registration.exchange} was not asked whether it honours it: ${(e as Error).message}` };
+  }
+}
 
 /** The exchange's clock from the api endpoint's Date header, when it answered. */
 async function exchangeNow(ctx: DoctorContext): Promise<number | null> {
@@ -62,6 +76,16 @@ export const certificateCheck: Check = {
         remedy: now < notBefore ? SYNC_CLOCK : enrollAgain(ctx.config.connectorPort),
       }];
     }
+    const asked = await honoured(creds, Math.min(3000, ctx.timeoutMs));
+    if ('refused' in asked) {
+      evidence.push(`the exchange at ${creds.registration.exchange} refuses it: ${asked.refused}`);
+      return [{
+        id, title, status: 'fail', evidence, consequenceOf: 'registration',
+        cause: 'the exchange no longer honours this certificate: the device was deleted there or the certificate revoked',
+        remedy: enrollAgain(ctx.config.connectorPort),
+      }];
+    }
+    evidence.push(asked.evidence);
     if (daysLeft < WARN_DAYS) {
       return [{
         id, title, status: 'warn', evidence,

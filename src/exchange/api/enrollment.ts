@@ -10,7 +10,9 @@ import { certInfo, pkcs7CertsOnly, csrPemFromDerBase64 } from '../../pki/x509.js
 import { normalizeSerial } from '../auth/device-identity.js';
 import { ApiError } from './errors.js';
 
-export const ENROLL_PATH = '/providers/sse/services/registration/api/v2/clients';
+import { REGISTRATION_PATH } from '../../protocol/registration-paths.js';
+
+export const ENROLL_PATH = REGISTRATION_PATH;
 
 const enrollSchema = {
   body: {

@@ -117,6 +117,8 @@ export interface DeviceStore {
    * record: a device that has since connected elsewhere (another node) stays connected. */
   setConnection(id: string, state: ConnectionState, remote: string | null, at: string): Promise<void>;
   heartbeat(id: string, at: string, status: Record<string, unknown>, lastError: Device['last_error'] | undefined): Promise<void>;
+  /** A registration refresh: what the connector now says of itself, and that it was seen. */
+  refreshRegistration(id: string, info: Pick<Device, 'hostname' | 'version'>, at: string): Promise<void>;
   addCounters(id: string, received: number, rejected: number, at: string): Promise<void>;
   addCert(c: DeviceCert): Promise<void>;
   getCert(serial: string): Promise<DeviceCert | null>;

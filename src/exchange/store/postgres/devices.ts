@@ -96,6 +96,10 @@ export class PgDeviceStore implements DeviceStore {
     );
   }
 
+  async refreshRegistration(id: string, info: Pick<Device, 'hostname' | 'version'>, at: string): Promise<void> {
+    await this.db.pool.query('UPDATE devices SET hostname = $1, version = $2, last_seen = $3 WHERE id = $4', [info.hostname, info.version, at, id]);
+  }
+
   async addCounters(id: string, received: number, rejected: number, at: string): Promise<void> {
     await this.db.pool.query(
       `UPDATE devices

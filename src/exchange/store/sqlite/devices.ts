@@ -67,6 +67,7 @@ export class SqliteDeviceStore implements DeviceStore {
   private readonly connectionStmt: Statement<[ConnectionState, string, ConnectionState, string | null, string | null, string, ConnectionState, string | null, string | null]>;
   private readonly heartbeatStmt: Statement<[string, string, number, string | null, string]>;
   private readonly countersStmt: Statement<[number, number, string, string]>;
+  private readonly refreshStmt: Statement<[string, string, string, string]>;
   private readonly addCertStmt: Statement<[string, string, string, string, number]>;
   private readonly getCertStmt: Statement<[string], CertRow>;
   private readonly listCertsStmt: Statement<[string, string], CertRow>;
@@ -107,6 +108,7 @@ export class SqliteDeviceStore implements DeviceStore {
           SET events_received = events_received + ?, events_rejected = events_rejected + ?, last_seen = ?
         WHERE id = ?`,
     );
+    this.refreshStmt = db.prepare('UPDATE devices SET hostname = ?, version = ?, last_seen = ? WHERE id = ?');
     this.addCertStmt = db.prepare(
       'INSERT INTO device_certs (serial, device_id, org_id, not_after, revoked) VALUES (?, ?, ?, ?, ?)',
     );
@@ -159,6 +161,10 @@ export class SqliteDeviceStore implements DeviceStore {
     // lastError undefined: the heartbeat said nothing, keep what we have; null: clear it.
     const setError = lastError === undefined ? 0 : 1;
     this.heartbeatStmt.run(at, JSON.stringify(status), setError, lastError ? JSON.stringify(lastError) : null, id);
+  }
+
+  async refreshRegistration(id: string, info: Pick<Device, 'hostname' | 'version'>, at: string): Promise<void> {
+    this.refreshStmt.run(info.hostname, info.version, at, id);
   }
 
   async addCounters(id: string, received: number, rejected: number, at: string): Promise<void> {
