@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestExchange, cleanup, registrationToken, tmpDir, type TestExchange } from './helpers/exchange.js';
+import { startTestExchange, cleanup, registrationToken, tmpDir, enrollDevice, type TestExchange } from './helpers/exchange.js';
+import { refreshRegistration, deregisterSelf, RefreshNotServedError, RegistrationGoneError } from '../src/connector/uplink/registration-self.js';
 import { startConnector, eventually, type ConnectorProc } from './helpers/connector.js';
 import { freePort } from './helpers/process.js';
 import { VERSION } from '../src/version.js';
@@ -132,5 +133,27 @@ test('a registration_token that fails is logged once', async () => {
     await c.kill('SIGKILL');
     await t.close();
     cleanup(t.dataDir); cleanup(dir);
+  }
+});
+
+test('an exchange that does not serve the refresh (older, or not threatlink) is told apart from a refusal', async () => {
+  const t = await startTestExchange();
+  try {
+    const d = await enrollDevice(t);
+    const creds = (exchange: string) => ({ key: d.key, cert: d.cert, ca: d.ca, registration: { device_id: d.deviceId, org_id: '', exchange, region: '', endpoints: d.endpoints, enrolled_at: '', cert_not_after: '' } });
+    const here = await refreshRegistration(creds(t.url), { hostname: 'h', version: 'v' });
+    assert.equal(here.device_id, d.deviceId);
+    // A path prefix under which nothing is routed stands for an exchange without the route.
+    await assert.rejects(refreshRegistration(creds(`${t.url}/older`), { hostname: 'h', version: 'v' }), RefreshNotServedError);
+    await assert.rejects(deregisterSelf(creds(`${t.url}/older`)), /the exchange answered 404/);
+    assert.equal((await t.api(`/api/v1/devices/${d.deviceId}`)).status, 200, 'nothing deregistered there');
+    await deregisterSelf(creds(t.url));
+    assert.equal((await t.api(`/api/v1/devices/${d.deviceId}`)).status, 404);
+    // Deleted already: deregistering again is not an error, refreshing is a refusal.
+    await deregisterSelf(creds(t.url));
+    await assert.rejects(refreshRegistration(creds(t.url), { hostname: 'h', version: 'v' }), RegistrationGoneError);
+  } finally {
+    await t.close();
+    cleanup(t.dataDir);
   }
 });

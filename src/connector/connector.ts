@@ -14,7 +14,7 @@ import { Uplink } from './uplink/uplink.js';
 import { EnrollError } from './uplink/enroll-error.js';
 import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type Credentials } from './uplink/credentials.js';
 import { certTimes, needsRenewal } from './uplink/cert-times.js';
-import { refreshRegistration, deregisterSelf, RegistrationGoneError, type RefreshAnswer } from './uplink/registration-self.js';
+import { refreshRegistration, deregisterSelf, RegistrationGoneError, RefreshNotServedError, type RefreshAnswer } from './uplink/registration-self.js';
 import { ENDPOINT_ROLES } from '../protocol/endpoints.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
@@ -291,6 +291,13 @@ export class Connector {
         this.note('error', 'registrationRefresh', `registration refresh refused (${e.message}): the device was deleted or its certificate revoked on the exchange; enroll again with a new registration token`);
         await this.uplink?.stop(0);
         this.markRevoked();
+        return;
+      }
+      if (e instanceof RefreshNotServedError) {
+        // Not an error of this device: heartbeats on the eventing connection keep it seen.
+        this.log.warn(SITES.registrationRefresh, `registration refresh not served by this exchange (${e.message}); relying on heartbeats`);
+        if (this.refreshTimer) clearInterval(this.refreshTimer);
+        this.refreshTimer = null;
         return;
       }
       const api = new URL(creds.registration.exchange);

@@ -22,6 +22,9 @@ export class RegistrationGoneError extends Error {
 
 /** The address the device enrolled at (connector_fqdn), not the endpoint map: that address is
  * the operator's stable name, and the refresh is how a moved endpoint map is learned. */
+/** An exchange from before the registration refresh: nothing to refresh there. */
+export class RefreshNotServedError extends Error {}
+
 function url(c: Credentials): string {
   return `${c.registration.exchange.replace(/\/+$/, '')}${REGISTRATION_SELF_PATH}`;
 }
@@ -30,7 +33,9 @@ function refusal(status: number, text: string): Error {
   let body: { error?: string; message?: string } = {};
   try { body = JSON.parse(text) as typeof body; } catch { /* not JSON: the text is shown */ }
   const why = `${status} ${body.error ?? ''}: ${body.message ?? text.slice(0, 200)}`.replace(/ :/, ':');
-  return status === 401 || status === 403 ? new RegistrationGoneError(body.error ?? `http_${status}`, why) : new Error(`the exchange answered ${why}`);
+  if (status === 401 || status === 403) return new RegistrationGoneError(body.error ?? `http_${status}`, why);
+  if (status === 404 || status === 405) return new RefreshNotServedError(`the exchange answered ${why}`);
+  return new Error(`the exchange answered ${why}`);
 }
 
 export async function refreshRegistration(c: Credentials, info: { hostname: string; version: string }, proxy?: string): Promise<RefreshAnswer> {
