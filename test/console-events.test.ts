@@ -158,6 +158,19 @@ test('a new event sent while the page is open appears without a reload', async (
   await page.getByRole('status').filter({ hasText: '1 new event' }).waitFor({ state: 'attached' });
 });
 
+test('"All time" spreads events of one afternoon over many bars, not one bar a day wide', async () => {
+  // Two days back (inside the 30 days retention keeps), six hours within one UTC day.
+  const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000;
+  await send(Array.from({ length: 48 }, (_, i) => intrusion({ dst_ip: '192.0.2.70', time: new Date(day + 10 * 3600_000 + i * 450_000).toISOString() })));
+  await page.goto(`${t.url}/console/events?observable=192.0.2.70`);
+  assert.equal(await page.getByLabel('Time range', { exact: true }).inputValue(), 'all');
+  const label = await page.getByRole('img', { name: /^48 events in/ }).getAttribute('aria-label');
+  const [, buckets, secs] = /in (\d+) buckets of (\d+) s/.exec(label ?? '') ?? [];
+  assert.ok(Number(buckets) >= 20 && Number(buckets) <= 60, label ?? '');
+  assert.equal(Number(secs), 600, 'six hours in ten-minute buckets');
+  assert.equal(await page.locator('svg rect.hist-bar').count(), Number(buckets));
+});
+
 test('keyset paging loads more; the page fits a narrow window; no CSP violations', async () => {
   await send(Array.from({ length: 60 }, () => intrusion({ dst_ip: '192.0.2.60' })));
   await page.goto(`${t.url}/console/events?observable=192.0.2.60`);

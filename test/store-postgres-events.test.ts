@@ -326,6 +326,20 @@ both('histogram: counts per bucket, ascending, only non-empty buckets, with filt
   await assert.rejects(events.histogram(A, { intervalSeconds: 0 }), RangeError);
 });
 
+both('span: the oldest and newest matching event times, by time, lookup or row filter', async ({ events }) => {
+  const at = [T0 - 5 * DAY, T0, T0 + 7_000, T0 + 3 * DAY + 1];
+  await events.commit(items(A, 'dev-a', at.map((ms, i) => alert(`s${i}`, { time: iso(ms), src_ip: i % 2 ? '10.1.1.1' : '10.2.2.2' }))));
+  await events.commit(items(B, 'dev-b', [alert('s-b', { time: iso(T0 + 9 * DAY) })]));
+  assert.deepEqual(await events.span(A, {}), { first: iso(T0 - 5 * DAY), last: iso(T0 + 3 * DAY + 1) });
+  assert.deepEqual(await events.span(A, { since: iso(T0), until: iso(T0 + 3 * DAY + 1) }), { first: iso(T0), last: iso(T0 + 7_000) }, 'since in, until out');
+  assert.deepEqual(await events.span(A, { observable: '10.1.1.1' }), { first: iso(T0), last: iso(T0 + 3 * DAY + 1) });
+  assert.deepEqual(await events.span(A, { observable: '10.2.2.2', since: iso(T0 - DAY) }), { first: iso(T0 + 7_000), last: iso(T0 + 7_000) });
+  assert.deepEqual(await events.span(A, { sid: 2024897, device: 'dev-a', until: iso(T0) }), { first: iso(T0 - 5 * DAY), last: iso(T0 - 5 * DAY) });
+  assert.equal(await events.span(A, { type: 'connection' }), null);
+  assert.equal(await events.span(A, { device: 'dev-b' }), null);
+  assert.equal(await events.span('nobody', {}), null);
+});
+
 both('named: which values the org\'s events name, as addresses or observables, in one call', async ({ events }) => {
   await events.commit([
     ...items(A, 'dev-a', [alert('n1', { src_ip: '10.1.1.1', dst_ip: '198.51.100.1', observables: { domain: ['named.example'] } })]),

@@ -44,14 +44,16 @@ export interface Bucket {
   count: number;
 }
 
-/** Preset ranges (seconds back from now), each with the histogram interval that suits it. */
+/** Preset ranges (seconds back from now), each with the histogram interval that suits it.
+ * An open or chosen range says nothing of how long the events in it last: there the server
+ * fits the interval to the matching events (`auto`). */
 export const RANGES = [
   { value: '15m', label: 'Last 15 minutes', seconds: 900, interval: '1m' },
   { value: '1h', label: 'Last hour', seconds: 3600, interval: '5m' },
   { value: '24h', label: 'Last 24 hours', seconds: 86400, interval: '1h' },
   { value: '7d', label: 'Last 7 days', seconds: 7 * 86400, interval: '6h' },
-  { value: 'all', label: 'All time', seconds: 0, interval: '1d' },
-  { value: 'custom', label: 'Custom…', seconds: 0, interval: '1h' },
+  { value: 'all', label: 'All time', seconds: 0, interval: 'auto' },
+  { value: 'custom', label: 'Custom…', seconds: 0, interval: 'auto' },
 ] as const;
 export type RangeValue = (typeof RANGES)[number]['value'];
 

@@ -211,6 +211,12 @@ export interface HistogramBucket {
   count: number;
 }
 
+/** The event times of the oldest and newest events a query matches. */
+export interface TimeSpan {
+  first: string;
+  last: string;
+}
+
 export interface CommitItem {
   org_id: string;
   device_id: string;
@@ -239,6 +245,8 @@ export interface EventStore {
   get(orgId: string, id: string): Promise<StoredEvent | null>;
   unique(orgId: string, q: EventQuery): Promise<Page<UniqueEvent>>;
   histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]>;
+  /** Null when nothing matches; limit and cursor play no part. */
+  span(orgId: string, q: EventQuery): Promise<TimeSpan | null>;
   count(orgId?: string): Promise<number>;
   /** Which of the values any of the org's events names, as an address or a sensor-reported
    * observable (what `observable` in a query matches). May answer yes for a value whose events

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { StoredEvent } from '../../../events/event.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../sqlite/events-query.js';
-import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
+import type { EventQuery, HistogramBucket, Page, TimeSpan, UniqueEvent } from '../types.js';
 import { InvalidCursorError } from '../types.js';
 import { toUniqueEvent, type UniqueRow } from './events-unique.js';
 
@@ -178,6 +178,14 @@ export class PgEventQueries {
       w.params,
     );
     return r.rows.map((b) => ({ start: new Date(b.bucket).toISOString(), count: b.n }));
+  }
+
+  /** The times of the oldest and newest matching events, for a histogram that fits them. */
+  async span(orgId: string, q: EventQuery): Promise<TimeSpan | null> {
+    const w = eventWhere(orgId, q);
+    const r = await this.pool.query<{ first: number | null; last: number | null }>(`SELECT min(ts) AS first, max(ts) AS last FROM events WHERE ${w}`, w.params);
+    const row = r.rows[0];
+    return !row || row.first === null || row.last === null ? null : { first: new Date(row.first).toISOString(), last: new Date(row.last).toISOString() };
   }
 
   /** Which of the values any of the org's events names: one statement, an index probe each. */

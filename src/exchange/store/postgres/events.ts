@@ -2,7 +2,7 @@
 // unique events (events-unique.ts) and retention by dropping daily partitions
 // (partitions.ts, events-prune.ts). Several nodes may share one database.
 import type { StoredEvent } from '../../../events/event.js';
-import type { CommitItem, CommitResult, EventQuery, EventStore, HistogramBucket, Page, UniqueEvent } from '../types.js';
+import type { CommitItem, CommitResult, EventQuery, EventStore, HistogramBucket, Page, TimeSpan, UniqueEvent } from '../types.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { migrate, type PgDb } from './db.js';
 import { commitEvents } from './events-commit.js';
@@ -48,6 +48,10 @@ export class PgEventStore implements EventStore {
 
   async histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]> {
     return this.queries.histogram(orgId, q);
+  }
+
+  async span(orgId: string, q: EventQuery): Promise<TimeSpan | null> {
+    return this.queries.span(orgId, q);
   }
 
   async count(orgId?: string): Promise<number> {

@@ -5,7 +5,7 @@
 import { storedEventOf, type EventColumns } from '../event-columns.js';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '../../../events/event.js';
-import type { EventQuery, HistogramBucket, Page, UniqueEvent } from '../types.js';
+import type { EventQuery, HistogramBucket, Page, TimeSpan, UniqueEvent } from '../types.js';
 import { InvalidCursorError } from '../types.js';
 import type { Db } from './db.js';
 import { KIND_DST, KIND_OBSERVABLE, KIND_SID, KIND_SRC, toMs, type Bind } from './events-keys.js';
@@ -443,6 +443,28 @@ export class EventQueries {
     const sql = `SELECT ts - (((ts % ?) + ?) % ?) AS bucket, count(*) AS n FROM ${from} GROUP BY bucket ORDER BY bucket`;
     const rows = this.stmt(sql).all(...params) as { bucket: number; n: number }[];
     return rows.map((r) => ({ start: new Date(r.bucket).toISOString(), count: r.n }));
+  }
+
+  /** The times of the oldest and newest matching events, for a histogram that fits them. */
+  async span(orgId: string, q: EventQuery): Promise<TimeSpan | null> {
+    const plan = this.plan(orgId, q);
+    if (plan === null) return null;
+    let first: number | null;
+    let last: number | null;
+    if (plan.lookups === null) {
+      // Each end alone off the (org_key, ts) index: min() and max() in one SELECT scan the range.
+      const w = this.directWhere(plan, null);
+      const end = (order: 'ASC' | 'DESC') =>
+        (this.stmt(`SELECT ts FROM events WHERE ${w.sql.join(' AND ')} ORDER BY ts ${order} LIMIT 1`).get(...w.params) as { ts: number } | undefined)?.ts ?? null;
+      first = end('ASC');
+      last = end('DESC');
+    } else {
+      const parts = plan.lookups.map((l) => this.lookupSql(plan, l, null, null, null));
+      const row = this.stmt(`SELECT min(ts) AS first, max(ts) AS last FROM (${parts.map((b) => b.sql[0]).join(' UNION ALL ')})`)
+        .get(...parts.flatMap((b) => b.params)) as { first: number | null; last: number | null };
+      ({ first, last } = row);
+    }
+    return first === null || last === null ? null : { first: new Date(first).toISOString(), last: new Date(last).toISOString() };
   }
 
   /**

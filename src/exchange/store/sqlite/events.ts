@@ -11,6 +11,7 @@ import type {
   EventStore,
   HistogramBucket,
   Page,
+  TimeSpan,
   UniqueEvent,
 } from '../types.js';
 import type { Db } from './db.js';
@@ -116,6 +117,10 @@ export class SqliteEventStore implements EventStore {
   /** Non-empty buckets, oldest first; a bucket starts at a multiple of the interval. */
   async histogram(orgId: string, q: EventQuery & { intervalSeconds: number }): Promise<HistogramBucket[]> {
     return this.queries.histogram(orgId, q);
+  }
+
+  async span(orgId: string, q: EventQuery): Promise<TimeSpan | null> {
+    return this.queries.span(orgId, q);
   }
 
   async named(orgId: string, values: readonly string[]): Promise<Set<string>> {
