@@ -138,6 +138,26 @@ test('admin on up --demo: device, live events, investigate, block, incident work
   await context.close();
 });
 
+test('Doctor on up --demo: the demo device\'s own config file, and up --demo to restart it', { timeout: 60_000 }, async () => {
+  const config = join(dir, 'demo', 'connector.properties');
+  const demo = (await api('/api/v1/devices')).body.data.find((d: any) => d.name === 'demo-sensor');
+  const { context, page, csp } = await signedIn('admin', PASSWORD, `doctor/${demo.id}`);
+  await page.getByRole('heading', { name: /demo-sensor/, level: 2 }).waitFor();
+  assert.equal((await page.getByTestId('doctor-command').innerText()).trim(), `threatlink doctor --config ${config}`);
+  const hint = await page.getByTestId('doctor-embedded').innerText();
+  assert.match(hint, /runs inside threatlink up --demo, reading /);
+  assert.ok(hint.includes(config), hint);
+  assert.match(hint, /restart threatlink up --demo \(stop it, then start it again\): threatlink service does not manage it/);
+  const shown = await page.locator('section.doctor-device').innerText();
+  assert.ok(!shown.includes('/etc/threatlink/connector.properties'), 'no default path for a device whose config is known');
+  assert.deepEqual(csp, []);
+  await context.close();
+  // The page has it from the diagnosis: what the embedded connector says of itself (its local
+  // API snapshot), passed on by the exchange.
+  const diagnosis = await api(`/api/v1/devices/${demo.id}/diagnosis`);
+  assert.deepEqual(diagnosis.body.connector, { config_file: config, embedded_in: 'threatlink up --demo' });
+});
+
 test('read-only on up --demo: sees every page, can change nothing', { timeout: 120_000 }, async () => {
   const made = await api('/console/api/users', { method: 'POST', body: { username: 'viewer', password: 'viewer-password-1', role: 'read-only' } });
   assert.equal(made.status, 201, made.text);

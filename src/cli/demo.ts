@@ -41,10 +41,13 @@ export async function startDemo(ex: Exchange, opts: { connectorPort: number; eve
     config.registrationToken = t.token;
   }
   const connector = await Connector.start(config, { embeddedIn: 'threatlink up --demo' });
+  // So the console's Doctor page names this connector's config and restart, not a service's.
+  const forget = ex.ctx.localConnectors.add(connector);
   const stopSim = startSimulator(eveFile, opts.eventsPerSecond);
   return {
     connector, eveFile,
     async stop() {
+      forget();
       stopSim();
       await connector.shutdown('demo stopping');
     },

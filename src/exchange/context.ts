@@ -9,6 +9,7 @@ import type { Committer } from './ingest/committer.js';
 import type { DeviceCounters } from './ingest/device-counters.js';
 import type { ExchangeExtension } from './extension.js';
 import type { Bus } from './bus/types.js';
+import type { LocalConnectors } from './local-connectors.js';
 
 /** Everything a route or the ingest path needs, built once by server.ts. */
 export interface ExchangeContext {
@@ -26,4 +27,6 @@ export interface ExchangeContext {
   log: FastifyBaseLogger;
   /** What the layers above plugged in (response, console), in registration order. */
   extensions: readonly ExchangeExtension[];
+  /** Connectors this process runs itself (`up --demo`), which can say what records cannot. */
+  localConnectors: LocalConnectors;
 }

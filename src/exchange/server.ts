@@ -33,6 +33,7 @@ import type { ExchangeExtension } from './extension.js';
 import type { Bus } from './bus/types.js';
 import { memoryBus } from './bus/memory.js';
 import { routeDeviceMessage } from './ingest/device-router.js';
+import { LocalConnectors } from './local-connectors.js';
 import { stableError } from '../fastify-error.js';
 
 export interface Exchange {
@@ -88,6 +89,7 @@ export async function startExchange(config: ExchangeConfig, opts: StartOptions =
     decoder: new FrameDecoder(config.ingest.maxBatchEvents, app.log),
     log: app.log,
     extensions,
+    localConnectors: new LocalConnectors(),
   };
 
   const routes: Array<{ method: string; url: string }> = [];

@@ -6,7 +6,7 @@ import { get } from '../api';
 import { when } from './DeviceRow';
 import { CopyButton } from './CopyButton';
 import { DoctorHistory } from './DoctorHistory';
-import { DOCTOR_COMMAND, expiry, verdict, type Connection, type Diagnosis, type DoctorDevice as Device } from './doctorText';
+import { doctorCommand, expiry, verdict, type Connection, type Diagnosis, type DoctorDevice as Device } from './doctorText';
 
 const HISTORY_ROWS = 20;
 
@@ -38,6 +38,9 @@ export function DoctorDevice({ d, tick }: { d: Device; tick: number }) {
 
   const v = verdict(d, history?.find((c) => !c.open));
   const lastError = diagnosis?.last_error ?? (d.last_error ? { ...d.last_error, explanation: null } : null);
+  // Known only for a connector inside the exchange's process; any other gets the usual path.
+  const local = diagnosis?.connector ?? null;
+  const command = doctorCommand(local?.config_file);
   const counters = d.status?.counters ?? {};
   const spool = d.status?.spool_depth;
 
@@ -87,12 +90,28 @@ export function DoctorDevice({ d, tick }: { d: Device; tick: number }) {
       </div>
 
       <div className="doctor-card">
-        <h3>On the sensor host</h3>
-        <p className="hint">The exchange cannot see the device's config, sockets, DNS, TLS path or log. This checks them all and names the fault and its fix:</p>
-        <div className="snippet">
-          <pre data-testid="doctor-command">{DOCTOR_COMMAND}</pre>
-          <CopyButton text={DOCTOR_COMMAND} label="Copy doctor command" />
-        </div>
+        {local?.embedded_in ? (
+          <>
+            <h3>Where <code>{local.embedded_in}</code> runs</h3>
+            <p className="hint" data-testid="doctor-embedded">
+              This device's connector runs inside <code>{local.embedded_in}</code>, reading {local.config_file}. To restart
+              it, restart <code>{local.embedded_in}</code> (stop it, then start it again): <code>threatlink service</code> does
+              not manage it. On that host, this checks its config, sockets, DNS, TLS path and log, and names the fault and its fix:
+            </p>
+          </>
+        ) : (
+          <>
+            <h3>On the sensor host</h3>
+            <p className="hint">The exchange cannot see the device's config, sockets, DNS, TLS path or log. This checks them all and names the fault and its fix:</p>
+          </>
+        )}
+        {/* Not before the diagnosis says which config: a wrong path shown first would be copied. */}
+        {diagnosis || error ? (
+          <div className="snippet">
+            <pre data-testid="doctor-command">{command}</pre>
+            <CopyButton text={command} label="Copy doctor command" />
+          </div>
+        ) : <p className="muted">Loading…</p>}
       </div>
 
       <h3>Connection history</h3>

@@ -20,6 +20,8 @@ export interface Explanation { signature: string; severity: 'fail' | 'warn'; mea
 export interface Diagnosis {
   certificate: { serial: string; not_after: string } | null;
   last_error: { message: string; time: string; explanation: Explanation | null } | null;
+  /** The connector's own word, when it runs inside the exchange's process (`up --demo`). */
+  connector: { config_file: string; embedded_in: string | null } | null;
 }
 
 /** One row of GET /api/v1/devices/{id}/connections */
@@ -36,9 +38,18 @@ export interface Connection {
   open: boolean;
 }
 
-/** Runs on the sensor host: the checks only it can make (config, sockets, DNS, TLS, its log).
- * The config path is the one Add device tells people to use. */
-export const DOCTOR_COMMAND = 'threatlink doctor --config /etc/threatlink/connector.properties';
+/** The config path Add device tells people to use: the guess for a device whose connector the
+ * exchange cannot ask. */
+export const DEFAULT_CONFIG = '/etc/threatlink/connector.properties';
+
+/** Quoted as a POSIX shell would need it, so the command works pasted (as src/command-hint.ts). */
+const shellArg = (s: string) => (/^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/** Runs on the sensor host: the checks only it can make (config, sockets, DNS, TLS, its log),
+ * on the config that connector reads, when the exchange knows it. */
+export function doctorCommand(configFile: string = DEFAULT_CONFIG): string {
+  return `threatlink doctor --config ${shellArg(configFile)}`;
+}
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'idle';
 

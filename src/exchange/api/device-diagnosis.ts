@@ -1,6 +1,7 @@
-// What the exchange can say about a device beyond its record: the certificate it connects with
-// and, when its last error is a known fault, what that means and what to do (the same
-// signatures `threatlink doctor` reads connector.log with).
+// What the exchange can say about a device beyond its record: the certificate it connects with;
+// when its last error is a known fault, what that means and what to do (the same signatures
+// `threatlink doctor` reads connector.log with); and when its connector runs inside this process
+// (`up --demo`), the config file it reads and the command it runs in, which no heartbeat says.
 import type { FastifyInstance } from 'fastify';
 import type { ExchangeContext } from '../context.js';
 import { explainMessage } from '../../doctor/log/explain.js';
@@ -21,6 +22,7 @@ export async function deviceDiagnosisRoutes(app: FastifyInstance, ctx: ExchangeC
     return {
       certificate: cert ? { serial: cert.serial, not_after: cert.not_after } : null,
       last_error: d.last_error ? { ...d.last_error, explanation: explainMessage(d.last_error.message) } : null,
+      connector: ctx.localConnectors.of(d.id),
     };
   });
 }
