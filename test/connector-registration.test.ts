@@ -11,6 +11,7 @@ import { refreshRegistration, deregisterSelf, RefreshNotServedError, Registratio
 import { startConnector, eventually, type ConnectorProc } from './helpers/connector.js';
 import { freePort } from './helpers/process.js';
 import { VERSION } from '../src/version.js';
+import type { EndpointMap } from '../src/protocol/endpoints.js';
 
 const logOf = (dir: string) => readFileSync(join(dir, 'data', 'connector.log'), 'utf8');
 
@@ -140,7 +141,7 @@ test('an exchange that does not serve the refresh (older, or not threatlink) is 
   const t = await startTestExchange();
   try {
     const d = await enrollDevice(t);
-    const creds = (exchange: string) => ({ key: d.key, cert: d.cert, ca: d.ca, registration: { device_id: d.deviceId, org_id: '', exchange, region: '', endpoints: d.endpoints, enrolled_at: '', cert_not_after: '' } });
+    const creds = (exchange: string) => ({ key: d.key, cert: d.cert, ca: d.ca, registration: { device_id: d.deviceId, org_id: '', exchange, region: '', endpoints: d.endpoints as EndpointMap, enrolled_at: '', cert_not_after: '' } });
     const here = await refreshRegistration(creds(t.url), { hostname: 'h', version: 'v' });
     assert.equal(here.device_id, d.deviceId);
     // A path prefix under which nothing is routed stands for an exchange without the route.
