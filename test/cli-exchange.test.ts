@@ -174,6 +174,7 @@ test('every command has --help, and a bad flag is an error on stderr', async () 
   for (const [args, why] of [
     [['--retention-days', 'abc'], /--retention-days: "abc" is not a number/],
     [['--retention-bytes', '10XB'], /--retention-bytes: "10XB" is not a whole number of at least 0/],
+    [['--max-observables', '0'], /--max-observables: "0" is not a whole number of at least 1/],
     [['--log-level', 'verbose'], /--log-level: "verbose" is not a log level; one of fatal, error/],
     [['--demo', '--demo-rate', '-5'], /--demo-rate: "-5" is not a number from 0\.1 to 10000/],
     [['--demo', '--demo-connector-port', '99999'], /--demo-connector-port: "99999" is not a whole number from 1 to 65535/],

@@ -1,11 +1,13 @@
 // The CTR-compatible iroh API over a real exchange: profile and settings, inspect, module
 // instances, enrich fan-out with a hanging and a failing module, the answer cache, rate
-// limits, respond and trigger, the built-in exchange sightings, and org isolation.
+// limits, respond and trigger, the built-in exchange sightings, org isolation, and the bound on
+// observables a request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, type TestExchange } from './helpers/exchange.js';
 import { startRelay, type RelayServer } from './helpers/relay-server.js';
 import { createOrgWithAdmin } from '../src/exchange/orgs.js';
+import { buildConfig } from '../src/exchange/config.js';
 
 let t: TestExchange;
 let tokenB: string;
@@ -250,6 +252,65 @@ test('investigate: text in, a graph of observables, sightings, targets and verdi
   const both = await t.api('/api/v1/investigate', { method: 'POST', body: { content: 'x', observables: [] } });
   assert.equal(both.status, 400);
   await t.api(`/iroh/iroh-int/module_instance/${m.id}`, { method: 'DELETE' });
+});
+
+/** n distinct addresses, as observables and as free text. */
+function manyIps(n: number) {
+  const obs = Array.from({ length: n }, (_, i) => ({ type: 'ip', value: `198.18.${i >> 8}.${i & 255}` }));
+  return { obs, text: obs.map((o) => o.value).join(' ') };
+}
+
+test('observables limit: over 1000 a request is refused with 400 naming the limit and the count, before any module is asked', async () => {
+  const r = await startRelay('counted');
+  relays.push(r);
+  const m = await relayInstance('counted', r.url);
+  const { obs, text } = manyIps(1001);
+  const refused = (res: { status: number; body: any; text: string }, what: string, message: string) => {
+    assert.equal(res.status, 400, `${what}: ${res.text.slice(0, 300)}`);
+    assert.equal(res.body.error, 'too_many_observables', what);
+    assert.equal(res.body.message, message, what);
+  };
+  for (const verb of ['observe', 'deliberate', 'refer']) {
+    refused(await t.api(`/iroh/iroh-enrich/${verb}/observables`, { method: 'POST', body: obs }), verb, '1001 observables; at most 1000 a request');
+  }
+  refused(await t.api('/iroh/iroh-response/respond/observables', { method: 'POST', body: obs }), 'respond', '1001 observables; at most 1000 a request');
+  refused(await t.api('/api/v1/investigate', { method: 'POST', body: { observables: obs } }), 'investigate observables', '1001 observables; at most 1000 a request');
+  // By text: what inspect finds counts, and inspect stays a plain array or an error.
+  const found = 'the content holds 1001 observables; at most 1000 a request';
+  refused(await t.api('/iroh/iroh-inspect/inspect', { method: 'POST', body: { content: text } }), 'inspect', found);
+  refused(await t.api('/api/v1/investigate', { method: 'POST', body: { content: text } }), 'investigate content', found);
+  refused(await t.api('/api/v1/investigate', { method: 'POST', body: { content: text }, headers: { accept: 'application/x-ndjson' } }), 'investigate streamed', found);
+  assert.deepEqual(r.calls, {}, 'no module was asked');
+  // Unauthenticated callers learn nothing of the limit: auth comes first.
+  assert.equal((await t.api('/iroh/iroh-enrich/observe/observables', { method: 'POST', body: obs, as: 'none' })).status, 401);
+  // The limit itself is allowed.
+  const atLimit = await t.api('/iroh/iroh-inspect/inspect', { method: 'POST', body: { content: manyIps(1000).text } });
+  assert.equal(atLimit.status, 200, atLimit.text.slice(0, 300));
+  assert.equal((atLimit.body as unknown[]).length, 1000);
+  await t.api(`/iroh/iroh-int/module_instance/${m.id}`, { method: 'DELETE' });
+});
+
+test('observables limit: the server\'s maxObservables (up --max-observables, THREATLINK_MAX_OBSERVABLES) sets it', async () => {
+  assert.equal(buildConfig({ dataDir: t.dataDir }, {}).maxObservables, 1000);
+  assert.equal(buildConfig({ dataDir: t.dataDir }, { THREATLINK_MAX_OBSERVABLES: '250' }).maxObservables, 250);
+  assert.equal(buildConfig({ dataDir: t.dataDir, maxObservables: 7 }, { THREATLINK_MAX_OBSERVABLES: '250' }).maxObservables, 7);
+  for (const bad of ['0', '-1', '1.5', 'many']) {
+    assert.throws(() => buildConfig({ dataDir: t.dataDir }, { THREATLINK_MAX_OBSERVABLES: bad }), /max observables: .* must be a whole number of at least 1/, bad);
+  }
+  const small = await startTestExchange(undefined, { maxObservables: 3 });
+  try {
+    const over = await small.api('/iroh/iroh-enrich/observe/observables', { method: 'POST', body: manyIps(4).obs });
+    assert.equal(over.status, 400, over.text);
+    assert.equal(over.body.message, '4 observables; at most 3 a request');
+    const inspect = await small.api('/iroh/iroh-inspect/inspect', { method: 'POST', body: { content: manyIps(4).text } });
+    assert.equal(inspect.status, 400, inspect.text);
+    assert.equal(inspect.body.message, 'the content holds 4 observables; at most 3 a request');
+    const ok = await small.api('/iroh/iroh-enrich/observe/observables', { method: 'POST', body: manyIps(3).obs });
+    assert.equal(ok.status, 200, ok.text);
+  } finally {
+    await small.close();
+    cleanup(small.dataDir);
+  }
 });
 
 test('a relay module is asked only for the verbs it lists in settings.capabilities', async () => {

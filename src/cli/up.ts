@@ -1,14 +1,14 @@
 // `threatlink up`: the exchange (and later response and console) in one process on one port.
 import type { Command } from 'commander';
 import { logLevelOption, numberOption } from './number-option.js';
-import { buildConfig, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
+import { buildConfig, DEFAULT_MAX_OBSERVABLES, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
 import { startThreatlink } from '../threatlink.js';
 import { redactUrl } from '../doctor/redact-url.js';
 import { startDemo, type Demo } from './demo.js';
 import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
 import { exchangePidFile } from '../service/targets.js';
 
-interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
+interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; maxObservables: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
 function collect(v: string, acc: string[]): string[] {
   return [...acc, v];
@@ -39,6 +39,7 @@ export function register(program: Command): void {
     .option('--retention-days <n>', 'delete events older than this', process.env.THREATLINK_RETENTION_DAYS ?? '30')
     .option('--retention-bytes <n>', 'keep the event store under this size (0: no limit)', process.env.THREATLINK_RETENTION_BYTES ?? '0')
     .option('--feed-files-dir <dir>', 'feed module instances may read local files only under this directory (default: <data-dir>/feeds)', process.env.THREATLINK_FEED_FILES_DIR)
+    .option('--max-observables <n>', 'observables one inspect, enrich, respond or investigate request may carry; more is refused with 400', process.env.THREATLINK_MAX_OBSERVABLES ?? String(DEFAULT_MAX_OBSERVABLES))
     .option('--tls-cert <file>', 'use this server certificate (PEM) instead of one from the exchange CA')
     .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
     .option('--demo', 'also run a local connector fed by a sensor simulator, enrolled automatically')
@@ -50,13 +51,14 @@ export function register(program: Command): void {
     .action(async (o: UpOptions) => {
       const retentionDays = numberOption('--retention-days', o.retentionDays, { min: 0.001 });
       const retentionBytes = numberOption('--retention-bytes', o.retentionBytes, { min: 0, integer: true });
+      const maxObservables = numberOption('--max-observables', o.maxObservables, { min: 1, integer: true });
       const logLevel = o.logLevel === undefined ? undefined : logLevelOption(o.logLevel === process.env.THREATLINK_LOG_LEVEL ? 'THREATLINK_LOG_LEVEL' : '--log-level', o.logLevel);
       const demoPort = numberOption('--demo-connector-port', o.demoConnectorPort, { min: 1, max: 65535, integer: true });
       const demoRate = numberOption('--demo-rate', o.demoRate, { min: 0.1, max: 10_000 });
       const config = buildConfig({
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
         endpoints: parseEndpoints(o.endpoint), retentionDays, retentionBytes,
-        feedFilesDir: o.feedFilesDir,
+        feedFilesDir: o.feedFilesDir, maxObservables,
       });
       const ex = await startThreatlink(config, { logLevel, store: o.store, bus: o.bus });
       const b = ex.bootstrap;

@@ -24,7 +24,13 @@ export interface ExchangeConfig {
   /** Feed instances read local files only under this directory: an org's admin configures
    * feeds, the server's operator decides which files they may name. */
   feedFilesDir: string;
+  /** Observables one inspect, enrich, respond or investigate request may carry (or its text may
+   * hold): every module of the org works on each, so this bounds the work one request makes. */
+  maxObservables: number;
 }
+
+/** CTR's own enrich refuses large batches too; a thousand covers any real paste. */
+export const DEFAULT_MAX_OBSERVABLES = 1000;
 
 export interface ConfigInput {
   dataDir?: string;
@@ -37,6 +43,7 @@ export interface ConfigInput {
   retentionDays?: number;
   retentionBytes?: number;
   feedFilesDir?: string;
+  maxObservables?: number;
 }
 
 export class ConfigError extends Error {}
@@ -82,6 +89,8 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
   if (!(days > 0)) throw new ConfigError(`retention days: "${days}" must be a positive number`);
   const bytes = input.retentionBytes ?? Number(env.THREATLINK_RETENTION_BYTES ?? 0);
   if (!(bytes >= 0)) throw new ConfigError(`retention bytes: "${bytes}" must be 0 (no limit) or more`);
+  const maxObservables = input.maxObservables ?? Number(env.THREATLINK_MAX_OBSERVABLES ?? DEFAULT_MAX_OBSERVABLES);
+  if (!(Number.isInteger(maxObservables) && maxObservables >= 1)) throw new ConfigError(`max observables: "${maxObservables}" must be a whole number of at least 1`);
   return {
     dataDir,
     listen,
@@ -97,6 +106,7 @@ export function buildConfig(input: ConfigInput, env: NodeJS.ProcessEnv = process
     ingest: { maxBatchEvents: 5000, windowPerConnection: 16, maxCommitEvents: 20000 },
     heartbeatSeconds: 180,
     feedFilesDir: resolve(input.feedFilesDir ?? env.THREATLINK_FEED_FILES_DIR ?? join(dataDir, 'feeds')),
+    maxObservables,
   };
 }
 

@@ -16,5 +16,7 @@ export interface ResponseContext {
   dataDir: string;
   /** Where feed instances may read local files (ExchangeConfig.feedFilesDir). */
   feedFilesDir: string;
+  /** Observables a request may carry or its text hold (ExchangeConfig.maxObservables). */
+  maxObservables: number;
   log: FastifyBaseLogger;
 }

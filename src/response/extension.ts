@@ -40,7 +40,7 @@ export function responseExtension(opts: ResponseOptions = {}): ResponseExtension
       const stores = opts.stores ?? openSqliteResponseStores(join(ctx.config.dataDir, 'response.db'));
       const modules = new ModuleManager(MODULE_KINDS);
       rc = {
-        exchange: ctx, stores, modules, fanout: new FanOut((m) => modules.typeId(m.instance), stores.enrichShare, (err) => ctx.log.warn({ err }, 'shared enrich cache or budget unreachable; this node\'s own used')), dataDir: ctx.config.dataDir, feedFilesDir: ctx.config.feedFilesDir, log: ctx.log.child({ part: 'response' }),
+        exchange: ctx, stores, modules, fanout: new FanOut((m) => modules.typeId(m.instance), stores.enrichShare, (err) => ctx.log.warn({ err }, 'shared enrich cache or budget unreachable; this node\'s own used')), dataDir: ctx.config.dataDir, feedFilesDir: ctx.config.feedFilesDir, maxObservables: ctx.config.maxObservables, log: ctx.log.child({ part: 'response' }),
         baseUrl: () => ctx.config.endpoints.api.replace(/\/+$/, ''),
       };
       modules.bind(rc);

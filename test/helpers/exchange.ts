@@ -32,8 +32,8 @@ export interface TestExchange {
 /** `store`: a `postgres://` URL to run on PostgreSQL instead of the SQLite files in dataDir;
  * `bus`: a `nats://` URL. Neither given: the suite's backend (on the postgres+nats pass, a
  * schema and stream of the data dir's own). */
-export async function startTestExchange(dataDir = tmpDir(), o: { store?: string; bus?: string; feedFilesDir?: string } = {}): Promise<TestExchange> {
-  const config = buildConfig({ dataDir, listen: '127.0.0.1:0', feedFilesDir: o.feedFilesDir }, {});
+export async function startTestExchange(dataDir = tmpDir(), o: { store?: string; bus?: string; feedFilesDir?: string; maxObservables?: number } = {}): Promise<TestExchange> {
+  const config = buildConfig({ dataDir, listen: '127.0.0.1:0', feedFilesDir: o.feedFilesDir, maxObservables: o.maxObservables }, {});
   const own = o.store === undefined ? backendOf(dataDir) : undefined;
   // Quiet unless TEST_LOG_LEVEL says otherwise, but its warnings and errors are kept: a test
   // that times out waiting on the server says what the server complained of meanwhile.

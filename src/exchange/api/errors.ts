@@ -18,6 +18,7 @@ export const ERRORS = {
   unsupported_grant_type: 400,
   invalid_request: 400,
   csr_invalid: 400,
+  too_many_observables: 400,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,

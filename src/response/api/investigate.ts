@@ -11,6 +11,7 @@ import { investigate } from '../investigate/run.js';
 import { NDJSON, investigationStream } from '../investigate/stream.js';
 import { observablesOf, observablesSchema } from './iroh/observables-body.js';
 import { requestSignal } from './iroh/request-signal.js';
+import { checkObservableCount, observableLimit } from './iroh/observable-limit.js';
 
 const schema = {
   body: {
@@ -22,11 +23,13 @@ const schema = {
 };
 
 async function investigateRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
-  app.post('/api/v1/investigate', { preValidation: requireRole(rc.exchange, 'read-only'), schema }, async (req, reply) => {
+  const limit = observableLimit(rc, (b) => (b as { observables?: unknown } | null)?.observables);
+  app.post('/api/v1/investigate', { preValidation: [requireRole(rc.exchange, 'read-only'), limit], schema }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const b = req.body as { content?: string; observables?: unknown };
     if (b.content !== undefined && b.observables !== undefined) throw new ApiError('bad_request', 'give "content" or "observables", not both');
     const obs = b.observables !== undefined ? observablesOf(b.observables) : inspect(b.content ?? '');
+    if (b.observables === undefined) checkObservableCount(rc, obs.length, 'the content holds ');
     const signal = requestSignal(reply);
     const mods = await rc.modules.modules(orgId);
     if ((req.headers.accept ?? '').includes(NDJSON)) {

@@ -7,12 +7,14 @@ import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
 import { ApiError } from '../../../exchange/api/errors.js';
 import { observablesOf, observablesSchema } from './observables-body.js';
 import { requestSignal } from './request-signal.js';
+import { observableLimit } from './observable-limit.js';
 
 export async function enrichRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
   const reader = requireRole(rc.exchange, 'read-only');
+  const limit = observableLimit(rc);
 
   for (const verb of ['observe', 'deliberate', 'refer'] as const satisfies readonly Verb[]) {
-    app.post(`/iroh/iroh-enrich/${verb}/observables`, { preValidation: reader, schema: { body: observablesSchema } }, async (req, reply) => {
+    app.post(`/iroh/iroh-enrich/${verb}/observables`, { preValidation: [reader, limit], schema: { body: observablesSchema } }, async (req, reply) => {
       const orgId = principal(req).org_id;
       const obs = observablesOf(req.body);
       const mods = await rc.modules.modules(orgId);

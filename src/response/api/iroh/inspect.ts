@@ -4,6 +4,7 @@ import { ApiError } from '../../../exchange/api/errors.js';
 import type { ResponseContext } from '../../context.js';
 import { inspect } from '../../../observables/index.js';
 import { requireRole } from '../../../exchange/api/auth-hook.js';
+import { checkObservableCount } from './observable-limit.js';
 
 const schema = {
   body: {
@@ -22,6 +23,9 @@ export async function inspectRoutes(app: FastifyInstance, rc: ResponseContext): 
   };
   app.post('/iroh/iroh-inspect/inspect', { preValidation: [requireRole(rc.exchange, 'read-only'), text], schema }, async (req) => {
     const { content } = req.body as { content: string };
-    return inspect(content);
+    // Bounded like enrich: what inspect finds is what a client sends on to enrich next.
+    const found = inspect(content);
+    checkObservableCount(rc, found.length, 'the content holds ');
+    return found;
   });
 }

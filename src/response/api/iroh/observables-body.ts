@@ -5,11 +5,9 @@ import { isObservableType, normalizeObservable } from '../../../observables/inde
 import type { CtimObservable } from '../../../ctim/index.js';
 import { ApiError } from '../../../exchange/api/errors.js';
 
-export const MAX_OBSERVABLES = 1000;
-
+// How many it may hold is the server's setting, checked before this schema (observable-limit.ts).
 export const observablesSchema = {
   type: 'array',
-  maxItems: MAX_OBSERVABLES,
   items: {
     type: 'object',
     required: ['type', 'value'],

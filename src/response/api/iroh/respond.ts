@@ -5,10 +5,11 @@ import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
 import { ApiError } from '../../../exchange/api/errors.js';
 import { observablesOf, observablesSchema } from './observables-body.js';
 import { requestSignal } from './request-signal.js';
+import { observableLimit } from './observable-limit.js';
 
 export async function respondRoutes(app: FastifyInstance, rc: ResponseContext): Promise<void> {
   app.post('/iroh/iroh-response/respond/observables', {
-    preValidation: requireRole(rc.exchange, 'read-only'), schema: { body: observablesSchema },
+    preValidation: [requireRole(rc.exchange, 'read-only'), observableLimit(rc)], schema: { body: observablesSchema },
   }, async (req, reply) => {
     const orgId = principal(req).org_id;
     const r = await rc.fanout.run('respond', await rc.modules.modules(orgId), observablesOf(req.body), orgId, requestSignal(reply));
