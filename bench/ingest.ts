@@ -123,7 +123,8 @@ async function main() {
       writeFileSync(eve, '');
       const props = join(dir, `connector${i}.properties`);
       writeFileSync(props, [`connector_port=${cport}`, `connector_fqdn=127.0.0.1:${port}`, `data_dir=${join(dir, `conn${i}`)}`, `hostname=bench${i}`, 'source.ids.type=eve', `source.ids.path=${eve}`, ''].join('\n'));
-      const proc = await run(['connector', '--config', props, '--token', regToken], {}, /local API/);
+      // In the environment, not on the command line, where every local user could read it.
+      const proc = await run(['connector', '--config', props], { THREATLINK_CONNECTOR_TOKEN: regToken }, /local API/);
       children.push(proc);
       const per = Math.ceil(N / NODES);
       sensors.push({ port: cport, eve, proc, share: all.slice(i * per, (i + 1) * per), chunks: [], sentAt: [] });

@@ -108,7 +108,7 @@ test('bad bodies get the stable codes, never Fastify\'s, with a message naming w
 
 /** `threatlink connector --config F --token T` on a fresh data dir, run to its end (or killed
  * after 30 s: a refused token must not leave it running). */
-async function connectorWithToken(token: string, o: { exchange?: string } = {}) {
+async function connectorWithToken(token: string, o: { exchange?: string; env?: boolean } = {}) {
   const { runCliToEnd, freePort } = await import('./helpers/process.js');
   const { propertiesText } = await import('./helpers/connector.js');
   const d = tmpDir('tl-act-cli-');
@@ -116,7 +116,9 @@ async function connectorWithToken(token: string, o: { exchange?: string } = {}) 
   const props = join(d, 'connector.properties');
   const text = propertiesText({ exchange: o.exchange ?? new URL(b.url).host, port: await freePort(), dir: d });
   writeFileSync(props, o.exchange === '' ? text.replace(/^connector_fqdn=.*\n/m, '') : text);
-  const r = await runCliToEnd(['connector', '--config', props, '--token', token], {}, 30_000);
+  const r = o.env
+    ? await runCliToEnd(['connector', '--config', props], { THREATLINK_CONNECTOR_TOKEN: token }, 30_000)
+    : await runCliToEnd(['connector', '--config', props, '--token', token], {}, 30_000);
   assert.equal(r.timedOut, false, `still running 30 s after a refused --token; stdout: ${r.stdout}`);
   assert.equal(r.code, 1, r.stderr);
   assert.doesNotMatch(r.stdout, /local API/, 'no "running" line for a connector that is not');
@@ -141,6 +143,11 @@ test('connector --token with a used token: the exchange\'s refusal on stderr, ex
 
 test('connector --token garbage: the token\'s expected form on stderr, exit 1', async () => {
   const r = await connectorWithToken('garbage');
+  assert.match(r.stderr, /\(token_malformed\): the registration token is not of the form tlr1\./);
+});
+
+test('THREATLINK_CONNECTOR_TOKEN (how `threatlink service` hands a restart its token) is taken as --token is', async () => {
+  const r = await connectorWithToken('garbage', { env: true });
   assert.match(r.stderr, /\(token_malformed\): the registration token is not of the form tlr1\./);
 });
 

@@ -3,7 +3,7 @@
 // systemctl that records what it was asked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { startTestExchange, cleanup, registrationToken, tmpDir, type TestExchange } from './helpers/exchange.js';
@@ -12,16 +12,20 @@ import { runCli, runCliToEnd, freePort } from './helpers/process.js';
 import { https } from './helpers/https.js';
 import { readPid } from '../src/service/pid-file.js';
 import { isAlive, cmdline as cmdlineOf } from '../src/service/proc.js';
+import { splitToken, tokenEnv } from '../src/service/token-arg.js';
 
 let t: TestExchange;
 let dir: string;
 let c: ConnectorProc;
+/** The registration token the connector was started with, on its command line. */
+let regToken: string;
 const strays: number[] = [];
 
 before(async () => {
   t = await startTestExchange();
   dir = tmpDir('tl-svc-');
-  c = await startConnector(dir, { exchange: new URL(t.url).host, token: await registrationToken(t) });
+  regToken = await registrationToken(t);
+  c = await startConnector(dir, { exchange: new URL(t.url).host, token: regToken });
   await c.waitFor((x) => x.status === 'Enrolled', 20_000, 'enrolled');
 });
 after(async () => {
@@ -94,6 +98,46 @@ test('enable, run as the refusal printed it, removes the marker and starts the s
   const ctx = await c.waitFor((x) => x.pid === res.status.pid && x.status === 'Enrolled', 20_000, 'the new connector');
   assert.equal(ctx.exchange, new URL(t.url).host);
   assert.ok(readFileSync(join(dir, 'data', 'connector.out.log'), 'utf8').includes('local API'));
+});
+
+test('the registration token stays off every command line the service starts: restart, disable and enable hand it over in the environment', async () => {
+  const secret = regToken.split('.')[2] as string;
+  const cleanArgv = (pid: number, what: string) => {
+    const argv = cmdlineOf(pid);
+    assert.ok(argv.includes('connector'), `${what}: ${argv.join(' ')}`);
+    assert.ok(!argv.some((a) => a.includes(secret) || a.startsWith('--token')), `${what}: the token is on the command line: ${argv.join(' ')}`);
+    // Its owner still has it, as the connector would have had it from --token.
+    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(env.includes(`THREATLINK_CONNECTOR_TOKEN=${regToken}`), `${what}: no token in the environment`);
+  };
+  // The connector of the test before was started by enable from the command line saved at disable.
+  const running = json(await svc(['status', 'connector', '--config', c.props, '--json'])).pid as number;
+  cleanArgv(running, 'enable');
+  const r = await svc(['restart', 'connector', '--config', c.props, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const restarted = json(r).status.pid as number;
+  strays.push(restarted);
+  cleanArgv(restarted, 'restart');
+  await c.waitFor((x) => x.pid === restarted && x.status === 'Enrolled', 20_000, 'the restarted connector');
+  const d = await svc(['disable', 'connector', '--config', c.props]);
+  assert.equal(d.code, 0, d.stderr);
+  const marker = join(dir, 'data', 'connector.disabled');
+  assert.equal(statSync(marker).mode & 0o777, 0o600, 'the marker keeps the token for its owner only');
+  assert.ok(!(JSON.parse(readFileSync(marker, 'utf8')).argv as string[]).some((a) => a.includes(secret)), 'the saved command line holds no token');
+  const e = await svc(['enable', 'connector', '--config', c.props, '--json']);
+  assert.equal(e.code, 0, e.stderr);
+  const enabled = json(e).status.pid as number;
+  strays.push(enabled);
+  cleanArgv(enabled, 'enable after disable');
+  await c.waitFor((x) => x.pid === enabled && x.status === 'Enrolled', 20_000, 'the enabled connector');
+});
+
+test('a relaunch takes --token out of the command line in either spelling, and a token in our own environment is not passed on', () => {
+  assert.deepEqual(splitToken(['node', 'run.js', 'connector', '--config', 'f', '--token', 'tlr1.a.b.c']), { argv: ['node', 'run.js', 'connector', '--config', 'f'], token: 'tlr1.a.b.c' });
+  assert.deepEqual(splitToken(['node', 'run.js', 'connector', '--token=tlr1.a.b.c', '--config', 'f']), { argv: ['node', 'run.js', 'connector', '--config', 'f'], token: 'tlr1.a.b.c' });
+  assert.deepEqual(splitToken(['node', 'run.js', 'up', '--data-dir', 'd']), { argv: ['node', 'run.js', 'up', '--data-dir', 'd'], token: null });
+  assert.equal(tokenEnv(null, { PATH: '/bin', THREATLINK_CONNECTOR_TOKEN: 'x' }).THREATLINK_CONNECTOR_TOKEN, undefined);
+  assert.deepEqual(tokenEnv('tlr1.a.b.c', { PATH: '/bin' }), { PATH: '/bin', THREATLINK_CONNECTOR_TOKEN: 'tlr1.a.b.c' });
 });
 
 test('restart: a new pid, the old one gone', async () => {

@@ -1,19 +1,21 @@
 // Service control without systemd, from the pid file: what pmtool does on a sensor. Disable
 // stops the process and leaves a marker (with its command line, so enable can start the same
 // thing again); restart refuses while the marker is there.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { livePid } from './pid-file.js';
-import { cmdline, cwdOf, exePath, startedAt } from './proc.js';
+import { cmdline, cwdOf, environVar, exePath, startedAt } from './proc.js';
 import { stopProcess } from './stop.js';
 import { startDetached } from './start.js';
 import { cliArgv } from './cli-entry.js';
+import { TOKEN_ENV, splitToken, tokenEnv } from './token-arg.js';
 import { serviceCommand } from '../command-hint.js';
 import type { Target } from './targets.js';
 import type { ActionOptions, ActionResult, Manager, ServiceStatus } from './types.js';
 
-interface Marker { disabled_at: string; argv: string[] | null; cwd: string | null }
+/** `token`: the registration token it was started with, kept out of `argv` (token-arg.ts). */
+interface Marker { disabled_at: string; argv: string[] | null; cwd: string | null; token?: string | null }
 
-interface Launch { argv: string[]; cwd: string }
+interface Launch { argv: string[]; cwd: string; token: string | null }
 
 function readMarker(t: Target): Marker | null {
   if (!existsSync(t.marker)) return null;
@@ -21,17 +23,18 @@ function readMarker(t: Target): Marker | null {
     return JSON.parse(readFileSync(t.marker, 'utf8')) as Marker;
   } catch {
     // A marker an operator made with `touch` still means disabled.
-    return { disabled_at: '', argv: null, cwd: null };
+    return { disabled_at: '', argv: null, cwd: null, token: null };
   }
 }
 
-/** The running process's own command line: a restart must not drop its flags (--listen …). */
+/** The running process's own command line: a restart must not drop its flags (--listen …),
+ * nor the token it was given on it or in its environment. */
 function launchOf(pid: number): Launch | null {
-  const argv = cmdline(pid);
+  const { argv, token } = splitToken(cmdline(pid));
   const exe = exePath(pid);
   const cwd = cwdOf(pid);
   if (argv.length === 0 || !exe || !cwd) return null;
-  return { argv: [exe, ...argv.slice(1)], cwd };
+  return { argv: [exe, ...argv.slice(1)], cwd, token: token ?? environVar(pid, TOKEN_ENV) };
 }
 
 export function pidfileManager(t: Target): Manager {
@@ -81,9 +84,12 @@ export function pidfileManager(t: Target): Manager {
   }
 
   async function start(launch: Launch | null, o: ActionOptions, steps: string[]): Promise<void> {
-    const l = launch ?? { argv: [...cliArgv(), ...t.args], cwd: t.dir };
-    const started = await startDetached(l.argv, {
+    const l = launch ?? { argv: [...cliArgv(), ...t.args], cwd: t.dir, token: null };
+    // A marker written before tokens were kept apart may still hold one in its argv.
+    const split = splitToken(l.argv);
+    const started = await startDetached(split.argv, {
       cwd: l.cwd,
+      env: tokenEnv(split.token ?? l.token),
       logFile: t.logFile,
       timeoutMs: o.startTimeoutMs,
       ready: async (child) => pid() === child && (await t.ready()),
@@ -100,8 +106,12 @@ export function pidfileManager(t: Target): Manager {
       const launch = await stop(o, steps);
       const old = readMarker(t);
       // Keep the command line an earlier disable saved: this stop found nothing running.
-      const m: Marker = { disabled_at: new Date().toISOString(), argv: launch?.argv ?? old?.argv ?? null, cwd: launch?.cwd ?? old?.cwd ?? null };
-      writeFileSync(t.marker, `${JSON.stringify(m, null, 2)}\n`);
+      const m: Marker = launch
+        ? { disabled_at: new Date().toISOString(), argv: launch.argv, cwd: launch.cwd, token: launch.token }
+        : { disabled_at: new Date().toISOString(), argv: old?.argv ?? null, cwd: old?.cwd ?? null, token: old?.token ?? null };
+      // It may hold the token: for the owner's eyes only, as the process's environment is.
+      writeFileSync(t.marker, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
+      chmodSync(t.marker, 0o600);
       steps.push(`disabled ${t.name}: ${t.marker} keeps it from being started until "${serviceCommand('enable', t.name, t.selector)}"`);
       return { service: t.name, manager: 'pidfile', action: 'disable', steps, status: await status() } satisfies ActionResult;
     },
@@ -112,7 +122,7 @@ export function pidfileManager(t: Target): Manager {
       rmSync(t.marker, { force: true });
       steps.push(m ? `enabled ${t.name}: removed ${t.marker}` : `${t.name} was already enabled`);
       if (pid()) steps.push(`${t.name} is running (pid ${pid()})`);
-      else await start(m?.argv && m.cwd ? { argv: m.argv, cwd: m.cwd } : null, o, steps);
+      else await start(m?.argv && m.cwd ? { argv: m.argv, cwd: m.cwd, token: m.token ?? null } : null, o, steps);
       return { service: t.name, manager: 'pidfile', action: 'enable', steps, status: await status() };
     },
     async restart(o) {

@@ -25,6 +25,16 @@ export function cmdline(pid: number): string[] {
   }
 }
 
+/** One variable of the environment the process started with; readable by its owner and root only. */
+export function environVar(pid: number, name: string): string | null {
+  try {
+    const entry = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((e) => e.startsWith(`${name}=`));
+    return entry === undefined ? null : entry.slice(name.length + 1);
+  } catch {
+    return null;
+  }
+}
+
 export function exePath(pid: number): string | null {
   try {
     return readlinkSync(`/proc/${pid}/exe`);

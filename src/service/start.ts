@@ -10,6 +10,8 @@ export interface StartOptions {
   /** True once the started pid is the service and it serves. */
   ready: (pid: number) => Promise<boolean>;
   timeoutMs: number;
+  /** The child's environment; ours when absent. */
+  env?: NodeJS.ProcessEnv;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +39,7 @@ export async function startDetached(argv: string[], o: StartOptions): Promise<nu
   mkdirSync(dirname(o.logFile), { recursive: true });
   const out = openSync(o.logFile, 'a', 0o640);
   const from = fstatSync(out).size;
-  const child = spawn(exe, args, { cwd: o.cwd, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(exe, args, { cwd: o.cwd, env: o.env ?? process.env, detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   let exit: { code: number | null; signal: string | null } | null = null;
   let spawnError: Error | null = null;
