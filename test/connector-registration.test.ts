@@ -4,7 +4,8 @@
 // reaches the exchange, and a connector_fqdn edited after enrollment said, not ignored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { demoAlert } from '../src/connector/demo/simulator.js';
 import { join } from 'node:path';
 import { startTestExchange, cleanup, registrationToken, tmpDir, enrollDevice, type TestExchange } from './helpers/exchange.js';
 import { refreshRegistration, deregisterSelf, RefreshNotServedError, RegistrationGoneError } from '../src/connector/uplink/registration-self.js';
@@ -156,5 +157,27 @@ test('an exchange that does not serve the refresh (older, or not threatlink) is 
   } finally {
     await t.close();
     cleanup(t.dataDir);
+  }
+});
+
+test('the exchange hears the backlog\'s progress soon after a connect, not one registration_interval later', async () => {
+  const t = await startTestExchange();
+  const dir = tmpDir('tl-reg-');
+  const eve = join(dir, 'eve.json');
+  writeFileSync(eve, Array.from({ length: 20 }, () => JSON.stringify(demoAlert())).join('\n') + '\n');
+  const c = await startConnector(dir, { exchange: new URL(t.url).host, token: await registrationToken(t), extra: ['registration_interval=600', 'source.ids.type=eve', `source.ids.path=${eve}`] });
+  try {
+    const ctx = await c.waitFor((x) => x.counters.events_acked === 20, 20_000, 'the backlog acked');
+    const id = ctx.registration.device_id;
+    // The hello's heartbeat went before the backlog; the next regular one is 10 minutes away.
+    const d = await eventually(async () => {
+      const r = await t.api(`/api/v1/devices/${id}`);
+      return r.body.status?.counters?.acked === 20 ? r.body : null;
+    }, 15_000, 'a heartbeat with the acked backlog');
+    assert.equal(d.status.counters.read, 20);
+  } finally {
+    await c.kill('SIGKILL');
+    await t.close();
+    cleanup(t.dataDir); cleanup(dir);
   }
 });

@@ -10,6 +10,9 @@ import { Backoff } from './backoff.js';
 import { maskedHeaderBytes, maskTextFrameInPlace } from './masked-frame.js';
 import { handshakeTimeoutError, tracedTlsConnect, type DialTrace } from './dial-trace.js';
 
+/** Seconds after connecting for the heartbeat that reports the backlog's progress. */
+const EARLY_HEARTBEAT_S = 5;
+
 export type UplinkState = 'stopped' | 'connecting' | 'connected' | 'backoff' | 'revoked' | 'paused';
 
 export interface UplinkLog {
@@ -78,6 +81,7 @@ export class Uplink {
   private running = false;
   private timer: NodeJS.Timeout | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
+  private earlyHeartbeat: NodeJS.Timeout | null = null;
   private drainWaiters: Array<() => void> = [];
   /** Bytes of batch frames given to the socket and not yet written out. */
   private unflushed = 0;
@@ -114,7 +118,7 @@ export class Uplink {
       });
     }
     if (this.timer) clearTimeout(this.timer);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopHeartbeats();
     this.ws?.close(1000, 'connector stopping');
     this.ws = null;
     this.setState('stopped');
@@ -173,7 +177,7 @@ export class Uplink {
     });
     ws.on('close', (code, reason) => {
       if (this.ws === ws) this.ws = null;
-      if (this.heartbeat) { clearInterval(this.heartbeat); this.heartbeat = null; }
+      this.stopHeartbeats();
       this.inflight.clear();
       this.st.remote_address = null;
       const r = refused as { status: number; body: string } | null;
@@ -231,12 +235,21 @@ export class Uplink {
     this.unflushed = 0;
     this.sendHeartbeat(ws);
     this.heartbeat = setInterval(() => this.sendHeartbeat(ws), this.d.heartbeatSeconds * 1000);
+    // The hello's heartbeat goes before the backlog does: without a second one soon after, the
+    // exchange (and the console) would show this device's counters at zero for a whole interval.
+    this.earlyHeartbeat = setTimeout(() => this.sendHeartbeat(ws), Math.min(EARLY_HEARTBEAT_S, this.d.heartbeatSeconds / 2) * 1000);
     // The exchange's setting holds on every connect, both ways: it may have been changed while
     // this device was not connected, and an off saved on disk must not outlive an on.
     if (typeof h.cloud_events === 'boolean') {
       this.d.onControl({ type: 'control', id: 'hello', action: 'cloud_events', params: { enabled: h.cloud_events } }).catch(() => {});
     }
     void this.pump();
+  }
+
+  private stopHeartbeats(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.earlyHeartbeat) clearTimeout(this.earlyHeartbeat);
+    this.heartbeat = this.earlyHeartbeat = null;
   }
 
   sendHeartbeat(ws = this.ws): void {
