@@ -368,6 +368,44 @@ both('ctia: incident sightings', async ({ stores }) => {
   assert.deepEqual((await c.incidentSightings('org-a', 'incident-1')).data.map((d) => d.id), ['sighting-1']);
 });
 
+both('ctia: by external ids (exact, newest first, per org) and the relationships of an entity', async ({ stores }) => {
+  const c = stores.ctia;
+  await c.create('org-a', 'incident', incident('1', { external_ids: ['feed:1', 'shared'] }));
+  await sleep(2);
+  await c.create('org-a', 'incident', incident('2', { external_ids: ['feed:2'] }));
+  await sleep(2);
+  await c.create('org-a', 'incident', incident('3', { external_ids: ['FEED:1'] }));
+  await c.create('org-a', 'incident', incident('4'));
+  await c.create('org-b', 'incident', incident('5', { external_ids: ['feed:1'] }));
+  await c.create('org-a', 'sighting', sighting('1', [], { external_ids: ['feed:1'] }));
+  const ids = async (ext: string[], p?: { limit?: number; offset?: number }) => {
+    const r = await c.byExternalIds('org-a', 'incident', ext, p);
+    return { ids: r.data.map((d) => d.id), total: r.total };
+  };
+  assert.deepEqual(await ids(['feed:1']), { ids: [`${HOST}/incident/incident-1`], total: 1 });
+  assert.deepEqual(await ids(['feed:1', 'feed:2', 'nothing']), { ids: [`${HOST}/incident/incident-2`, `${HOST}/incident/incident-1`], total: 2 });
+  assert.deepEqual(await ids(['feed:1', 'feed:2'], { limit: 1, offset: 1 }), { ids: [`${HOST}/incident/incident-1`], total: 2 });
+  assert.deepEqual(await ids([]), { ids: [], total: 0 });
+  assert.deepEqual((await c.byExternalIds('org-b', 'incident', ['feed:2'])).total, 0);
+
+  const rel = (n: string, source: string, target: string) =>
+    c.create('org-a', 'relationship', { id: `relationship-${n}`, type: 'relationship', schema_version: '1.3.9', relationship_type: 'related-to', source_ref: source, target_ref: target } as any);
+  await rel('1', `${HOST}/sighting/sighting-1`, `${HOST}/incident/incident-1`);
+  await sleep(2);
+  await rel('2', `${HOST}/incident/incident-1`, `${HOST}/casebook/casebook-1`);
+  await sleep(2);
+  await rel('3', 'https://other.example/ctia/sighting/sighting-9', 'incident-1');
+  await rel('4', `${HOST}/sighting/sighting-1`, `${HOST}/incident/incident-2`);
+  await c.create('org-b', 'relationship', { id: 'relationship-5', type: 'relationship', schema_version: '1.3.9', relationship_type: 'related-to', source_ref: 'incident-1', target_ref: 'incident-1' } as any);
+  const of = async (id: string, q: Parameters<typeof c.relationshipsOf>[2] = { limit: 100 }) => (await c.relationshipsOf('org-a', id, q)).map((r) => r.id);
+  assert.deepEqual(await of(`${HOST}/incident/incident-1`), ['relationship-3', 'relationship-2', 'relationship-1']);
+  assert.deepEqual(await of('incident-1', { limit: 2 }), ['relationship-3', 'relationship-2']);
+  assert.deepEqual(await of('incident-1', { ends: ['source_ref'], limit: 100 }), ['relationship-2']);
+  assert.deepEqual(await of('incident-1', { ends: ['target_ref'], source_types: ['sighting'], limit: 100 }), ['relationship-3', 'relationship-1']);
+  assert.deepEqual(await of('incident-1', { target_types: ['casebook', 'judgement'], limit: 100 }), ['relationship-2']);
+  assert.deepEqual(await c.relationshipsOf('org-b', 'incident-2', { limit: 100 }), []);
+});
+
 both('ctia: concurrent edits of one incident from two nodes lose nothing', async ({ stores, node }) => {
   const other = await node();
   await stores.ctia.create('org-a', 'incident', incident('1'));

@@ -93,6 +93,16 @@ export interface CtiaPage<T> {
   total: number;
 }
 
+/** Which relationships of one entity relationshipsOf reads (bundle export's options). */
+export interface CtiaRelationshipsOf {
+  /** The ends the entity may be at; both when left out. */
+  ends?: Array<'source_ref' | 'target_ref'>;
+  /** Only relationships whose source (target) is of one of these types. */
+  source_types?: string[];
+  target_types?: string[];
+  limit: number;
+}
+
 /** Thrown by create when the org already has an entity with that id. */
 export class CtiaIdTaken extends Error {
   constructor(readonly id: string) {
@@ -129,6 +139,13 @@ export interface CtiaStore {
   /** byObservable for many observables at once (enrich asks for a hundred per call): per
    * observable, in the order given, its newest `limit` entities. */
   byObservables<K extends ObservableIndexed>(orgId: string, type: K, observables: CtimObservable[], limit: number): Promise<Array<Stored<K>[]>>;
+  /** Entities whose `external_ids` hold any of these, compared exactly (CTIA keeps external ids
+   * as keywords, so `ABC` is not `abc`), newest first: for GET /ctia/{entity}/external_id/… and
+   * the bundle import's "exists". */
+  byExternalIds<K extends CtiaEntityType>(orgId: string, type: K, externalIds: string[], page?: CtiaPageRequest): Promise<CtiaPage<Stored<K>>>;
+  /** Relationships with the entity (by its short id, so a full id on another host still finds
+   * them) at either end, or the ends asked for, newest first. */
+  relationshipsOf(orgId: string, id: string, q: CtiaRelationshipsOf): Promise<Stored<'relationship'>[]>;
   /** Creates or replaces the sighting and makes it a member of the incident (see the top of
    * this file). Null when the org has no such incident; the sighting is then not written. */
   putIncidentSighting(orgId: string, incidentId: string, sighting: Sighting): Promise<Stored<'sighting'> | null>;

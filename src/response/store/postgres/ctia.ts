@@ -9,7 +9,7 @@ import { SCHEMA_VERSION, shortId } from '../../../ctim/index.js';
 import type { CtiaStore } from '../types.js';
 import {
   CtiaIdTaken, CtiaQueryError,
-  type CtiaDoc, type CtiaEntityType, type CtiaPage, type CtiaPageRequest, type CtiaSearch, type ObservableIndexed, type Stored,
+  type CtiaDoc, type CtiaEntityType, type CtiaPage, type CtiaPageRequest, type CtiaRelationshipsOf, type CtiaSearch, type ObservableIndexed, type Stored,
 } from '../ctia-types.js';
 import { FIELD_PATH, QuerySyntaxError } from '../ctia-query.js';
 import { keyOf, MEMBER_OF, observablesOf, obsValue, page, siblingId, uuidOf, type Doc } from './ctia-docs.js';
@@ -224,6 +224,28 @@ export class PgCtiaStore implements CtiaStore {
       for (const idx of at.get(`${row.obs_type}\u0000${row.obs_value}`) ?? []) out[idx]!.push(row.doc);
     }
     return out;
+  }
+
+  async byExternalIds<K extends CtiaEntityType>(orgId: string, type: K, externalIds: string[], pr?: CtiaPageRequest): Promise<CtiaPage<Stored<K>>> {
+    if (externalIds.length === 0) return { data: [], total: 0 };
+    // ?| is jsonb's "any of these strings is an element": exact, as CTIA's keyword field.
+    const p = new SqlParams([orgId, type, externalIds]);
+    const from = `FROM ctia_entities WHERE org_id = $1 AND type = $2 AND jsonb_typeof(doc->'external_ids') = 'array' AND doc->'external_ids' ?| $3::text[]`;
+    return this.paged(from, p, () => NEWEST_FIRST, page(pr));
+  }
+
+  async relationshipsOf(orgId: string, id: string, q: CtiaRelationshipsOf): Promise<Stored<'relationship'>[]> {
+    const ends = q.ends ?? ['source_ref', 'target_ref'];
+    if (ends.length === 0) return [];
+    const p = new SqlParams([orgId, shortId(id)]);
+    let where = `r.org_id = $1 AND (${ends.map((e) => (e === 'source_ref' ? 'r.source_short = $2' : 'r.target_short = $2')).join(' OR ')})`;
+    for (const [col, types] of [['r.source_short', q.source_types], ['r.target_short', q.target_types]] as const) {
+      if (types?.length) where += ` AND ${col} LIKE ANY (${p.add(types.map((t) => `${t}-%`))}::text[])`;
+    }
+    const r = await this.db.pool.query<{ doc: Stored<'relationship'> }>(
+      `SELECT e.doc FROM ctia_relationships r JOIN ctia_entities e ON e.seq = r.rel_seq
+        WHERE ${where} ORDER BY e.modified DESC, e.seq DESC LIMIT ${p.add(q.limit)}`, p.values);
+    return r.rows.map((x) => x.doc);
   }
 
   async putIncidentSighting(orgId: string, incidentId: string, sighting: Sighting): Promise<Stored<'sighting'> | null> {

@@ -12,7 +12,7 @@ import { isObservableType, normalizeObservable } from '../../../observables/inde
 import type { CtiaStore } from '../types.js';
 import {
   CtiaIdTaken, CtiaQueryError, DEFAULT_LIMIT, MAX_LIMIT, OBSERVABLE_INDEXED,
-  type CtiaDoc, type CtiaEntityType, type CtiaPage, type CtiaPageRequest, type CtiaSearch, type ObservableIndexed, type Stored,
+  type CtiaDoc, type CtiaEntityType, type CtiaPage, type CtiaPageRequest, type CtiaRelationshipsOf, type CtiaSearch, type ObservableIndexed, type Stored,
 } from '../ctia-types.js';
 import { compileQuery, FIELD_PATH, QuerySyntaxError, type Matcher } from '../ctia-query.js';
 
@@ -282,6 +282,36 @@ export class SqliteCtiaStore implements CtiaStore {
       }
     }
     return out;
+  }
+
+  async byExternalIds<K extends CtiaEntityType>(orgId: string, type: K, externalIds: string[], p?: CtiaPageRequest): Promise<CtiaPage<Stored<K>>> {
+    const { limit, offset } = page(p);
+    if (externalIds.length === 0) return { data: [], total: 0 };
+    // The ids go in as one JSON array, so their number never meets SQLite's parameter limit.
+    const from = `FROM ctia_entities WHERE org_id = ? AND type = ? AND EXISTS (
+                    SELECT 1 FROM json_each(doc, '$.external_ids') x
+                     WHERE x.type = 'text' AND x.value IN (SELECT value FROM json_each(?)))`;
+    const args = [orgId, type, JSON.stringify(externalIds)];
+    const total = this.prepare(`SELECT count(*) ${from}`).pluck().get(...args) as number;
+    const data = limit === 0 || offset >= total ? [] : this.prepare(`SELECT doc ${from} ORDER BY modified DESC, seq DESC LIMIT ? OFFSET ?`).pluck()
+      .all(...args, limit, offset) as string[];
+    return { data: data.map((d) => JSON.parse(d) as Stored<K>), total };
+  }
+
+  async relationshipsOf(orgId: string, id: string, q: CtiaRelationshipsOf): Promise<Stored<'relationship'>[]> {
+    const key = shortId(id);
+    const ends = q.ends ?? ['source_ref', 'target_ref'];
+    const args: unknown[] = [orgId];
+    const at = ends.map((e) => { args.push(key); return e === 'source_ref' ? 'r.source_short = ?' : 'r.target_short = ?'; });
+    if (at.length === 0) return [];
+    let where = `r.org_id = ? AND (${at.join(' OR ')})`;
+    for (const [col, types] of [['r.source_short', q.source_types], ['r.target_short', q.target_types]] as const) {
+      if (!types?.length) continue;
+      where += ` AND (${types.map((t) => { args.push(`${t}-%`); return `${col} LIKE ?`; }).join(' OR ')})`;
+    }
+    const rows = this.prepare(`SELECT e.doc FROM ctia_relationships r JOIN ctia_entities e ON e.seq = r.rel_seq
+                               WHERE ${where} ORDER BY e.modified DESC, e.seq DESC LIMIT ?`).pluck().all(...args, q.limit) as string[];
+    return rows.map((d) => JSON.parse(d) as Stored<'relationship'>);
   }
 
   async putIncidentSighting(orgId: string, incidentId: string, sighting: Sighting): Promise<Stored<'sighting'> | null> {
