@@ -6,6 +6,7 @@ import { crudRoutes } from './crud.js';
 import { incidentRoutes } from './incident.js';
 import { casebookRoutes } from './casebook.js';
 import { byObservableRoutes } from './by-observable.js';
+import { bulkRoutes } from './bulk.js';
 
 export const ctiaPart: ResponsePart = {
   name: 'ctia',
@@ -13,6 +14,7 @@ export const ctiaPart: ResponsePart = {
     for (const spec of ENTITY_SPECS) await crudRoutes(app, rc, spec);
     await incidentRoutes(app, rc);
     await casebookRoutes(app, rc);
+    await bulkRoutes(app, rc);
     await byObservableRoutes(app, rc);
   },
 };

@@ -21,6 +21,16 @@ export function params(req: FastifyRequest): Params {
   return out;
 }
 
+/** The query string with every parameter as a list: a repeated parameter (ids=a&ids=b) is how
+ * CTIA takes a list, and how the Python client's requests sends one. */
+export function listParams(req: FastifyRequest): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+    if (v !== undefined) out[k] = (Array.isArray(v) ? v : [v]).map(String);
+  }
+  return out;
+}
+
 function int(p: Params, name: string, dflt: number, max: number): number {
   const raw = p[name];
   if (raw === undefined || raw === '') return dflt;
