@@ -7,6 +7,8 @@ import { incidentRoutes } from './incident.js';
 import { casebookRoutes } from './casebook.js';
 import { byObservableRoutes } from './by-observable.js';
 import { bulkRoutes } from './bulk.js';
+import { bundleImportRoutes } from './bundle-import.js';
+import { bundleExportRoutes } from './bundle-export.js';
 
 export const ctiaPart: ResponsePart = {
   name: 'ctia',
@@ -15,6 +17,8 @@ export const ctiaPart: ResponsePart = {
     await incidentRoutes(app, rc);
     await casebookRoutes(app, rc);
     await bulkRoutes(app, rc);
+    await bundleImportRoutes(app, rc);
+    await bundleExportRoutes(app, rc);
     await byObservableRoutes(app, rc);
   },
 };
