@@ -42,6 +42,21 @@ test('whoami and settings answer a valid token; no token is refused', async () =
   assert.equal(none.status, 401);
 });
 
+test('GET /iroh/profile/org answers the caller\'s org, as whoami\'s org part; each org its own', async () => {
+  const o = await t.api('/iroh/profile/org');
+  assert.equal(o.status, 200, o.text);
+  const w = await t.api('/iroh/profile/whoami');
+  assert.deepEqual(o.body, w.body.org);
+  assert.equal(o.body.id, w.body.user['org-id']);
+  assert.equal(typeof o.body.name, 'string');
+  assert.equal(o.body['enabled?'], true);
+  const b = await t.api('/iroh/profile/org', { token: tokenB });
+  assert.equal(b.status, 200, b.text);
+  assert.equal(b.body.name, 'org-b');
+  assert.notEqual(b.body.id, o.body.id);
+  assert.equal((await t.api('/iroh/profile/org', { as: 'none' })).status, 401);
+});
+
 test('inspect refangs, deduplicates and skips the traps', async () => {
   const r = await t.api('/iroh/iroh-inspect/inspect', { method: 'POST', body: {
     content: 'Beacon to hxxps://evil[.]example[.]com/a.php from 10.0.0.5 and 10[.]0[.]0[.]5; see invoice.pdf, version 1.2.3.4.5',
