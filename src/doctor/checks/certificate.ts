@@ -76,7 +76,12 @@ export const certificateCheck: Check = {
         remedy: now < notBefore ? SYNC_CLOCK : enrollAgain(ctx.config.connectorPort),
       }];
     }
-    const asked = await honoured(creds, Math.min(3000, ctx.timeoutMs));
+    // Asked only where the api endpoint answered: otherwise tcp.*, tls.* already say why, and
+    // a dial that would time out again must not eat the doctor's time.
+    const reachable = (await ctx.probe('api').catch(() => null))?.http?.ok === true;
+    const asked = reachable
+      ? await honoured(creds, Math.min(3000, ctx.timeoutMs))
+      : { evidence: `the exchange was not asked whether it honours it: the api endpoint did not answer (see tcp.api, tls.api)` };
     if ('refused' in asked) {
       evidence.push(`the exchange at ${creds.registration.exchange} refuses it: ${asked.refused}`);
       return [{
