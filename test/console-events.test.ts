@@ -142,6 +142,43 @@ test('/console/events/{id} opens the event detail with its raw record; the keybo
   assert.equal(new URL(page.url()).pathname, '/console/events');
 });
 
+test('an event leads on to Investigate and, by hand, into an incident; a read-only user cannot promote', async () => {
+  const ev = (await t.api('/api/v1/events?observable=198.51.100.9&limit=1')).body.data[0];
+  await page.goto(`${t.url}/console/events/${ev.id}`);
+  const detail = page.getByRole('region', { name: `Event ${ev.id}` });
+  const all = new URL(await detail.getByRole('link', { name: 'Investigate this event' }).getAttribute('href') as string, t.url);
+  assert.equal(all.pathname, '/console/investigate');
+  assert.deepEqual(all.searchParams.get('q')?.split(' ').sort(), ['10.0.0.5', '198.51.100.9', 'other.example.org']);
+  await detail.getByRole('link', { name: 'Investigate other.example.org' }).click();
+  await page.getByRole('heading', { name: 'Investigate', level: 1 }).waitFor();
+  assert.equal(await page.getByLabel('Text to investigate').inputValue(), 'other.example.org');
+  await page.goBack();
+
+  await detail.getByRole('button', { name: 'Promote to incident' }).click();
+  const link = detail.getByRole('status').getByRole('link');
+  await link.waitFor();
+  const href = await link.getAttribute('href') as string;
+  assert.match(href, /^\/console\/incidents\/incident-/);
+  const sightings = await t.api(`/ctia/incident/${href.split('/').pop()}/sightings`);
+  assert.equal(sightings.status, 200, sightings.text);
+  assert.equal(sightings.body.length, 1, 'the incident holds the event as its sighting');
+  assert.ok(await detail.getByRole('button', { name: 'Promote to incident' }).isDisabled(), 'once is enough');
+  await link.click();
+  await page.getByRole('region', { name: /ET POLICY other lookup/ }).getByRole('heading', { name: 'Sightings (1, 1 event)' }).waitFor();
+
+  const made = await t.api('/console/api/users', { method: 'POST', body: { username: 'events-reader', password: 'reader-password-1', role: 'read-only' } });
+  assert.equal(made.status, 201, made.text);
+  const readerContext = await browser.newContext({ ignoreHTTPSErrors: true });
+  const reader = await readerContext.newPage();
+  await reader.goto(`${t.url}/console/events/${ev.id}`);
+  await reader.getByLabel('User name').fill('events-reader');
+  await reader.getByLabel('Password').fill('reader-password-1');
+  await reader.getByRole('button', { name: 'Sign in' }).click();
+  await reader.getByRole('link', { name: 'Investigate this event' }).waitFor();
+  assert.equal(await reader.getByRole('button', { name: 'Promote to incident' }).count(), 0);
+  await readerContext.close();
+});
+
 test('a new event sent while the page is open appears without a reload', async () => {
   await page.goto(`${t.url}/console/events`);
   await rowCount(5);

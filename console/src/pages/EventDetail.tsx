@@ -1,10 +1,27 @@
-// One event: a summary and the whole stored record (with the sensor's raw record) as JSON.
+// One event: a summary, the way on to Investigate (its addresses and observables) and, for
+// analysts, into an incident; and the whole stored record (with the sensor's raw record) as JSON.
 import { useEffect, useRef, useState } from 'react';
 import { get } from '../api';
 import { BASE } from '../nav';
+import { EventPromote } from './EventPromote';
 import { when, type EventRecord } from './eventsQuery';
+import { investigateHref } from './incidentsQuery';
 
-export function EventDetail({ id, deviceName, onClose }: { id: string; deviceName: (id: string) => string; onClose: () => void }) {
+/** What an analyst would look into: the flow's addresses, then what the sensor reported. */
+function pivots(e: EventRecord): Array<{ type: string; value: string }> {
+  const all = [
+    ...[e.src_ip, e.dst_ip].filter((v): v is string => typeof v === 'string' && v !== '').map((value) => ({ type: 'ip', value })),
+    ...Object.entries(e.observables ?? {}).flatMap(([type, values]) => values.map((value) => ({ type, value }))),
+  ];
+  return [...new Map(all.map((o) => [`${o.type}:${o.value}`, o])).values()];
+}
+
+export function EventDetail({ id, deviceName, canPromote, onClose }: {
+  id: string;
+  deviceName: (id: string) => string;
+  canPromote: boolean;
+  onClose: () => void;
+}) {
   const [event, setEvent] = useState<EventRecord | null>(null);
   const [error, setError] = useState('');
   const heading = useRef<HTMLHeadingElement>(null);
@@ -43,10 +60,17 @@ export function EventDetail({ id, deviceName, onClose }: { id: string; deviceNam
           {observables.length > 0 && (
             <p className="observables">Observables:{' '}
               {observables.map(([kind, v]) => (
-                <a key={`${kind}:${v}`} href={`${BASE}events?observable=${encodeURIComponent(v)}`}>{kind}: {v}</a>
+                <span key={`${kind}:${v}`} className="observable">
+                  <a href={`${BASE}events?observable=${encodeURIComponent(v)}`}>{kind}: {v}</a>{' '}
+                  <a href={investigateHref([{ type: kind, value: v }])} aria-label={`Investigate ${v}`}>investigate</a>
+                </span>
               ))}
             </p>
           )}
+          <div className="event-actions">
+            {pivots(event).length > 0 && <a href={investigateHref(pivots(event))}>Investigate this event</a>}
+            {canPromote && <EventPromote key={event.id} eventId={event.id} />}
+          </div>
           <h3>Raw record</h3>
           <pre className="raw" tabIndex={0} aria-label="Raw record">{JSON.stringify(event, null, 2)}</pre>
         </>

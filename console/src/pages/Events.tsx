@@ -27,7 +27,7 @@ const idFrom = (pathname: string) => {
 
 const flow = (e: EventRecord) => `${e.src_ip ?? '?'}${e.src_port !== undefined ? `:${e.src_port}` : ''} → ${e.dst_ip ?? '?'}${e.dst_port !== undefined ? `:${e.dst_port}` : ''}`;
 
-export function Events(_props: { user: SessionUser }) {
+export function Events({ user }: { user: SessionUser }) {
   const [filters, setFilters] = useState<Filters>(() => filtersFrom(location.search));
   const [selected, setSelected] = useState<string | null>(() => idFrom(location.pathname));
   const [view, setView] = useState<'events' | 'unique'>('events');
@@ -194,7 +194,7 @@ export function Events(_props: { user: SessionUser }) {
 
       <EventsHistogram data={histogram?.data ?? null} intervalSeconds={histogram?.interval_seconds ?? 3600} />
 
-      {selected && <EventDetail id={selected} deviceName={deviceName} onClose={close} />}
+      {selected && <EventDetail id={selected} deviceName={deviceName} canPromote={user.role !== 'read-only'} onClose={close} />}
 
       {error && <p role="alert" className="error">{error}</p>}
 
