@@ -126,7 +126,7 @@ test('incidents: newest first with counts; filters narrow the list and live in t
   await rowCount(page, 1);
   assert.match(await rows(page).first().innerText(), new RegExp(LOOKUP));
   assert.equal(await page.getByLabel('Status', { exact: true }).inputValue(), 'New');
-  await stage(page, 'New').click(); // pressed: unpressing drops the status filter
+  await stage(page, 'New').click(); // a stage takes the place of the exact status
   await rowCount(page, 1);
   assert.equal(new URL(page.url()).searchParams.get('status'), null);
   await stage(page, 'Open').click();
@@ -371,5 +371,39 @@ test('a narrow window (420px) shows both pages without page-wide scrolling; no C
   await page.getByRole('region', { name: 'Shared case' }).getByLabel('Paste text with observables').waitFor();
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'casebooks: no page-wide horizontal scroll');
   assert.deepEqual(csp, []);
+  await context.close();
+});
+
+test('the stage counts and filters hold every status of their stage: "Closed: False Positive" is closed, "Hold" open', async () => {
+  const statuses: Array<[string, string]> = [['beacon', 'Hold'], ['lookup', 'Closed: False Positive'], ['hand', 'New: Presented']];
+  for (const [word, status] of statuses) {
+    const r = await t.api(`/ctia/incident/${shortId((await incident(word)).id)}/status`, { method: 'POST', body: { status } });
+    assert.equal(r.status, 200, r.text);
+  }
+  const { context, page } = await signedIn('admin', adminPassword, '/console/incidents');
+  await rowCount(page, 3);
+  await stage(page, 'New').filter({ hasText: /New 1/ }).waitFor();
+  await stage(page, 'Open').filter({ hasText: /Open 1/ }).waitFor();
+  await stage(page, 'Closed').filter({ hasText: /Closed 1/ }).waitFor();
+
+  await stage(page, 'Closed').click();
+  await rowCount(page, 1);
+  assert.match(await rows(page).first().innerText(), /Closed: False Positive/);
+  assert.equal(new URL(page.url()).searchParams.get('stage'), 'Closed');
+  assert.equal(await stage(page, 'Closed').getAttribute('aria-pressed'), 'true');
+  await stage(page, 'Open').click();
+  await rowCount(page, 1);
+  assert.match(await rows(page).first().innerText(), new RegExp(BEACON));
+
+  // The address keeps the stage, and the other filters narrow within it.
+  await page.reload();
+  await rowCount(page, 1);
+  assert.equal(await stage(page, 'Open').getAttribute('aria-pressed'), 'true');
+  await page.getByLabel('Text').fill('lookup');
+  await page.getByLabel('Text').press('Enter');
+  await page.getByText('No incidents match.').waitFor();
+  await stage(page, 'Closed').click();
+  await rowCount(page, 1);
+  assert.match(await rows(page).first().innerText(), new RegExp(LOOKUP));
   await context.close();
 });

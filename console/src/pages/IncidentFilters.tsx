@@ -17,7 +17,7 @@ export function IncidentFilters({ filters, me, onApply }: { filters: Filters; me
     <form className="incident-filters" onSubmit={submit} aria-label="Incident filters" role="search">
       <div className="field">
         <label htmlFor={`${id}-status`}>Status</label>
-        <select id={`${id}-status`} value={draft.status} onChange={(e) => set('status', e.target.value)}>
+        <select id={`${id}-status`} value={draft.status} onChange={(e) => setDraft((d) => ({ ...d, status: e.target.value, stage: '' }))}>
           <option value="">Any status</option>
           {STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
         </select>

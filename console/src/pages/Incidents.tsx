@@ -45,7 +45,8 @@ export function Incidents({ user }: { user: SessionUser }) {
     p.set('offset', String(f.offset));
     get<Incident[]>(`/ctia/incident/search?${p}`).then((r) => { if (gen === generation.current) setIncidents(r); }, fail);
     get<number>(`/ctia/incident/search/count?${searchParams(f)}`).then((n) => { if (gen === generation.current) setTotal(n); }, fail);
-    Promise.all(STAGES.map((s) => get<number>(`/ctia/incident/search/count?${searchParams(f, s)}`))).then(
+    // The counts follow the other filters, not the status or stage chosen.
+    Promise.all(STAGES.map((s) => get<number>(`/ctia/incident/search/count?${searchParams({ ...f, status: '', stage: s })}`))).then(
       (ns) => { if (gen === generation.current) setStages(Object.fromEntries(STAGES.map((s, i) => [s, ns[i] ?? 0]))); },
       fail,
     );
@@ -82,8 +83,8 @@ export function Incidents({ user }: { user: SessionUser }) {
 
       <div className="stage-counts" role="group" aria-label="Incidents by status">
         {STAGES.map((s) => (
-          <button key={s} type="button" className="secondary" aria-pressed={filters.status === s}
-            onClick={() => go({ ...filters, status: filters.status === s ? '' : s, offset: 0 }, selected)}>
+          <button key={s} type="button" className="secondary" aria-pressed={filters.stage === s}
+            onClick={() => go({ ...filters, stage: filters.stage === s ? '' : s, status: '', offset: 0 }, selected)}>
             {s} <span className="stage-count">{stages[s] ?? '…'}</span>
           </button>
         ))}

@@ -48,8 +48,20 @@ export const STATUSES = [
 
 export const SEVERITIES = ['High', 'Medium', 'Low', 'Info', 'Unknown', 'None'] as const;
 
-/** The statuses the summary counts, one per stage of the workflow. */
+/** The stages of the workflow the summary counts, as nextSteps moves between them. */
 export const STAGES = ['New', 'Open', 'Closed'] as const;
+export type Stage = typeof STAGES[number];
+
+/** Each stage holds all of its statuses, not only the bare word: an incident closed as
+ * "Closed: False Positive" is closed, one "Open: Investigating" or on "Hold" is open (in
+ * progress). A status is compared whole, so "Closed*" is how the search says "Closed…". */
+const STAGE_QUERY: Record<Stage, string> = {
+  New: 'status:New*',
+  Open: 'NOT status:New* AND NOT status:Closed* AND NOT status:Rejected',
+  Closed: 'status:Closed* OR status:Rejected',
+};
+
+const stageOf = (v: string | null): Stage | '' => (STAGES as readonly string[]).includes(v ?? '') ? v as Stage : '';
 
 /** The buttons offered for the next step from a status: New → Open → Closed, and back. */
 export function nextSteps(status: string): Array<{ label: string; status: string }> {
@@ -62,19 +74,21 @@ export const canChange = (user: SessionUser) => user.role !== 'read-only';
 
 export interface Filters {
   status: string;
+  stage: Stage | '';
   severity: string;
   assignee: string;
   q: string;
   offset: number;
 }
 
-export const NO_FILTERS: Filters = { status: '', severity: '', assignee: '', q: '', offset: 0 };
+export const NO_FILTERS: Filters = { status: '', stage: '', severity: '', assignee: '', q: '', offset: 0 };
 
 export function filtersFrom(search: string): Filters {
   const p = new URLSearchParams(search);
   const offset = Number(p.get('offset') ?? 0);
   return {
     status: p.get('status') ?? '',
+    stage: stageOf(p.get('stage')),
     severity: p.get('severity') ?? '',
     assignee: p.get('assignee') ?? '',
     q: p.get('q') ?? '',
@@ -85,17 +99,19 @@ export function filtersFrom(search: string): Filters {
 /** The page address's query string for these filters (only what is set). */
 export function filtersSearch(f: Filters): string {
   const p = new URLSearchParams();
-  for (const k of ['status', 'severity', 'assignee', 'q'] as const) if (f[k].trim()) p.set(k, f[k].trim());
+  for (const k of ['status', 'stage', 'severity', 'assignee', 'q'] as const) if (f[k].trim()) p.set(k, f[k].trim());
   if (f.offset > 0) p.set('offset', String(f.offset));
   const s = p.toString();
   return s ? `?${s}` : '';
 }
 
 /** The search's parameters for these filters, without paging: also what search/count takes. */
-export function searchParams(f: Filters, status = f.status): URLSearchParams {
+export function searchParams(f: Filters): URLSearchParams {
   const p = new URLSearchParams();
-  if (f.q.trim()) p.set('query', f.q.trim());
-  if (status) p.set('status', status);
+  const query = [f.q.trim(), f.stage ? STAGE_QUERY[f.stage] : ''].filter(Boolean);
+  if (query.length === 1) p.set('query', query[0]!);
+  else if (query.length > 1) p.set('query', query.map((q) => `(${q})`).join(' AND '));
+  if (f.status) p.set('status', f.status);
   if (f.severity) p.set('severity', f.severity);
   if (f.assignee.trim()) p.set('assignees', f.assignee.trim());
   return p;
