@@ -241,6 +241,18 @@ test('admin: paste text, watch modules answer, read the graph and tables, block,
   await context.close();
 });
 
+test('a module that cannot list its response actions says so, beside the actions the others offer', async () => {
+  const { context, page } = await signedIn('admin', adminPassword);
+  await page.goto(`${t.url}/console/investigate?${new URLSearchParams({ q: IP })}`);
+  const row = page.locator(`table.inv-observables tr[data-observable="ip:${IP}"]`);
+  await row.getByRole('button', { name: new RegExp(`^Block on sensors ${IP.replace(/\./g, '\\.')}`) }).waitFor();
+  await row.getByRole('button', { name: `Isolate via intel ${IP} (intel)` }).waitFor();
+  const missing = page.getByRole('alert', { name: 'Response actions not offered' });
+  await missing.getByRole('listitem').filter({ hasText: /^broken: .*broken cannot reach its backend/ }).waitFor();
+  assert.equal(await missing.getByRole('listitem').count(), 1, 'only the module that failed');
+  await context.close();
+});
+
 test('the address runs the query on load; a narrow window puts the graph above the tables', async () => {
   const { context, page, csp } = await signedIn('admin', adminPassword, 420);
   await page.goto(`${t.url}/console/investigate?${new URLSearchParams({ q: `look at ${DOMAIN.replace(/\./g, '[.]')}` })}`);

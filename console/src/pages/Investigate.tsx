@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { get, send, type SessionUser } from '../api';
 import { BASE } from '../nav';
-import { investigateStream, isMalicious, type Investigation, type Observable } from './investigateApi';
+import { investigateStream, isMalicious, type Investigation, type ModuleFailure, type Observable } from './investigateApi';
 import { progressStep, type ModuleProgress } from './investigateProgress';
 import { InvestigateModules } from './InvestigateModules';
 import { InvestigateGraph } from './InvestigateGraph';
@@ -35,6 +35,8 @@ export function Investigate({ user }: { user: SessionUser }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [checked, setChecked] = useState<Set<string>>(new Set());
   const [actions, setActions] = useState<Map<string, OfferedAction[]> | null>(null);
+  // Modules that could not say which actions they offer: their buttons are missing, and why.
+  const [respondErrors, setRespondErrors] = useState<ModuleFailure[]>([]);
   const [devices, setDevices] = useState<Map<string, string>>(new Map());
 
   useEffect(() => {
@@ -48,7 +50,7 @@ export function Investigate({ user }: { user: SessionUser }) {
   }, []);
 
   useEffect(() => {
-    setFound(null); setModules([]); setResult(null); setError(''); setSelected(null); setActions(null);
+    setFound(null); setModules([]); setResult(null); setError(''); setSelected(null); setActions(null); setRespondErrors([]);
     if (!query.trim()) return;
     const ac = new AbortController();
     investigateStream(query, (line) => {
@@ -64,8 +66,9 @@ export function Investigate({ user }: { user: SessionUser }) {
   useEffect(() => {
     if (!canRespond || !result || result.observables.length === 0) return;
     let live = true;
-    send<{ data: OfferedAction[] }>('POST', '/iroh/iroh-response/respond/observables', result.observables).then((r) => {
+    send<{ data: OfferedAction[]; errors?: ModuleFailure[] }>('POST', '/iroh/iroh-response/respond/observables', result.observables).then((r) => {
       if (!live) return;
+      setRespondErrors(r.errors ?? []);
       const by = new Map<string, OfferedAction[]>();
       for (const a of r.data) {
         const k = obsKey({ type: a['query-params'].observable_type ?? '', value: a['query-params'].observable_value ?? '' });
@@ -130,6 +133,15 @@ export function Investigate({ user }: { user: SessionUser }) {
       )}
 
       {found && found.length > 0 && <InvestigateModules modules={modules} />}
+
+      {respondErrors.length > 0 && (
+        <div role="alert" className="error inv-respond-errors" aria-label="Response actions not offered">
+          <p>These modules did not say which response actions they offer, so theirs are missing below:</p>
+          <ul>
+            {respondErrors.map((e, i) => <li key={`${e.module_instance_id}:${i}`}>{e.module}: {e.message}</li>)}
+          </ul>
+        </div>
+      )}
 
       {result && result.observables.length > 0 && (
         <div className="inv-main">
