@@ -253,6 +253,24 @@ test('a module that cannot list its response actions says so, beside the actions
   await context.close();
 });
 
+test('an analyst judges an observable: stored under their name, the verdict turns', async () => {
+  const { context, page } = await signedIn('admin', adminPassword);
+  await page.goto(`${t.url}/console/investigate?${new URLSearchParams({ q: '10.4.4.4' })}`);
+  const row = page.locator('table.inv-observables tr[data-observable="ip:10.4.4.4"]');
+  const verdict = row.locator('td').nth(1).locator('span').first();
+  await verdict.filter({ hasText: /^Malicious$/ }).waitFor();
+  await row.getByRole('button', { name: 'Judge 10.4.4.4' }).click();
+  await row.getByLabel('Judgement of 10.4.4.4').selectOption('Clean');
+  await row.getByRole('button', { name: 'Save judgement' }).click();
+  await verdict.filter({ hasText: /^Clean$/ }).waitFor();
+  const judged = page.locator('table.inv-judgements tr', { hasText: '10.4.4.4' });
+  await judged.getByText(/^user:admin/).waitFor();
+  const stored = await t.api('/ctia/ip/10.4.4.4/judgements');
+  assert.equal(stored.status, 200, stored.text);
+  assert.deepEqual(stored.body.map((j: any) => [j.disposition_name, j.source]), [['Clean', 'user:admin']]);
+  await context.close();
+});
+
 test('the address runs the query on load; a narrow window puts the graph above the tables', async () => {
   const { context, page, csp } = await signedIn('admin', adminPassword, 420);
   await page.goto(`${t.url}/console/investigate?${new URLSearchParams({ q: `look at ${DOMAIN.replace(/\./g, '[.]')}` })}`);
@@ -274,7 +292,7 @@ test('read-only: the investigation, without response actions, casebook or incide
   await page.goto(`${t.url}/console/investigate?${new URLSearchParams({ q: PASTED })}`);
   await page.locator(`table.inv-observables tr[data-observable="ip:${IP}"]`).getByRole('cell', { name: 'Malicious' }).waitFor();
   await page.getByRole('status').filter({ hasText: /^All \d+ modules answered$/ }).waitFor();
-  assert.equal(await page.getByRole('button', { name: /Block|Unblock/ }).count(), 0);
+  assert.equal(await page.getByRole('button', { name: /Block|Unblock|Judge/ }).count(), 0);
   assert.equal(await page.getByRole('columnheader', { name: 'Response' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: /casebook|Promote/ }).count(), 0);
   await context.close();

@@ -13,6 +13,7 @@ import { InvestigateTables, obsKey, observableNodeId } from './InvestigateTables
 import { InvestigateCasebook } from './InvestigateCasebook';
 import { InvestigateIncident } from './InvestigateIncident';
 import type { OfferedAction } from './InvestigateActions';
+import { meOf } from './incidentsQuery';
 import './Investigate.css';
 
 const queryFrom = (search: string) => new URLSearchParams(search).get('q') ?? '';
@@ -148,7 +149,8 @@ export function Investigate({ user }: { user: SessionUser }) {
           <InvestigateGraph nodes={result.graph.nodes} edges={result.graph.edges} malicious={malicious} selected={selected} onSelect={setSelected} />
           <div className="inv-side">
             <InvestigateTables result={result} selectedNode={selected} onSelect={setSelected} checked={checked} onCheck={check}
-              actions={canRespond ? actions : null} deviceName={(id) => devices.get(id) ?? id} />
+              actions={canRespond ? actions : null} deviceName={(id) => devices.get(id) ?? id}
+              judgedBy={meOf(user)} onJudged={() => setRuns((n) => n + 1)} />
             {canRespond && (
               <div className="inv-save-row">
                 <InvestigateCasebook observables={picked} defaultTitle={titleOf(result.observables)} />

@@ -4,6 +4,7 @@
 import type { GraphNode, Investigation, Observable } from './investigateApi';
 import { isMalicious } from './investigateApi';
 import { InvestigateActions, type OfferedAction } from './InvestigateActions';
+import { InvestigateJudge } from './InvestigateJudge';
 import { BASE } from '../nav';
 
 export const obsKey = (o: Observable) => `${o.type}:${o.value}`;
@@ -35,9 +36,12 @@ interface Props {
   /** Offered actions per observable key; null for users who may not respond. */
   actions: Map<string, OfferedAction[]> | null;
   deviceName: (id: string) => string;
+  /** Who judges (the source a judgement records), and what follows one; with the actions. */
+  judgedBy: string;
+  onJudged: () => void;
 }
 
-export function InvestigateTables({ result, selectedNode, onSelect, checked, onCheck, actions, deviceName }: Props) {
+export function InvestigateTables({ result, selectedNode, onSelect, checked, onCheck, actions, deviceName, judgedBy, onJudged }: Props) {
   const { nodes, edges } = result.graph;
   // A verdict node marks the row of the observable it is the verdict of.
   const marked = selectedNode?.startsWith('verdict:') ? edges.find((e) => e.source === selectedNode)?.target ?? null : selectedNode;
@@ -77,7 +81,12 @@ export function InvestigateTables({ result, selectedNode, onSelect, checked, onC
                       <span className={isMalicious(o.verdict) ? 'inv-malicious' : undefined}>{o.verdict?.disposition_name ?? 'none'}</span>
                       <span className="sub">{o.sightings} {o.sightings === 1 ? 'sighting' : 'sightings'}</span>
                     </td>
-                    {actions && <td className="wrap"><InvestigateActions value={o.value} offered={actions.get(obsKey(o)) ?? []} deviceName={deviceName} /></td>}
+                    {actions && (
+                      <td className="wrap">
+                        <InvestigateActions value={o.value} offered={actions.get(obsKey(o)) ?? []} deviceName={deviceName} />
+                        <InvestigateJudge observable={o} judgedBy={judgedBy} onJudged={onJudged} />
+                      </td>
+                    )}
                   </tr>
                 );
               })}
