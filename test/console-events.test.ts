@@ -208,6 +208,27 @@ test('"All time" spreads events of one afternoon over many bars, not one bar a d
   assert.equal(await page.locator('svg rect.hist-bar').count(), Number(buckets));
 });
 
+test('at 1280 px both tables fit beside the menu: the Action and Devices columns are not cut off', async () => {
+  const wide = {
+    src_ip: '192.168.100.123', src_port: 65001, dst_ip: '198.51.100.200', dst_port: 65002,
+    signature: { gid: 1, sid: 2030358, rev: 1, message: 'ET EXPLOIT Possible Apache log4j RCE Attempt (CVE-2021-44228)', classification: 'attempted-admin', priority: 2 },
+  };
+  await send([intrusion(wide), intrusion(wide)]);
+  const fits = () => page.evaluate(() => {
+    const wrap = document.querySelector('.table-wrap') as HTMLElement;
+    return wrap.scrollWidth <= wrap.clientWidth;
+  });
+  await page.goto(`${t.url}/console/events?observable=198.51.100.200`);
+  await rowCount(2);
+  assert.ok(await fits(), 'the events table scrolls sideways at 1280 px');
+  await page.getByRole('button', { name: 'Unique events' }).click();
+  await page.locator('table.unique-table tbody tr').first().waitFor();
+  assert.ok(await fits(), 'the unique events table scrolls sideways at 1280 px');
+  const ragged = await page.evaluate(() => Array.from(document.querySelectorAll('table.unique-table tbody tr'))
+    .some((tr) => new Set(Array.from(tr.children).map((td) => Math.round(td.getBoundingClientRect().height))).size > 1));
+  assert.equal(ragged, false, 'every cell as tall as its row');
+});
+
 test('keyset paging loads more; the page fits a narrow window; no CSP violations', async () => {
   await send(Array.from({ length: 60 }, () => intrusion({ dst_ip: '192.0.2.60' })));
   await page.goto(`${t.url}/console/events?observable=192.0.2.60`);

@@ -25,7 +25,13 @@ const idFrom = (pathname: string) => {
   return rest ? decodeURIComponent(rest.split('/')[0] ?? '') : null;
 };
 
-const flow = (e: EventRecord) => `${e.src_ip ?? '?'}${e.src_port !== undefined ? `:${e.src_port}` : ''} → ${e.dst_ip ?? '?'}${e.dst_port !== undefined ? `:${e.dst_port}` : ''}`;
+const endpoint = (ip: string | undefined, port: number | undefined) => `${ip ?? '?'}${port !== undefined ? `:${port}` : ''}`;
+
+/** Source → destination, which may break at the arrow only: the table then fits a 1280 px
+ * window, where the Action column would otherwise sit beyond the right edge. */
+const Flow = ({ e }: { e: EventRecord }) => (
+  <><span className="endpoint">{endpoint(e.src_ip, e.src_port)}</span> → <span className="endpoint">{endpoint(e.dst_ip, e.dst_port)}</span></>
+);
 
 export function Events({ user }: { user: SessionUser }) {
   const [filters, setFilters] = useState<Filters>(() => filtersFrom(location.search));
@@ -218,7 +224,7 @@ export function Events({ user }: { user: SessionUser }) {
                       <td>{e.type}</td>
                       <td className="message">{e.signature?.message ?? '—'}</td>
                       <td>{e.signature?.sid ?? '—'}</td>
-                      <td>{flow(e)}</td>
+                      <td className="flow"><Flow e={e} /></td>
                       <td>{e.action ?? '—'}</td>
                     </tr>
                   ))}
@@ -244,9 +250,9 @@ export function Events({ user }: { user: SessionUser }) {
                       <td>{u.src_ip ?? '—'}</td>
                       <td>{u.dst_ip ?? '—'}</td>
                       <td className="count">{u.count}</td>
-                      <td>{when(u.first_seen)}</td>
-                      <td>{when(u.last_seen)}</td>
-                      <td>{u.devices.map(deviceName).join(', ')}</td>
+                      <td className="when">{when(u.first_seen)}</td>
+                      <td className="when">{when(u.last_seen)}</td>
+                      <td className="unique-devices">{u.devices.map(deviceName).join(', ')}</td>
                     </tr>
                   ))}
                 </tbody>
