@@ -171,3 +171,37 @@ test('in Chromium: a wrong password shows a message; sign in, see the devices, n
   assert.deepEqual(cspViolations, []);
   await context.close();
 });
+
+test('in Chromium: a session that ends under an open page asks to sign in again over it, and the page carries on', async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${t.url}/console/casebooks`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Casebooks', level: 1 }).waitFor();
+  await page.getByLabel('Title', { exact: true }).fill('Typed before the session ended');
+
+  // The session ends elsewhere (another tab signs out; an idle timeout does the same).
+  const other = await context.newPage();
+  await other.goto(`${t.url}/console/devices`);
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await other.getByRole('button', { name: 'Sign in' }).waitFor();
+  await other.close();
+
+  await page.getByRole('button', { name: 'Create casebook' }).click();
+  const dialog = page.getByRole('dialog', { name: 'threatlink console' });
+  await dialog.getByText('Your session has ended').waitFor();
+  assert.equal(await dialog.getByLabel('User name').inputValue(), 'admin');
+  assert.doesNotMatch(await page.locator('form.new-casebook').innerText(), /Bearer|access token/, 'no API-client wording');
+  await dialog.getByLabel('Password').fill(adminPassword);
+  await dialog.getByLabel('Password').press('Enter');
+  await dialog.waitFor({ state: 'detached' });
+
+  // Same address, same page, what was typed still there: the action goes through now.
+  assert.equal(new URL(page.url()).pathname, '/console/casebooks');
+  assert.equal(await page.getByLabel('Title', { exact: true }).inputValue(), 'Typed before the session ended');
+  await page.getByRole('button', { name: 'Create casebook' }).click();
+  await page.getByRole('heading', { level: 2, name: 'Typed before the session ended' }).waitFor();
+  await context.close();
+});

@@ -15,6 +15,28 @@ export class ApiFailure extends Error {
 
 let csrfToken = '';
 
+const SESSION_PATH = '/console/api/session';
+const sessionEndedListeners = new Set<() => void>();
+
+/** Called when a call is refused for want of a session: it timed out, was signed out in
+ * another tab, or its password changed. Without this the page stays up and every action fails
+ * with the API's bearer-token message. Returns the unsubscribe. */
+export function onSessionEnded(listener: () => void): () => void {
+  sessionEndedListeners.add(listener);
+  return () => { sessionEndedListeners.delete(listener); };
+}
+
+/** The server's words for a missing session speak of bearer tokens, for API clients. */
+const SESSION_ENDED = 'your session has ended: sign in again';
+
+/** A 401 from anything but the session routes themselves (a wrong password is a 401 too):
+ * tells the listeners, and says whether it was one. */
+function sessionRefused(status: number, path: string): boolean {
+  if (status !== 401 || path.startsWith(SESSION_PATH)) return false;
+  for (const l of sessionEndedListeners) l();
+  return true;
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -22,6 +44,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   if (r.status === 204) return undefined as T;
   const data = (await r.json().catch(() => ({}))) as { message?: string };
+  if (sessionRefused(r.status, path)) throw new ApiFailure(401, SESSION_ENDED);
   if (!r.ok) throw new ApiFailure(r.status, data.message ?? `${r.status} ${r.statusText}`);
   return data as T;
 }
@@ -34,7 +57,7 @@ interface SessionAnswer {
 /** The signed-in user, or null when there is no session. */
 export async function currentUser(): Promise<SessionUser | null> {
   try {
-    const s = await call<SessionAnswer>('GET', '/console/api/session');
+    const s = await call<SessionAnswer>('GET', SESSION_PATH);
     csrfToken = s.csrf_token;
     return s.user;
   } catch (err) {
@@ -44,13 +67,13 @@ export async function currentUser(): Promise<SessionUser | null> {
 }
 
 export async function signIn(username: string, password: string): Promise<SessionUser> {
-  const s = await call<SessionAnswer>('POST', '/console/api/session', { username, password });
+  const s = await call<SessionAnswer>('POST', SESSION_PATH, { username, password });
   csrfToken = s.csrf_token;
   return s.user;
 }
 
 export async function signOut(): Promise<void> {
-  await call('DELETE', '/console/api/session');
+  await call('DELETE', SESSION_PATH);
   csrfToken = '';
 }
 
@@ -68,6 +91,7 @@ export async function postForStream(path: string, body: unknown, accept: string,
     signal,
   });
   if (!r.ok || !r.body) {
+    if (sessionRefused(r.status, path)) throw new ApiFailure(401, SESSION_ENDED);
     const data = (await r.json().catch(() => ({}))) as { message?: string };
     throw new ApiFailure(r.status, data.message ?? `${r.status} ${r.statusText}`);
   }
