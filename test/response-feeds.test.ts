@@ -140,6 +140,7 @@ test('settings: validation names the field; defaults and disposition names', () 
 test('formats: list, csv, MISP and STIX 2.1 read into canonical observables', () => {
   assert.deepEqual(keys('list', { [FEED_FILE]: readFileSync(fixture('list.txt'), 'utf8') }), [
     'domain:evil.feed-list.example.com',
+    'ip:192.0.2.0/24',
     'ip:198.51.100.23',
     'ipv6:2001:db8::bad',
     'md5:44d88612fea8a8f36de82e1278abb02f',
@@ -194,6 +195,34 @@ test('formats: list, csv, MISP and STIX 2.1 read into canonical observables', ()
   assert.deepEqual(keys('list', { [FEED_FILE]: '# nothing listed today\n' }), []);
 });
 
+test('ranges: MISP and STIX CIDR values are ranges, host bits cleared; too wide a range is refused; every feed whose range holds an address tags it', () => {
+  const event = (attrs: Array<[string, string]>) => JSON.stringify({ Event: { info: 'ranges', Attribute: attrs.map(([type, value]) => ({ type, value, to_ids: true })) } });
+  assert.deepEqual(keys('misp', { [MANIFEST]: '{}', 'e.json': event([['ip-dst', '198.18.64.0/19'], ['ip-src', '2001:DB8:BEEF::/48'], ['ip-dst', '203.0.113.7/24'], ['ip-dst', '0.0.0.0/0'], ['ip-dst', '192.0.2.9/32']]) }), [
+    'ip:192.0.2.9', 'ip:198.18.64.0/19', 'ip:203.0.113.0/24', 'ipv6:2001:db8:beef::/48',
+  ]);
+  const bundle = JSON.stringify({ type: 'bundle', objects: [
+    { type: 'indicator', id: 'indicator--1', pattern: "[ipv4-addr:value = '198.18.200.0/24' OR ipv6-addr:value = '2001:db8:cafe::/64']", pattern_type: 'stix' },
+  ] });
+  assert.deepEqual(keys('stix2', { [FEED_FILE]: bundle }), ['ip:198.18.200.0/24', 'ipv6:2001:db8:cafe::/64']);
+
+  const index = new FeedIndex();
+  const owner = (name: string) => ({ orgId: 'org-r', instanceId: name, tags: [`feed:${name}`] });
+  const wide = owner('wide');
+  const narrow = owner('narrow');
+  const ind = (value: string, type = 'ip') => [`${type}:${value}`, { type, value }] as [string, { type: 'ip'; value: string }];
+  index.replace(wide, new Map([ind('10.0.0.0/8')]));
+  index.replace(narrow, new Map([ind('10.1.0.0/16'), ind('10.1.2.3')]));
+  const tags = (type: string, value: string) => { const out = new Set<string>(); index.tagsFor('org-r', type, value, Date.now(), out); return [...out].sort(); };
+  assert.deepEqual(tags('ip', '10.1.2.3'), ['feed:narrow', 'feed:wide']);
+  assert.deepEqual(tags('ip', '10.200.0.1'), ['feed:wide']);
+  assert.deepEqual(tags('ipv6', '::ffff:10.1.9.9'), ['feed:narrow', 'feed:wide'], 'an IPv4-mapped address is the IPv4 address');
+  assert.deepEqual(tags('ip', '11.0.0.1'), []);
+  index.replace(wide, new Map());
+  assert.deepEqual(tags('ip', '10.200.0.1'), []);
+  index.remove(narrow);
+  assert.equal(index.has('org-r'), false);
+});
+
 test('observe and deliberate: judgements and verdicts in CTIM shape from a file feed', async () => {
   const { m, mod } = await addFeed('Test blocklist', { source: fixture('list.txt'), format: 'list', ttl_seconds: 3600, priority: 80, confidence: 'medium' });
   const before = Date.now();
@@ -235,11 +264,11 @@ test('observe and deliberate: judgements and verdicts in CTIM shape from a file 
   assert.equal(d.judgements.length, 0, 'deliberate answers verdicts only');
   assert.deepEqual(d.verdicts.map((x) => x.observable.type).sort(), ['ip', 'url']);
   // Nothing listed: an empty answer.
-  const none = await ask('observe', m.id, [{ type: 'ip', value: '192.0.2.1' }]);
+  const none = await ask('observe', m.id, [{ type: 'ip', value: '203.0.113.1' }]);
   assert.deepEqual([none.judgements.length, none.verdicts.length], [0, 0]);
   const h = await mod.health({ orgId, signal: new AbortController().signal });
   assert.equal(h.status, 'ok');
-  assert.equal(h.indicators, 5);
+  assert.equal(h.indicators, 6);
   assert.equal(h.last_error, null);
   assert.ok(Date.parse(h.last_refresh as string) <= Date.now());
 });
@@ -341,9 +370,9 @@ test('ingest: events whose addresses or observables a feed lists are stored with
   const s = await DeviceSocket.connect(dev);
   await s.hello();
   const both = intrusion({ src_ip: '203.0.113.99', dst_ip: '198.51.100.23', observables: {} });
-  const byDomain = intrusion({ src_ip: '10.0.0.9', dst_ip: '192.0.2.200', observables: { domain: ['EVIL.feed-list.example.com'] } });
+  const byDomain = intrusion({ src_ip: '10.0.0.9', dst_ip: '100.64.0.200', observables: { domain: ['EVIL.feed-list.example.com'] } });
   const byIpv6 = intrusion({ src_ip: '2001:db8::1', dst_ip: '2001:0db8:0000:0000:0000:0000:0000:0bad', observables: {} });
-  const clean = intrusion({ src_ip: '10.0.0.9', dst_ip: '192.0.2.201', observables: { domain: ['fine.example.org'] } });
+  const clean = intrusion({ src_ip: '10.0.0.9', dst_ip: '100.64.0.201', observables: { domain: ['fine.example.org'] } });
   const ack = await s.sendBatch(1, [both, byDomain, byIpv6, clean]);
   assert.equal(ack.type === 'ack' && ack.accepted, 4);
 
@@ -511,4 +540,51 @@ test('feeds read local files only from the server\'s feed files directory, links
   assert.equal(JSON.stringify(deliberate.body.data).includes('Malicious'), false, 'nothing read from outside');
   await t.api(`/iroh/iroh-int/module_instance/${linked.body.id}`, { method: 'DELETE' });
   cleanup(outside);
+});
+
+test('CIDR ranges (Spamhaus DROP): an address inside a range gets the verdict and tags events; a refresh without the range stops both', async () => {
+  await removeFeeds();
+  const file = join(FEED_FILES, `drop-${randomUUID()}.txt`);
+  const drop = readFileSync(fixture('publishers/spamhaus-drop.txt'), 'utf8');
+  writeFileSync(file, drop);
+  const v4 = await addFeed('Spamhaus DROP', { source: file, format: 'list' });
+  const v6 = await addFeed('Spamhaus DROPv6', { source: fixture('publishers/spamhaus-dropv6.txt'), format: 'list' });
+  const health = async (mod: FeedModule) => mod.health({ orgId, signal: new AbortController().signal });
+  const h = await health(v4.mod);
+  assert.equal(h.last_error, null, 'a list of ranges is a feed, not "no observable"');
+  assert.deepEqual([h.indicators, h.ranges, h.skipped], [5, 5, 0]);
+
+  const o = await ask('observe', v4.m.id, [{ type: 'ip', value: '1.10.20.30' }, { type: 'ip', value: '1.10.32.1' }, { type: 'ip', value: '223.254.255.255' }]);
+  assert.deepEqual(o.verdicts.map((v) => v.observable.value).sort(), ['1.10.20.30', '223.254.255.255']);
+  const j = o.judgements.find((x) => x.observable.value === '1.10.20.30')!;
+  assert.deepEqual(j.observable, { type: 'ip', value: '1.10.20.30' }, 'named as asked');
+  assert.match(j.reason!, /in the range 1\.10\.16\.0\/20/);
+  assert.ok(await listed(v6.m.id, { type: 'ipv6', value: '2a02:f6c7:ffff::1' }));
+  assert.equal(await listed(v6.m.id, { type: 'ipv6', value: '2a02:f6c8::1' }), false, 'just past the /29');
+  assert.ok(await listed(v4.m.id, { type: 'ip', value: '1.19.0.0/16' }), 'the range itself, asked as listed');
+
+  const dev = await enrollDevice(t, 'drop-sensor');
+  const s = await DeviceSocket.connect(dev);
+  await s.hello();
+  const find = async (e: { event_id: string; dst_ip?: string }) => {
+    const r = await t.api(`/api/v1/events?observable=${encodeURIComponent(e.dst_ip!)}&limit=100`);
+    return (r.body.data as Array<{ event_id: string; tags?: string[] }>).find((x) => x.event_id === e.event_id)!;
+  };
+  const inside = intrusion({ src_ip: '10.0.0.9', dst_ip: '1.19.200.1', observables: {} });
+  const inside6 = intrusion({ src_ip: '2001:db8::9', dst_ip: '2a07:a880:0:1::53', observables: {} });
+  const outside = intrusion({ src_ip: '10.0.0.9', dst_ip: '1.20.0.1', observables: {} });
+  await s.sendBatch(1, [inside, inside6, outside]);
+  assert.deepEqual((await find(inside)).tags?.sort(), ['disposition:Malicious', 'feed:Spamhaus DROP']);
+  assert.deepEqual((await find(inside6)).tags?.sort(), ['disposition:Malicious', 'feed:Spamhaus DROPv6']);
+  assert.equal(Object.hasOwn(await find(outside), 'tags'), false);
+
+  // The next DROP no longer lists 1.19.0.0/16: neither answers nor tags keep it.
+  writeFileSync(file, drop.replace('1.19.0.0/16 ; SBL434604\r\n', ''));
+  await v4.mod.refresh();
+  assert.deepEqual([(await health(v4.mod)).ranges, (await health(v4.mod)).last_error], [4, null]);
+  assert.equal(await listed(v4.m.id, { type: 'ip', value: '1.19.200.1' }), false);
+  const later = intrusion({ src_ip: '10.0.0.9', dst_ip: '1.19.200.1', observables: {} });
+  await s.sendBatch(2, [later]);
+  assert.equal(Object.hasOwn(await find(later), 'tags'), false);
+  s.close();
 });

@@ -6,13 +6,19 @@ import {
   SCHEMA_VERSION, dispositionName, transientId, verdictOf, type CtimObservable, type Judgement, type Verdict,
 } from '../../../ctim/index.js';
 import type { ModuleInstance } from '../../module.js';
-import type { FeedIndicator } from './indicator.js';
+import { rangeOf, type FeedIndicator } from './indicator.js';
 import type { FeedSettings } from './settings.js';
 import { isUrl } from './source.js';
 
 /** CTIM wants a URI: a file feed is named by its file: URL. */
 export function sourceUri(s: FeedSettings): string {
   return isUrl(s.source) ? s.source : pathToFileURL(s.source).href;
+}
+
+function reasonOf(inst: ModuleInstance, asked: CtimObservable, ind: FeedIndicator): string {
+  const why = ind.reason ? `${inst.name}: ${ind.reason}` : `listed by the feed ${inst.name}`;
+  // An address matched through a range: say which, so an analyst can check the feed's entry.
+  return rangeOf(ind) !== null && !asked.value.includes('/') ? `${why} (in the range ${ind.value})` : why;
 }
 
 export function feedJudgement(inst: ModuleInstance, s: FeedSettings, asked: CtimObservable, ind: FeedIndicator, now: number): Judgement {
@@ -32,7 +38,7 @@ export function feedJudgement(inst: ModuleInstance, s: FeedSettings, asked: Ctim
     confidence: s.confidence,
     severity: s.severity,
     valid_time: { start_time: new Date(start).toISOString(), end_time: new Date(end).toISOString() },
-    reason: ind.reason ? `${inst.name}: ${ind.reason}` : `listed by the feed ${inst.name}`,
+    reason: reasonOf(inst, asked, ind),
   };
   return j;
 }

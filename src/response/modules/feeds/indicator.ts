@@ -4,6 +4,7 @@ import {
   normalizeDomain, normalizeEmail, normalizeHash, normalizeIPv4, normalizeIPv6, normalizeObservable, normalizeUrl,
   refang, type Observable, type ObservableType,
 } from '../../../observables/index.js';
+import { cidrString, MIN_PREFIX, parseCidr, type Cidr } from './ip-ranges.js';
 
 export interface FeedIndicator {
   type: ObservableType;
@@ -39,24 +40,35 @@ export function typeFromName(name: string): ObservableType | null {
   return ALIASES[name.trim().toLowerCase()] ?? null;
 }
 
-/** A bare IP may come as a single-host CIDR; wider ranges are not single observables. */
-function stripHostMask(v: string): string {
+/**
+ * An address, or a CIDR range of them (`1.10.16.0/20` from DROP): a range is kept as one
+ * indicator that every address inside it matches (ip-ranges.ts). A single-host mask is the
+ * address itself; a range wider than MIN_PREFIX is refused.
+ */
+function ipObservable(v: string): Observable | null {
   const slash = v.indexOf('/');
-  if (slash < 0) return v;
-  const mask = v.slice(slash + 1);
-  return mask === '32' || mask === '128' ? v.slice(0, slash) : v;
+  const mask = slash < 0 ? '' : v.slice(slash + 1);
+  const ip = mask === '32' || mask === '128' ? v.slice(0, slash) : v;
+  if (ip.includes('/')) {
+    const c = parseCidr(ip);
+    if (c === null || c.prefix < MIN_PREFIX[c.family]) return null;
+    return { type: c.family === 4 ? 'ip' : 'ipv6', value: cidrString(c) };
+  }
+  const v4 = normalizeIPv4(ip);
+  if (v4 !== null) return { type: 'ip', value: v4 };
+  const v6 = normalizeIPv6(ip);
+  return v6 === null ? null : { type: 'ipv6', value: v6 };
+}
+
+/** The range an indicator stands for, or null for a single value. */
+export function rangeOf(ind: Observable): Cidr | null {
+  return (ind.type === 'ip' || ind.type === 'ipv6') && ind.value.includes('/') ? parseCidr(ind.value) : null;
 }
 
 /** The value as the given type, or null when it is not one (an IPv6 listed as `ip-dst` is an ipv6). */
 export function typedObservable(type: ObservableType, raw: string): Observable | null {
   const v = refang(raw.trim());
-  if (type === 'ip' || type === 'ipv6') {
-    const ip = stripHostMask(v);
-    const v4 = normalizeIPv4(ip);
-    if (v4 !== null) return { type: 'ip', value: v4 };
-    const v6 = normalizeIPv6(ip);
-    return v6 === null ? null : { type: 'ipv6', value: v6 };
-  }
+  if (type === 'ip' || type === 'ipv6') return ipObservable(v);
   const t = canonicalType(type);
   const value = normalizeObservable(t, v);
   return value === null ? null : { type: t, value };
@@ -66,17 +78,11 @@ export function typedObservable(type: ObservableType, raw: string): Observable |
 export function detectObservable(raw: string): Observable | null {
   const v = refang(raw.trim());
   if (v === '') return null;
-  const ip = stripHostMask(v);
-  const v4 = normalizeIPv4(ip);
-  if (v4 !== null) return { type: 'ip', value: v4 };
   if (v.includes('://')) {
     const u = normalizeUrl(v);
     return u === null ? null : { type: 'url', value: u };
   }
-  if (ip.includes(':')) {
-    const v6 = normalizeIPv6(ip);
-    return v6 === null ? null : { type: 'ipv6', value: v6 };
-  }
+  if (/^[0-9.]+(?:\/\d+)?$/.test(v) || (v.includes(':') && !v.includes('@'))) return ipObservable(v);
   if (/^[0-9a-f]+$/i.test(v)) {
     const t = v.length === 32 ? 'md5' : v.length === 40 ? 'sha1' : v.length === 64 ? 'sha256' : null;
     const h = t === null ? null : normalizeHash(t, v);

@@ -5,8 +5,9 @@ import type { CtimObservable, Judgement, Verdict } from '../../../ctim/index.js'
 import { dispositionName } from '../../../ctim/index.js';
 import type { CallContext, Module, ModuleInstance, ObserveData } from '../../module.js';
 import type { ResponseContext } from '../../context.js';
-import { isObservableType } from '../../../observables/index.js';
+import { isObservableType, type Observable } from '../../../observables/index.js';
 import { canonicalType, indicatorKey, typedObservable, type FeedIndicator } from './indicator.js';
+import { IpRanges } from './ip-ranges.js';
 import type { FeedIndex, FeedOwner } from './match-index.js';
 import { parseFeedSettings, type FeedSettings } from './settings.js';
 import { loadSnapshot, saveSnapshot, snapshotDir, type Snapshot } from './snapshot.js';
@@ -22,6 +23,7 @@ export class FeedModule implements Module {
   private readonly owner: FeedOwner;
   private readonly dir: string;
   private indicators = new Map<string, FeedIndicator>();
+  private ranges = new IpRanges<FeedIndicator>();
   private snapshot: Snapshot | null = null;
   private skipped = 0;
   private lastRefresh: string | null = null;
@@ -73,6 +75,7 @@ export class FeedModule implements Module {
   private apply(snap: Snapshot, parsed: ParsedFeed): void {
     this.snapshot = snap;
     this.indicators = parsed.indicators;
+    this.ranges = parsed.ranges;
     this.skipped = parsed.skipped;
     this.lastRefresh = snap.fetched_at;
     this.index.replace(this.owner, parsed.indicators);
@@ -111,6 +114,17 @@ export class FeedModule implements Module {
     }
   }
 
+  /** What the feed lists for a canonical observable now: the value itself, else a range holding it. */
+  private find(o: Observable, now: number): FeedIndicator | undefined {
+    const valid = (ind: FeedIndicator) => (ind.validFrom === undefined || now >= ind.validFrom) && (ind.validUntil === undefined || now < ind.validUntil);
+    const exact = this.indicators.get(indicatorKey(o.type, o.value));
+    if (exact && valid(exact)) return exact;
+    if ((o.type === 'ip' || o.type === 'ipv6') && !o.value.includes('/')) {
+      for (const r of this.ranges.holding(o.value)) if (valid(r)) return r;
+    }
+    return undefined;
+  }
+
   /** The feed's judgements for the asked observables, each with its verdict. */
   private judge(observables: CtimObservable[]): { judgements: Judgement[]; verdicts: Verdict[] } {
     const now = Date.now();
@@ -119,9 +133,8 @@ export class FeedModule implements Module {
     for (const o of observables) {
       // The asked value in the feed's canonical form; the answer names it as asked.
       const c = isObservableType(o.type) ? typedObservable(canonicalType(o.type), o.value) : null;
-      const ind = c ? this.indicators.get(indicatorKey(c.type, c.value)) : undefined;
+      const ind = c ? this.find(c, now) : undefined;
       if (!ind) continue;
-      if ((ind.validFrom !== undefined && now < ind.validFrom) || (ind.validUntil !== undefined && now >= ind.validUntil)) continue;
       const j = feedJudgement(this.instance, this.settings, o, ind, now);
       judgements.push(j);
       const v = feedVerdict(j, now);
@@ -147,6 +160,7 @@ export class FeedModule implements Module {
     return {
       status: 'ok',
       indicators: this.indicators.size,
+      ranges: this.ranges.size,
       skipped: this.skipped,
       last_refresh: this.lastRefresh,
       last_error: this.lastError,

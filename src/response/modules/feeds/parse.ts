@@ -1,5 +1,6 @@
 // A fetched snapshot → the feed's indicators by lookup key, one entry per observable.
-import { indicatorKey, type FeedIndicator } from './indicator.js';
+import { indicatorKey, rangeOf, type FeedIndicator } from './indicator.js';
+import { IpRanges } from './ip-ranges.js';
 import type { FeedSettings } from './settings.js';
 import { FEED_FILE, type Snapshot } from './snapshot.js';
 import { parseList } from './formats/list.js';
@@ -9,7 +10,10 @@ import { parseStix2 } from './formats/stix2.js';
 import type { ParseResult } from './formats/result.js';
 
 export interface ParsedFeed {
+  /** Every indicator by lookup key, ranges (`ip:1.10.16.0/20`) included. */
   indicators: Map<string, FeedIndicator>;
+  /** The CIDR ranges among them, for the addresses inside them. */
+  ranges: IpRanges<FeedIndicator>;
   skipped: number;
 }
 
@@ -52,5 +56,10 @@ export function parseSnapshot(s: FeedSettings, snap: Snapshot): ParsedFeed {
     const cur = indicators.get(k);
     indicators.set(k, cur ? merge(cur, ind) : ind);
   }
-  return { indicators, skipped: r.skipped };
+  const ranges = new IpRanges<FeedIndicator>();
+  for (const ind of indicators.values()) {
+    const c = rangeOf(ind);
+    if (c) ranges.set(c, ind);
+  }
+  return { indicators, ranges, skipped: r.skipped };
 }
