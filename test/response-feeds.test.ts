@@ -503,10 +503,13 @@ test('POST …/module_instance/{id}/refresh reads the source again at once; admi
   assert.equal(created.status, 201, created.text);
   const path = `/iroh/iroh-int/module_instance/${created.body.id}/refresh`;
   assert.equal((await t.api(path, { method: 'POST' })).body.indicators, 1);
-  writeFileSync(file, '198.51.100.71\n198.51.100.72\nbad.example.org\n');
+  writeFileSync(file, '198.51.100.71\n198.51.100.72\n198.51.100.300\nbad.example.org\n');
   const again = await t.api(path, { method: 'POST' });
   assert.equal(again.status, 200, again.text);
   assert.equal(again.body.indicators, 3, 'the new list, without waiting a day');
+  // The line it could not read is named in the answer (and in health), not just counted.
+  assert.equal(again.body.skipped, 1);
+  assert.deepEqual(again.body.skipped_entries, [{ at: 'line 3', entry: '198.51.100.300', reason: 'not an address, range, domain, URL, hash or email' }]);
   const c = await t.api('/api/v1/clients', { method: 'POST', body: { name: 'ro-feeds', role: 'analyst' } });
   const analyst = await t.token(c.body.client_id, c.body.client_secret);
   assert.equal((await t.api(path, { method: 'POST', token: analyst })).status, 403);

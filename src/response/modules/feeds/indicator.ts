@@ -96,6 +96,15 @@ export function detectObservable(raw: string): Observable | null {
   return d === null ? null : { type: 'domain', value: d };
 }
 
+/** Why a value gave no observable (typed: as that type), for the feed's skipped entries. */
+export function whyNot(type: ObservableType | undefined, raw: string): string {
+  const v = refang(raw.trim());
+  if (v === '') return 'empty';
+  const c = v.includes('/') && (type === undefined || type === 'ip' || type === 'ipv6') ? parseCidr(v) : null;
+  if (c !== null) return `a range wider than /${MIN_PREFIX[c.family]}: too broad to be an indicator`;
+  return type === undefined ? 'not an address, range, domain, URL, hash or email' : `not a valid ${type}`;
+}
+
 /** By the type the feed names when it names one it knows, else by the value's look. */
 export function observableOf(typeName: string | undefined, raw: string): Observable | null {
   const t = typeName === undefined ? null : typeFromName(typeName);

@@ -26,6 +26,7 @@ export class FeedModule implements Module {
   private ranges = new IpRanges<FeedIndicator>();
   private snapshot: Snapshot | null = null;
   private skipped = 0;
+  private skippedEntries: ParsedFeed['skippedEntries'] = [];
   private lastRefresh: string | null = null;
   private lastError: { message: string; time: string } | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -77,6 +78,7 @@ export class FeedModule implements Module {
     this.indicators = parsed.indicators;
     this.ranges = parsed.ranges;
     this.skipped = parsed.skipped;
+    this.skippedEntries = parsed.skippedEntries;
     this.lastRefresh = snap.fetched_at;
     this.index.replace(this.owner, parsed.indicators);
   }
@@ -103,6 +105,7 @@ export class FeedModule implements Module {
       if (this.closed) return;
       this.apply(snap, parsed);
       this.lastError = null;
+      if (parsed.skipped > 0) this.log.info({ skipped: parsed.skipped, first: parsed.skippedEntries.slice(0, 3) }, 'feed entries skipped');
     } catch (err) {
       if (this.closed) return;
       const message = err instanceof Error ? err.message : String(err);
@@ -162,6 +165,7 @@ export class FeedModule implements Module {
       indicators: this.indicators.size,
       ranges: this.ranges.size,
       skipped: this.skipped,
+      skipped_entries: this.skippedEntries,
       last_refresh: this.lastRefresh,
       last_error: this.lastError,
     };

@@ -7,7 +7,7 @@ import { parseList } from './formats/list.js';
 import { parseCsv } from './formats/csv.js';
 import { parseMisp } from './formats/misp.js';
 import { parseStix2 } from './formats/stix2.js';
-import type { ParseResult } from './formats/result.js';
+import type { ParseResult, SkippedEntry } from './formats/result.js';
 
 export interface ParsedFeed {
   /** Every indicator by lookup key, ranges (`ip:1.10.16.0/20`) included. */
@@ -15,6 +15,8 @@ export interface ParsedFeed {
   /** The CIDR ranges among them, for the addresses inside them. */
   ranges: IpRanges<FeedIndicator>;
   skipped: number;
+  /** The first few skipped entries: where, what and why. */
+  skippedEntries: SkippedEntry[];
 }
 
 function one(snap: Snapshot): string {
@@ -48,7 +50,9 @@ export function parseSnapshot(s: FeedSettings, snap: Snapshot): ParsedFeed {
   // Text formats read anything: an HTML error page or a login form "parses" into nothing
   // but skipped lines. An empty file is a feed that lists nothing, and that is allowed.
   if ((s.format === 'list' || s.format === 'csv') && r.indicators.length === 0 && r.skipped > 0) {
-    throw new Error(`no observable in any of ${r.skipped} entries: is this the feed?`);
+    const first = r.skippedEntries[0];
+    const example = first ? ` (${first.at}: ${JSON.stringify(first.entry)}: ${first.reason})` : '';
+    throw new Error(`no observable in any of ${r.skipped} entries${example}: is this the feed?`);
   }
   const indicators = new Map<string, FeedIndicator>();
   for (const ind of r.indicators) {
@@ -61,5 +65,5 @@ export function parseSnapshot(s: FeedSettings, snap: Snapshot): ParsedFeed {
     const c = rangeOf(ind);
     if (c) ranges.set(c, ind);
   }
-  return { indicators, ranges, skipped: r.skipped };
+  return { indicators, ranges, skipped: r.skipped, skippedEntries: r.skippedEntries };
 }

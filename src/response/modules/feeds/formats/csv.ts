@@ -2,9 +2,12 @@
 // another column or given by the settings or detected from the value. Lines starting with `#`
 // are comments; a `#` inside a field (a URL fragment) is not.
 import { parse } from 'csv-parse/sync';
-import { typedObservable, observableOf } from '../indicator.js';
+import type { ObservableType } from '../../../../observables/index.js';
+import { typedObservable, observableOf, typeFromName, whyNot } from '../indicator.js';
 import type { CsvColumn, FeedSettings } from '../settings.js';
-import type { ParseResult } from './result.js';
+import { emptyResult, skip, type ParseResult } from './result.js';
+
+interface Row { record: string[]; info: { lines: number } }
 
 function columnIndex(col: CsvColumn, header: string[] | null, what: string): number {
   if (typeof col === 'number') return col;
@@ -14,20 +17,35 @@ function columnIndex(col: CsvColumn, header: string[] | null, what: string): num
   return i;
 }
 
+function reason(setting: ObservableType | undefined, typeName: string | undefined, v: string): string {
+  if (setting) return whyNot(setting, v);
+  const t = typeName === undefined ? null : typeFromName(typeName);
+  if (t !== null) return whyNot(t, v);
+  const why = whyNot(undefined, v);
+  return typeName === undefined || typeName === '' ? why : `${why} (type ${JSON.stringify(typeName)} is not one feeds know)`;
+}
+
 export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeColumn' | 'header' | 'observableType'>): ParseResult {
   const rows = parse(text, {
     comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true, bom: true,
-  }) as string[][];
-  const header = s.header ? (rows.shift() ?? []) : null;
+    info: true,
+  }) as unknown as Row[];
+  const header = s.header ? (rows.shift()?.record ?? []) : null;
   const col = columnIndex(s.column, header, 'column');
   const typeCol = s.typeColumn === undefined ? -1 : columnIndex(s.typeColumn, header, 'type_column');
-  const out: ParseResult = { indicators: [], skipped: 0 };
-  for (const row of rows) {
+  const out = emptyResult();
+  for (const { record: row, info } of rows) {
+    // The line the record ends on: a quoted field may span lines.
+    const at = `line ${info.lines}`;
     const v = row[col];
-    if (v === undefined || v === '') { out.skipped++; continue; }
-    const o = s.observableType ? typedObservable(s.observableType, v) : observableOf(typeCol >= 0 ? row[typeCol] : undefined, v);
-    if (o === null) out.skipped++;
-    else out.indicators.push(o);
+    if (v === undefined || v === '') {
+      skip(out, at, row.join(','), `column ${header?.[col] ?? col} is empty`);
+      continue;
+    }
+    const typeName = typeCol >= 0 ? row[typeCol] : undefined;
+    const o = s.observableType ? typedObservable(s.observableType, v) : observableOf(typeName, v);
+    if (o !== null) out.indicators.push(o);
+    else skip(out, at, row.join(','), reason(s.observableType, typeName, v));
   }
   return out;
 }

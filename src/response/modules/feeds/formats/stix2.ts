@@ -1,9 +1,9 @@
 // STIX 2.1 bundles (or any object with an `objects` list, as TAXII envelopes are): indicators
 // with a STIX pattern, each within its valid_from/valid_until window, latest version wins.
 import type { ObservableType } from '../../../../observables/index.js';
-import { detectObservable, typedObservable, type FeedIndicator } from '../indicator.js';
+import { detectObservable, typedObservable, whyNot, type FeedIndicator } from '../indicator.js';
 import { orTerms } from './stix-pattern.js';
-import type { ParseResult } from './result.js';
+import { emptyResult, skip, type ParseResult } from './result.js';
 
 interface StixIndicator {
   type?: unknown; id?: unknown; modified?: unknown; name?: unknown; pattern?: unknown; pattern_type?: unknown;
@@ -52,22 +52,28 @@ export function parseStix2(text: string): ParseResult {
   const doc = JSON.parse(text) as unknown;
   const objects = Array.isArray(doc) ? doc : (doc as { objects?: unknown } | null)?.objects;
   if (!Array.isArray(objects)) throw new Error('not a STIX bundle: no "objects" list');
-  const out: ParseResult = { indicators: [], skipped: 0 };
-  for (const ind of latestIndicators(objects)) {
+  const out = emptyResult();
+  latestIndicators(objects).forEach((ind, n) => {
+    const at = typeof ind.id === 'string' ? ind.id : `indicator #${n + 1} (no id)`;
+    const pattern = typeof ind.pattern === 'string' ? ind.pattern : '';
+    if (ind.revoked === true) return skip(out, at, pattern, 'revoked');
+    if (typeof ind.pattern !== 'string') return skip(out, at, '', 'no pattern');
     // STIX 2.0 had no pattern_type; the pattern language was always STIX then.
-    if (ind.revoked === true || typeof ind.pattern !== 'string' || (ind.pattern_type !== undefined && ind.pattern_type !== 'stix')) {
-      out.skipped++;
-      continue;
-    }
+    if (ind.pattern_type !== undefined && ind.pattern_type !== 'stix') return skip(out, at, pattern, `pattern_type ${String(ind.pattern_type)}: only STIX patterns are read`);
     const terms = orTerms(ind.pattern);
+    if (terms === null) return skip(out, at, pattern, 'the pattern does not reduce to "any of these values" (it needs several at once, a qualifier, or a comparison other than = and IN)');
     const validFrom = time(ind.valid_from);
     const validUntil = time(ind.valid_until);
     const reason = typeof ind.name === 'string' && ind.name !== '' ? ind.name : undefined;
     let used = false;
-    for (const term of terms ?? []) {
+    const why: string[] = [];
+    for (const term of terms) {
       const t = pathType(term.path);
       const o = t === null ? null : t === 'detect' ? detectObservable(term.value) : typedObservable(t, term.value);
-      if (o === null) continue;
+      if (o === null) {
+        why.push(t === null ? `${term.path} is not a property feeds match` : `${term.path}: ${whyNot(t === 'detect' ? undefined : t, term.value)}`);
+        continue;
+      }
       used = true;
       const fi: FeedIndicator = { ...o };
       if (validFrom !== undefined) fi.validFrom = validFrom;
@@ -75,7 +81,7 @@ export function parseStix2(text: string): ParseResult {
       if (reason) fi.reason = reason;
       out.indicators.push(fi);
     }
-    if (!used) out.skipped++;
-  }
+    if (!used) skip(out, at, pattern, why.join('; '));
+  });
   return out;
 }
