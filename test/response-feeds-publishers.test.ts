@@ -50,3 +50,55 @@ test('skipped entries are counted and named (where, what, why), and a bad line d
   // A feed that is nothing but bad lines says what the first one was.
   assert.throws(() => parsed({ format: 'list' }, { [FEED_FILE]: '<html>\n<body>Rate limited</body>\n' }), /no observable in any of 2 entries \(line 1: "<html>": not an address/);
 });
+
+test('STIX from MISP\'s export and OpenCTI: an AND inside one observation counts by its identifying value; hostname:value is a name', () => {
+  const misp = one({ format: 'stix2' }, 'publishers/misp-stix21-export.json');
+  assert.deepEqual(keys(misp), [
+    'domain:emotet-c2.example-bad.top', // domain|ip: the name (resolves_to_refs only narrows it)
+    'ip:203.0.113.20', // ip-dst: dst_ref.type AND dst_ref.value
+    'ip:203.0.113.21', // ip-dst|port: the port only narrows it
+    'md5:8764605c6f388c89096b534d33565802', // a file object: each hash identifies it; name and size do not
+    'sha1:46aba99aa7158e4609aaa72b50990842fd22ae86',
+    'sha256:0f7a3b9c1d2e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a', // filename|sha256: the hash, not the name
+    'url:http://emotet-dl.example-bad.top/wp-admin/x/',
+  ]);
+  // MISP's ip-port object gives dst_ref two values at once: not one network connection.
+  assert.deepEqual(misp.skippedEntries.map((e) => e.at), ['indicator--5c3f0a2e-1001-4b8e-9d1a-3c2b1a0f9e8d']);
+
+  const octi = one({ format: 'stix2' }, 'publishers/opencti-bundle.json');
+  assert.deepEqual(keys(octi), [
+    'domain:ns1.icedid-c2.example-bad.top',
+    'ip:198.18.200.0/24',
+    'ip:198.51.100.60',
+    'md5:0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d',
+    'sha256:4a2f1c3d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b',
+    "url:https://login.example-bad.top/o365/?u=a%27b",
+  ]);
+  assert.deepEqual(octi.skippedEntries.map((e) => e.reason), ['revoked'], 'malware, identity and relationship objects are not indicators, not skips');
+  assert.equal(octi.indicators.get('ip:198.51.100.60')!.validUntil, Date.parse('2099-04-20T10:00:00.000Z'));
+
+  // Patterns one value seen cannot satisfy still give nothing, each with its reason.
+  const bundle = (patterns: string[]) => parsed({ format: 'stix2' }, { [FEED_FILE]: JSON.stringify({
+    type: 'bundle', objects: patterns.map((pattern, i) => ({ type: 'indicator', id: `indicator--${i}`, pattern, pattern_type: 'stix' })),
+  }) });
+  const none = bundle([
+    "[ipv4-addr:value = '198.51.100.153' AND ipv4-addr:value = '198.51.100.154']",
+    "[ipv4-addr:value = '198.51.100.1'] AND [domain-name:value = 'a.example-bad.top']",
+    "[ipv4-addr:value = '198.51.100.1'] FOLLOWEDBY [ipv4-addr:value = '198.51.100.2']",
+    "[ipv4-addr:value = '198.51.100.1'] REPEATS 5 TIMES WITHIN 600 SECONDS",
+    "[file:name = 'setup.exe' AND file:size = 1234]",
+    "[domain-name:value = 'a.example-bad.top' OR ipv4-addr:value != '198.51.100.1']",
+    "[network-traffic:dst_port = 4444]",
+  ]);
+  assert.deepEqual([none.indicators.size, none.skipped], [0, 7]);
+  const some = bundle([
+    "([ipv4-addr:value = '198.51.100.1'] OR [ipv6-addr:value = '2001:db8::1'])",
+    "[ipv4-addr:value ISSUBSET '198.51.100.128/25']",
+    "[file:hashes.'SHA-256' = '4a2f1c3d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2c' AND (file:name = 'a.exe' OR file:name = 'b.exe')]",
+    "[file:name = 'dropper-7f3a.exe']",
+  ]);
+  assert.deepEqual(keys(some), [
+    'file_name:dropper-7f3a.exe', 'ip:198.51.100.1', 'ip:198.51.100.128/25', 'ipv6:2001:db8::1',
+    'sha256:4a2f1c3d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2c',
+  ]);
+});

@@ -2,7 +2,7 @@
 // with a STIX pattern, each within its valid_from/valid_until window, latest version wins.
 import type { ObservableType } from '../../../../observables/index.js';
 import { detectObservable, typedObservable, whyNot, type FeedIndicator } from '../indicator.js';
-import { orTerms } from './stix-pattern.js';
+import { patternTerms, type PathKind } from './stix-pattern.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
 
 interface StixIndicator {
@@ -18,7 +18,10 @@ function pathType(path: string): ObservableType | 'detect' | null {
   switch (p) {
     case 'ipv4-addr:value': return 'ip';
     case 'ipv6-addr:value': return 'ipv6';
-    case 'domain-name:value': return 'domain';
+    // OpenCTI's Hostname observables (and its older custom type) are names too.
+    case 'domain-name:value':
+    case 'hostname:value':
+    case 'x-opencti-hostname:value': return 'domain';
     case 'url:value': return 'url';
     case 'email-addr:value': return 'email';
     case 'mac-addr:value': return 'mac_address';
@@ -28,6 +31,12 @@ function pathType(path: string): ObservableType | 'detect' | null {
   }
   const h = /^(?:file|artifact):hashes\.(.+)$/.exec(p);
   return h ? (HASHES[h[1]!] ?? null) : null;
+}
+
+/** How a path counts in an AND (stix-pattern.ts): a file's name is no identity beside its hash. */
+function pathKind(path: string): PathKind {
+  const t = pathType(path);
+  return t === null ? 'other' : t === 'file_name' ? 'weak' : 'id';
 }
 
 function time(v: unknown): number | undefined {
@@ -60,7 +69,7 @@ export function parseStix2(text: string): ParseResult {
     if (typeof ind.pattern !== 'string') return skip(out, at, '', 'no pattern');
     // STIX 2.0 had no pattern_type; the pattern language was always STIX then.
     if (ind.pattern_type !== undefined && ind.pattern_type !== 'stix') return skip(out, at, pattern, `pattern_type ${String(ind.pattern_type)}: only STIX patterns are read`);
-    const terms = orTerms(ind.pattern);
+    const terms = patternTerms(ind.pattern, pathKind);
     if (terms === null) return skip(out, at, pattern, 'the pattern does not reduce to "any of these values" (it needs several at once, a qualifier, or a comparison other than = and IN)');
     const validFrom = time(ind.valid_from);
     const validUntil = time(ind.valid_until);
