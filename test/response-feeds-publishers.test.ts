@@ -102,3 +102,27 @@ test('STIX from MISP\'s export and OpenCTI: an AND inside one observation counts
     'sha256:4a2f1c3d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2c',
   ]);
 });
+
+test('abuse.ch CSV: a header written as the last # comment (URLhaus, ThreatFox) names the columns, and the first row stays data', () => {
+  // URLhaus csv_recent: `# id,dateadded,url,url_status,…` then quoted rows.
+  const urls = [
+    'url:http://123.5.171.1:58127/i',
+    'url:http://198.51.100.77/bins/sora.arm7',
+    'url:http://malicious.example-bad.top/wp-content/plugins/x.php?id=1#frag',
+    'url:https://drive-docs.example-bad.top/inv/Invoice_0417.zip',
+  ];
+  assert.deepEqual(keys(one({ format: 'csv', column: 'url' }, 'publishers/urlhaus-csv_recent.csv')), urls);
+  assert.deepEqual(keys(one({ format: 'csv', column: 2, header: true }, 'publishers/urlhaus-csv_recent.csv')), urls, 'by number, with header set: no row lost');
+  assert.deepEqual(keys(one({ format: 'csv', column: 2 }, 'publishers/urlhaus-csv_recent.csv')), urls);
+  // ThreatFox: `# "first_seen_utc","ioc_id","ioc_value","ioc_type",…`, CRLF, `", "` between fields.
+  const tf = one({ format: 'csv', column: 'ioc_value', type_column: 'ioc_type' }, 'publishers/threatfox-recent.csv');
+  for (const k of ['domain:dazayse.hi-lo.example-bad.top', 'url:http://203.0.113.45/gate.php', 'md5:5f4dcc3b5aa765d61d8327deb882cf99',
+    'sha256:d5a6b19ed0cb225a61c510bff2f2713b3a69435527f41fbb83d4e8343effaa13']) assert.ok(tf.indicators.has(k), k);
+  // Feodo Tracker's CSV has its header as a plain row after the # block; its text list is one address a line.
+  const feodo = ['ip:162.243.103.246', 'ip:50.16.16.211', 'ip:51.178.161.32'];
+  assert.deepEqual(keys(one({ format: 'csv', column: 'dst_ip' }, 'publishers/feodo-ipblocklist.csv')), feodo);
+  assert.deepEqual(keys(one({ format: 'list' }, 'publishers/feodo-ipblocklist.txt')), feodo);
+  assert.equal(one({ format: 'list', observable_type: 'ip' }, 'publishers/et-compromised-ips.txt').indicators.size, 4);
+  // A column named nowhere is still an error naming the header it looked in.
+  assert.throws(() => one({ format: 'csv', column: 'ioc' }, 'publishers/threatfox-recent.csv'), /column "ioc" is not in the header/);
+});

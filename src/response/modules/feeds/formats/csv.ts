@@ -1,17 +1,19 @@
 // CSV: the observable is in one column (by header name or 0-based position), its type in
 // another column or given by the settings or detected from the value. Lines starting with `#`
-// are comments; a `#` inside a field (a URL fragment) is not.
+// are comments; a `#` inside a field (a URL fragment) is not. The header row may itself be
+// such a comment (csv-header.ts).
 import { parse } from 'csv-parse/sync';
 import type { ObservableType } from '../../../../observables/index.js';
 import { typedObservable, observableOf, typeFromName, whyNot } from '../indicator.js';
 import type { CsvColumn, FeedSettings } from '../settings.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
+import { chooseHeader, columnAt, commentedHeader } from './csv-header.js';
 
 interface Row { record: string[]; info: { lines: number } }
 
 function columnIndex(col: CsvColumn, header: string[] | null, what: string): number {
   if (typeof col === 'number') return col;
-  const i = header?.findIndex((h) => h.trim().toLowerCase() === col.toLowerCase()) ?? -1;
+  const i = header === null ? -1 : columnAt(header, col);
   // A feed whose columns moved is broken: better the last good copy than an empty feed.
   if (i < 0) throw new Error(`${what} ${JSON.stringify(col)} is not in the header (${(header ?? []).join(', ')})`);
   return i;
@@ -30,7 +32,12 @@ export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeCol
     comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true, bom: true,
     info: true,
   }) as unknown as Row[];
-  const header = s.header ? (rows.shift()?.record ?? []) : null;
+  let header: string[] | null = null;
+  if (s.header) {
+    const chosen = chooseHeader(rows[0]?.record, commentedHeader(text), s);
+    header = chosen.header;
+    if (!chosen.firstIsData) rows.shift();
+  }
   const col = columnIndex(s.column, header, 'column');
   const typeCol = s.typeColumn === undefined ? -1 : columnIndex(s.typeColumn, header, 'type_column');
   const out = emptyResult();
