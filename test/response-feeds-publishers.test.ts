@@ -126,3 +126,20 @@ test('abuse.ch CSV: a header written as the last # comment (URLhaus, ThreatFox) 
   // A column named nowhere is still an error naming the header it looked in.
   assert.throws(() => one({ format: 'csv', column: 'ioc' }, 'publishers/threatfox-recent.csv'), /column "ioc" is not in the header/);
 });
+
+test('ThreatFox endpoints: an ip:port IOC (IPv4 or [IPv6]:port) lists its address; ThreatFox type names are known', () => {
+  const tf = one({ format: 'csv', column: 'ioc_value', type_column: 'ioc_type' }, 'publishers/threatfox-recent.csv');
+  assert.deepEqual(keys(tf), [
+    'domain:dazayse.hi-lo.example-bad.top',
+    'ip:45.95.147.236',
+    'ipv6:2001:db8:dead::1',
+    'md5:5f4dcc3b5aa765d61d8327deb882cf99',
+    'sha256:d5a6b19ed0cb225a61c510bff2f2713b3a69435527f41fbb83d4e8343effaa13',
+    'url:http://203.0.113.45/gate.php',
+  ]);
+  assert.equal(tf.skipped, 0);
+  // The same endpoints in a plain list, types detected.
+  assert.deepEqual(keys(parsed({ format: 'list' }, { [FEED_FILE]: '45.95.147.236:8080\n[2001:db8:dead::1]:443\n2001:db8::443\n' })), [
+    'ip:45.95.147.236', 'ipv6:2001:db8::443', 'ipv6:2001:db8:dead::1',
+  ]);
+});

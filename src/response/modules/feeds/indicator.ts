@@ -33,6 +33,8 @@ const ALIASES: Record<string, ObservableType> = {
   url: 'url', uri: 'url', link: 'url',
   email: 'email', 'email-src': 'email', 'email-dst': 'email', 'email-addr': 'email',
   md5: 'md5', sha1: 'sha1', 'sha-1': 'sha1', sha256: 'sha256', 'sha-256': 'sha256',
+  // ThreatFox's ioc_type values.
+  'ip:port': 'ip', md5_hash: 'md5', sha1_hash: 'sha1', sha256_hash: 'sha256',
   filename: 'file_name', file_name: 'file_name', 'mac-address': 'mac_address', mac_address: 'mac_address',
 };
 
@@ -45,7 +47,10 @@ export function typeFromName(name: string): ObservableType | null {
  * indicator that every address inside it matches (ip-ranges.ts). A single-host mask is the
  * address itself; a range wider than MIN_PREFIX is refused.
  */
-function ipObservable(v: string): Observable | null {
+function ipObservable(raw: string): Observable | null {
+  // An endpoint (`45.95.147.236:8080`, `[2001:db8::1]:443`, as ThreatFox lists C2s): its address.
+  const v = /^\d{1,3}(?:\.\d{1,3}){3}:\d{1,5}$/.test(raw) ? raw.slice(0, raw.lastIndexOf(':'))
+    : /^\[[0-9a-f:.]+\]:\d{1,5}$/i.test(raw) ? raw.slice(1, raw.lastIndexOf(']')) : raw;
   const slash = v.indexOf('/');
   const mask = slash < 0 ? '' : v.slice(slash + 1);
   const ip = mask === '32' || mask === '128' ? v.slice(0, slash) : v;
@@ -82,7 +87,7 @@ export function detectObservable(raw: string): Observable | null {
     const u = normalizeUrl(v);
     return u === null ? null : { type: 'url', value: u };
   }
-  if (/^[0-9.]+(?:\/\d+)?$/.test(v) || (v.includes(':') && !v.includes('@'))) return ipObservable(v);
+  if (/^[0-9.]+(?:\/\d+|:\d+)?$/.test(v) || (v.includes(':') && !v.includes('@'))) return ipObservable(v);
   if (/^[0-9a-f]+$/i.test(v)) {
     const t = v.length === 32 ? 'md5' : v.length === 40 ? 'sha1' : v.length === 64 ? 'sha256' : null;
     const h = t === null ? null : normalizeHash(t, v);
