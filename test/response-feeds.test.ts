@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { startTestExchange, cleanup, enrollDevice, DeviceSocket, intrusion, tmpDir, type TestExchange } from './helpers/exchange.js';
@@ -590,4 +591,51 @@ test('CIDR ranges (Spamhaus DROP): an address inside a range gets the verdict an
   await s.sendBatch(2, [later]);
   assert.equal(Object.hasOwn(await find(later), 'tags'), false);
   s.close();
+});
+
+test('sources as publishers serve them: gzip-compressed files and downloads, a UTF-8 BOM on JSON; a zip or an HTML page is a clear error and the last good copy stays', async () => {
+  await removeFeeds();
+  const bom = '\uFEFF';
+  // A STIX bundle and a MISP feed saved with a byte order mark (and CRLF line ends).
+  const bundle = join(FEED_FILES, `bom-${randomUUID()}.json`);
+  writeFileSync(bundle, bom + readFileSync(fixture('publishers/opencti-bundle.json'), 'utf8').replace(/\n/g, '\r\n'));
+  const stix = await addFeed('BOM bundle', { source: bundle, format: 'stix2' });
+  const health = async (mod: FeedModule) => mod.health({ orgId, signal: new AbortController().signal });
+  assert.equal((await health(stix.mod)).last_error, null);
+  assert.ok(await listed(stix.m.id, { type: 'ip', value: '198.51.100.60' }));
+  const mispDir = join(FEED_FILES, `misp-bom-${randomUUID()}`);
+  mkdirSync(mispDir);
+  for (const f of ['manifest.json', '5c3f0a2e-8f7c-4b8e-9d1a-3c2b1a0f9e8d.json', '6d4e1b3f-9a8d-4c9f-8e2b-4d3c2b1a0f9e.json']) {
+    writeFileSync(join(mispDir, f), bom + readFileSync(fixture(`publishers/circl-osint/${f}`), 'utf8'));
+  }
+  const misp = await addFeed('BOM MISP', { source: mispDir, format: 'misp' });
+  assert.equal((await health(misp.mod)).last_error, null);
+  assert.ok(await listed(misp.m.id, { type: 'ip', value: '203.0.113.10' }));
+
+  // A .gz file in the feed files directory, and one over HTTP (no Content-Encoding: a file).
+  const drop = readFileSync(fixture('publishers/spamhaus-drop.txt'));
+  const gzFile = join(FEED_FILES, `drop-${randomUUID()}.txt.gz`);
+  writeFileSync(gzFile, gzipSync(drop));
+  const local = await addFeed('DROP gz file', { source: gzFile, format: 'list' });
+  assert.deepEqual([(await health(local.mod)).ranges, (await health(local.mod)).last_error], [5, null]);
+  let body: Buffer = gzipSync(drop);
+  const srv = createServer((_req, res) => { res.writeHead(200, { 'content-type': 'application/gzip' }); res.end(body); });
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/drop.txt.gz`;
+  const remote = await addFeed('DROP gz URL', { source: url, format: 'list' });
+  assert.deepEqual([(await health(remote.mod)).ranges, (await health(remote.mod)).last_error], [5, null]);
+  assert.ok(await listed(remote.m.id, { type: 'ip', value: '5.134.130.1' }));
+
+  // The publisher switches to a zip: named as such, and the ranges keep answering.
+  body = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(40)]);
+  await remote.mod.refresh();
+  assert.match(((await health(remote.mod)).last_error as { message: string }).message, /drop\.txt\.gz is a zip archive/);
+  assert.ok(await listed(remote.m.id, { type: 'ip', value: '5.134.130.1' }), 'the last good copy still answers');
+
+  // A bundle replaced by an HTML page: the error says the bundle is not JSON.
+  writeFileSync(bundle, '<!DOCTYPE html><html><body>Sign in</body></html>');
+  await stix.mod.refresh();
+  assert.match(((await health(stix.mod)).last_error as { message: string }).message, /^the bundle is not JSON \(/);
+  assert.ok(await listed(stix.m.id, { type: 'ip', value: '198.51.100.60' }));
 });

@@ -5,6 +5,7 @@ import type { FeedSettings } from './settings.js';
 import { FEED_FILE, type Snapshot } from './snapshot.js';
 import { readSource, sourceChild } from './source.js';
 import { MANIFEST } from './formats/misp.js';
+import { parseJson } from './formats/json.js';
 
 /** Event files fetched at once from a MISP feed server. */
 const MISP_PARALLEL = 4;
@@ -14,7 +15,7 @@ type Manifest = Record<string, { timestamp?: unknown }>;
 
 function manifestOf(text: string | undefined): Manifest {
   if (text === undefined) return {};
-  const m = JSON.parse(text) as unknown;
+  const m = parseJson(text, MANIFEST);
   if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error(`${MANIFEST} is not an object of event uuids`);
   return m as Manifest;
 }

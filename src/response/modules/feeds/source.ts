@@ -1,7 +1,8 @@
 // Reading one file of a feed, from disk or over http(s), with a size cap so a wrong URL (a
-// disk image, an endless stream) cannot take the server's memory.
+// disk image, an endless stream) cannot take the server's memory, as text (decode.ts).
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
+import { decodeFeed } from './decode.js';
 
 export const MAX_FEED_BYTES = 256 * 1024 * 1024;
 
@@ -38,7 +39,7 @@ async function readUrl(url: string, signal: AbortSignal): Promise<string> {
       chunks.push(chunk);
     }
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeFeed(Buffer.concat(chunks), `GET ${url}`, MAX_FEED_BYTES);
 }
 
 /** Whether `path` names something under `dir` (by name: `..` cannot climb out). */
@@ -54,7 +55,7 @@ async function readPath(path: string, signal: AbortSignal, filesDir: string): Pr
   const st = await stat(real);
   if (!st.isFile()) throw new Error(`${path} is not a file`);
   if (st.size > MAX_FEED_BYTES) throw new Error(`${path}: ${st.size} bytes is more than the ${MAX_FEED_BYTES} a feed may have`);
-  return readFile(real, { encoding: 'utf8', signal });
+  return decodeFeed(await readFile(real, { signal }), path, MAX_FEED_BYTES);
 }
 
 /** `filesDir`: the only directory a local file may be read from. */

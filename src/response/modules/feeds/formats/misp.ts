@@ -3,6 +3,7 @@
 // `filename|sha256`, `ip-dst|port`) give one observable per known half.
 import { typeFromName, typedObservable, whyNot, type FeedIndicator } from '../indicator.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
+import { parseJson } from './json.js';
 
 interface MispAttribute { uuid?: unknown; type?: unknown; value?: unknown; to_ids?: unknown; deleted?: unknown }
 interface MispEvent {
@@ -21,7 +22,7 @@ function attributes(e: MispEvent): MispAttribute[] {
 
 /** `name`: the event's file, to say where a skipped attribute is. */
 export function parseMispEvent(text: string, toIdsOnly: boolean, out: ParseResult, name = 'event'): void {
-  const doc = JSON.parse(text) as { Event?: MispEvent };
+  const doc = parseJson(text, 'the event') as { Event?: MispEvent };
   const e = doc?.Event;
   if (!e || typeof e !== 'object') throw new Error('not a MISP event: no "Event" object');
   const reason = typeof e.info === 'string' && e.info !== '' ? e.info : undefined;

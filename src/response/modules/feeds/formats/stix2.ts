@@ -4,6 +4,7 @@ import type { ObservableType } from '../../../../observables/index.js';
 import { detectObservable, typedObservable, whyNot, type FeedIndicator } from '../indicator.js';
 import { patternTerms, type PathKind } from './stix-pattern.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
+import { parseJson } from './json.js';
 
 interface StixIndicator {
   type?: unknown; id?: unknown; modified?: unknown; name?: unknown; pattern?: unknown; pattern_type?: unknown;
@@ -58,7 +59,7 @@ function latestIndicators(objects: unknown[]): StixIndicator[] {
 }
 
 export function parseStix2(text: string): ParseResult {
-  const doc = JSON.parse(text) as unknown;
+  const doc = parseJson(text, 'the bundle');
   const objects = Array.isArray(doc) ? doc : (doc as { objects?: unknown } | null)?.objects;
   if (!Array.isArray(objects)) throw new Error('not a STIX bundle: no "objects" list');
   const out = emptyResult();
