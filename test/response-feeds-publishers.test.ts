@@ -143,3 +143,17 @@ test('ThreatFox endpoints: an ip:port IOC (IPv4 or [IPv6]:port) lists its addres
     'ip:45.95.147.236', 'ipv6:2001:db8::443', 'ipv6:2001:db8:dead::1',
   ]);
 });
+
+test('hosts-file blocklists (URLhaus hostfile): the name after 127.0.0.1 / 0.0.0.0 is the entry, not the sinkhole address', () => {
+  const hosts = one({ format: 'list' }, 'publishers/urlhaus-hostfile.txt');
+  assert.deepEqual(keys(hosts), [
+    'domain:drive-docs.example-bad.top', 'domain:malicious.example-bad.top', 'domain:ns1.icedid-c2.example-bad.top', 'domain:tracker.example-bad.top',
+  ]);
+  assert.deepEqual(hosts.skippedEntries.map((e) => [e.at, e.reason]), [
+    ['line 9', 'a hosts-file line for this machine, not an entry'],
+    ['line 10', 'a hosts-file line for this machine, not an entry'],
+    ['line 14', 'a hosts-file line for this machine, not an entry'],
+  ]);
+  // A list of addresses with a comment after them is still a list of addresses.
+  assert.deepEqual(keys(parsed({ format: 'list' }, { [FEED_FILE]: '127.0.0.1 # loopback, listed on purpose\n0.0.0.0\n' })), ['ip:0.0.0.0', 'ip:127.0.0.1']);
+});
