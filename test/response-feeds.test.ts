@@ -511,6 +511,12 @@ test('POST …/module_instance/{id}/refresh reads the source again at once; admi
   // The line it could not read is named in the answer (and in health), not just counted.
   assert.equal(again.body.skipped, 1);
   assert.deepEqual(again.body.skipped_entries, [{ at: 'line 3', entry: '198.51.100.300', reason: 'not an address, range, domain, URL, hash or email' }]);
+  // An empty answer after a full one (a file caught between truncate and write, a 200 with no
+  // body) keeps the list, and says so.
+  writeFileSync(file, '');
+  const empty = await t.api(path, { method: 'POST' });
+  assert.equal(empty.body.indicators, 3, empty.text);
+  assert.match(empty.body.last_error?.message ?? '', /answered empty where the last good copy listed 3 indicator\(s\); that copy is kept/);
   const c = await t.api('/api/v1/clients', { method: 'POST', body: { name: 'ro-feeds', role: 'analyst' } });
   const analyst = await t.token(c.body.client_id, c.body.client_secret);
   assert.equal((await t.api(path, { method: 'POST', token: analyst })).status, 403);

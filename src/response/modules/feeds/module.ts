@@ -100,6 +100,7 @@ export class FeedModule implements Module {
     try {
       const snap = await fetchFeed(this.settings, this.snapshot, ac.signal, this.filesDir);
       const parsed = parseSnapshot(this.settings, snap);
+      refuseEmptyAfterFull(snap, parsed.indicators.size, this.indicators.size);
       // Saved before it answers: what a restart starts from is never older than what was served.
       await saveSnapshot(this.dir, snap).catch((err: unknown) => this.log.warn({ err }, 'the feed copy could not be saved'));
       if (this.closed) return;
@@ -177,4 +178,13 @@ export class FeedModule implements Module {
     this.inflight?.abort(new Error('the feed module was closed'));
     this.index.remove(this.owner);
   }
+}
+
+/** An empty answer where the last copy listed indicators is a publisher's hiccup (a 200 with no
+ * body, a file caught between truncate and write) far more often than a list emptied on purpose:
+ * taking it would drop every indicator at once, in silence. */
+function refuseEmptyAfterFull(snap: Snapshot, now: number, before: number): void {
+  if (now > 0 || before === 0) return;
+  if (Object.values(snap.files).some((text) => text.trim() !== '')) return;
+  throw new Error(`the source answered empty where the last good copy listed ${before} indicator(s); that copy is kept. To empty the feed on purpose, disable or delete it`);
 }
