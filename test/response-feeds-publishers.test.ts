@@ -37,6 +37,9 @@ test('skipped entries are counted and named (where, what, why), and a bad line d
   const bph = '6d4e1b3f-9a8d-4c9f-8e2b-4d3c2b1a0f9e.json';
   assert.ok(misp.skippedEntries.some((e) => e.at === `${bph} attribute 6d4e1b3f-0003-4c9f-8e2b-4d3c2b1a0f9e` && e.entry === 'AS AS64500' && /type AS is not one feeds match/.test(e.reason)), JSON.stringify(misp.skippedEntries));
   assert.equal(misp.skipped, misp.skippedEntries.length);
+  // A url attribute without a scheme is still the URL the event names, opened over http.
+  assert.ok(keys(misp).includes('url:http://emotet-dl2.example-bad.top/loader.php'), keys(misp).join(' '));
+  assert.ok(!misp.skippedEntries.some((e) => e.entry === 'emotet-dl2.example-bad.top/loader.php'));
 
   const stix = one({ format: 'stix2' }, 'stix2-bundle.json');
   assert.deepEqual(stix.skippedEntries.map((e) => e.reason.split(':')[0]!.split(' (')[0]), [

@@ -75,7 +75,9 @@ export function typedObservable(type: ObservableType, raw: string): Observable |
   const v = refang(raw.trim());
   if (type === 'ip' || type === 'ipv6') return ipObservable(v);
   const t = canonicalType(type);
-  const value = normalizeObservable(t, v);
+  // MISP events and CSV feeds list many URLs without a scheme (`evil.top/loader.php`): the feed
+  // said it is a URL, and http is what such a link opens with.
+  const value = normalizeObservable(t, v) ?? (t === 'url' && !v.includes('://') ? normalizeObservable(t, `http://${v}`) : null);
   return value === null ? null : { type: t, value };
 }
 
