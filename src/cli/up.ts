@@ -6,7 +6,8 @@ import { startThreatlink } from '../threatlink.js';
 import { redactUrl } from '../doctor/redact-url.js';
 import { startDemo, type Demo } from './demo.js';
 import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
-import { exchangePidFile } from '../service/targets.js';
+import { exchangePidFile, runningExchangePid } from '../service/targets.js';
+import { serviceCommand } from '../command-hint.js';
 
 interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; maxObservables: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
@@ -60,6 +61,13 @@ export function register(program: Command): void {
         endpoints: parseEndpoints(o.endpoint), retentionDays, retentionBytes,
         feedFilesDir: o.feedFilesDir, maxObservables,
       });
+      // Two exchanges on one data dir would share its database and the second's pid file would
+      // hide the first from `threatlink service`.
+      const other = runningExchangePid(config.dataDir);
+      if (other !== null) {
+        throw new Error(`an exchange (pid ${other}) already runs on --data-dir ${config.dataDir}; stop it first ` +
+          `(${serviceCommand('disable', 'exchange', ['--data-dir', config.dataDir])}) or give another --data-dir`);
+      }
       const ex = await startThreatlink(config, { logLevel, store: o.store, bus: o.bus });
       const b = ex.bootstrap;
       const out = process.stdout;

@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { loadConnectorConfig } from '../connector/properties.js';
 import { pidFile as connectorPidFile } from '../connector/pid-lock.js';
+import { livePid } from './pid-file.js';
 
 export const SERVICE_NAMES = ['connector', 'exchange'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -82,7 +83,7 @@ export function exchangeTarget(dataDir: string, logFile?: string): Target {
     logFile: resolve(logFile ?? join(dir, 'exchange.log')),
     args: ['up', '--data-dir', dir],
     selector: ['--data-dir', dir],
-    isOurs: (argv) => argv.includes('up'),
+    isOurs: isExchangeArgv,
     // `threatlink up` writes its pid file only once it listens.
     ready: async () => true,
   };
@@ -90,4 +91,14 @@ export function exchangeTarget(dataDir: string, logFile?: string): Target {
 
 export function exchangePidFile(dataDir: string): string {
   return join(resolve(dataDir), 'exchange.pid');
+}
+
+/** A pid left by a killed exchange may since belong to something else. */
+function isExchangeArgv(argv: string[]): boolean {
+  return argv.includes('up');
+}
+
+/** The exchange serving this data dir, from its pid file; null when none runs. */
+export function runningExchangePid(dataDir: string): number | null {
+  return livePid(exchangePidFile(dataDir), isExchangeArgv);
 }
