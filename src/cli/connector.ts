@@ -5,6 +5,7 @@ import { loadConnectorConfig, PROPERTY_DOCS } from '../connector/properties.js';
 import { Connector } from '../connector/connector.js';
 import { acquirePidLock, releasePidLock } from '../connector/pid-lock.js';
 import { TOKEN_ENV } from '../service/token-arg.js';
+import { listenError } from './listen-error.js';
 
 export function register(program: Command): void {
   program
@@ -29,7 +30,7 @@ export function register(program: Command): void {
       } catch (e) {
         // A connector that never started leaves no pid file behind to be taken for a crash.
         releasePidLock(config.dataDir);
-        throw e;
+        throw listenError(e, `connector_port=${config.connectorPort} (${config.file})`) ?? e;
       }
       for (const w of warnings) c.log.warn({ file: 'config.go', line: 40, fn: 'config:Load' }, w);
       if (o.token && c.registrationState() !== 'Enrolled') {

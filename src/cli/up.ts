@@ -8,6 +8,7 @@ import { startDemo, type Demo } from './demo.js';
 import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
 import { exchangePidFile, runningExchangePid } from '../service/targets.js';
 import { serviceCommand } from '../command-hint.js';
+import { listenError } from './listen-error.js';
 
 interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; maxObservables: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
@@ -68,7 +69,10 @@ export function register(program: Command): void {
         throw new Error(`an exchange (pid ${other}) already runs on --data-dir ${config.dataDir}; stop it first ` +
           `(${serviceCommand('disable', 'exchange', ['--data-dir', config.dataDir])}) or give another --data-dir`);
       }
-      const ex = await startThreatlink(config, { logLevel, store: o.store, bus: o.bus });
+      const listenSetting = o.listen === process.env.THREATLINK_LISTEN ? `THREATLINK_LISTEN=${o.listen}` : `--listen ${o.listen}`;
+      const ex = await startThreatlink(config, { logLevel, store: o.store, bus: o.bus }).catch((err: unknown) => {
+        throw listenError(err, listenSetting) ?? err;
+      });
       const b = ex.bootstrap;
       const out = process.stdout;
       // Written once listening: `threatlink service` and the doctor find the exchange by it.
