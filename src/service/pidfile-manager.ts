@@ -40,11 +40,19 @@ function launchOf(pid: number): Launch | null {
 export function pidfileManager(t: Target): Manager {
   const pid = () => livePid(t.pidFile, t.isOurs);
 
-  /** Starting a second one beside it would fight it for the data dir and the port. */
-  async function refuseEmbedded(): Promise<void> {
+  /** No service here (a start would make a new one), or one running inside another command
+   * (a second beside it would fight it for the data dir and the port). */
+  async function refuseUnactionable(): Promise<void> {
+    const missing = t.missing?.();
+    if (missing) throw new Error(missing);
     if (pid()) return;
     const e = await t.embedded?.();
     if (e) throw new Error(`the ${t.name} of ${t.dir} runs inside \`${e.host}\` (pid ${e.pid}), which starts and stops it: restart that command instead`);
+  }
+
+  function missingDetail(): { detail?: string } {
+    const why = t.missing?.();
+    return why ? { detail: why } : {};
   }
 
   async function status(): Promise<ServiceStatus> {
@@ -67,7 +75,7 @@ export function pidfileManager(t: Target): Manager {
       pid_file: t.pidFile,
       marker: t.marker,
       log: t.logFile,
-      ...(marker?.disabled_at ? { detail: `disabled at ${marker.disabled_at}` } : {}),
+      ...(marker?.disabled_at ? { detail: `disabled at ${marker.disabled_at}` } : p ? {} : missingDetail()),
     };
   }
 
@@ -101,7 +109,7 @@ export function pidfileManager(t: Target): Manager {
     name: 'pidfile',
     status,
     async disable(o) {
-      await refuseEmbedded();
+      await refuseUnactionable();
       const steps: string[] = [];
       const launch = await stop(o, steps);
       const old = readMarker(t);
@@ -116,7 +124,7 @@ export function pidfileManager(t: Target): Manager {
       return { service: t.name, manager: 'pidfile', action: 'disable', steps, status: await status() } satisfies ActionResult;
     },
     async enable(o) {
-      await refuseEmbedded();
+      await refuseUnactionable();
       const steps: string[] = [];
       const m = readMarker(t);
       rmSync(t.marker, { force: true });
@@ -126,7 +134,7 @@ export function pidfileManager(t: Target): Manager {
       return { service: t.name, manager: 'pidfile', action: 'enable', steps, status: await status() };
     },
     async restart(o) {
-      await refuseEmbedded();
+      await refuseUnactionable();
       if (readMarker(t)) throw new Error(`${t.name} is disabled (${t.marker}): run "${serviceCommand('enable', t.name, t.selector)}" first`);
       const steps: string[] = [];
       const launch = await stop(o, steps);

@@ -1,10 +1,12 @@
 // The two services `threatlink service` controls, and where each keeps the files the pid-file
 // manager needs. The connector's live in its data_dir (beside connector.pid, which the connector
 // writes itself); the exchange's in its --data-dir (exchange.pid, written by `threatlink up`).
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConnectorConfig } from '../connector/properties.js';
 import { pidFile as connectorPidFile } from '../connector/pid-lock.js';
 import { livePid } from './pid-file.js';
+import { shellArg } from '../command-hint.js';
 
 export const SERVICE_NAMES = ['connector', 'exchange'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -35,6 +37,8 @@ export interface Target {
   /** Without a pid file: a process that runs it inside another command (`threatlink up --demo`),
    * which that command starts and stops; null when there is none. */
   embedded?(): Promise<{ pid: number; host: string } | null>;
+  /** Why there is no such service here to act on; null when there is. */
+  missing?(): string | null;
 }
 
 export function connectorTarget(configFile: string, logFile?: string): Target {
@@ -86,7 +90,25 @@ export function exchangeTarget(dataDir: string, logFile?: string): Target {
     isOurs: isExchangeArgv,
     // `threatlink up` writes its pid file only once it listens.
     ready: async () => true,
+    // Started from here, `up` would make a new exchange (a new CA) and bury its one showing of
+    // the admin credentials in the log file.
+    missing() {
+      if (!absent(join(dir, 'ca', 'ca.crt'))) return null;
+      return `--data-dir ${dir}: no exchange there (no ca/ca.crt); give the data dir of an existing exchange, ` +
+        `or make one by running its first start in the foreground, where it prints the admin credentials: threatlink up --data-dir ${shellArg(dir)}`;
+    },
   };
+}
+
+/** Only a file known not to be there: one this user may not look at is left to the action to report. */
+function absent(file: string): boolean {
+  try {
+    statSync(file);
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
 }
 
 export function exchangePidFile(dataDir: string): string {
