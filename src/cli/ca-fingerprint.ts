@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fingerprint } from '../pki/x509.js';
 import { paths } from '../exchange/config.js';
 import { shellArg } from '../command-hint.js';
+import { caFingerprintOf, present } from './exchange-files.js';
 
 export function register(program: Command): void {
   program
@@ -13,8 +12,8 @@ export function register(program: Command): void {
     .option('--json', 'print {"fingerprint": …}')
     .action((o: { dataDir: string; json?: boolean }) => {
       const file = join(paths(resolve(o.dataDir)).caDir, 'ca.crt');
-      if (!existsSync(file)) throw new Error(`no CA certificate at ${file}: run "threatlink up --data-dir ${shellArg(o.dataDir)}" once first`);
-      const fp = fingerprint(readFileSync(file, 'utf8'));
+      if (!present(file)) throw new Error(`no CA certificate at ${file}: run "threatlink up --data-dir ${shellArg(o.dataDir)}" once first`);
+      const fp = caFingerprintOf(file);
       process.stdout.write(o.json ? `${JSON.stringify({ fingerprint: fp })}\n` : `${fp}\n`);
     });
 }

@@ -1,7 +1,6 @@
 // The exchange's stores for a command run on the exchange host (token create, org create,
 // org list): the SQLite files in the data dir, or the PostgreSQL database `up --store` names.
 // The CA stays in the data dir either way.
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { paths } from '../exchange/config.js';
 import type { Stores } from '../exchange/store/types.js';
@@ -10,6 +9,7 @@ import { openPg } from '../exchange/store/postgres/db.js';
 import { openPostgresStores } from '../exchange/store/postgres/index.js';
 import { checkBackend } from '../store-backend.js';
 import { shellArg } from '../command-hint.js';
+import { present } from './exchange-files.js';
 
 export const STORE_OPTION: [string, string, string] = [
   '--store <sqlite|postgres://…>',
@@ -22,10 +22,17 @@ export async function openExchangeStores(dataDir: string, store: string): Promis
   const p = paths(resolve(dataDir));
   const caFile = join(p.caDir, 'ca.crt');
   const sqlite = store === 'sqlite';
-  if (!existsSync(caFile) || (sqlite && !existsSync(p.db))) {
+  if (!present(caFile) || (sqlite && !present(p.db))) {
     throw new Error(`no exchange in ${dataDir}: run "threatlink up --data-dir ${shellArg(dataDir)}${sqlite ? '' : ' --store …'}" once first`);
   }
-  if (sqlite) return { stores: openSqliteStores(p.db), caFile };
+  if (sqlite) {
+    try {
+      return { stores: openSqliteStores(p.db), caFile };
+    } catch (e) {
+      // SQLite's "file is not a database" names no file.
+      throw new Error(`${p.db}: ${(e as Error).message}; is ${dataDir} an exchange's data dir?`);
+    }
+  }
   const db = await openPg(store);
   try {
     return { stores: await openPostgresStores(db), caFile };

@@ -1,11 +1,10 @@
 // `threatlink token create`: a registration token for a new device, made straight in the data
 // dir on the exchange host (file access is the credential there).
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fingerprint } from '../pki/x509.js';
 import { openExchangeStores, STORE_OPTION } from './exchange-stores.js';
 import { issueRegistrationToken } from '../exchange/api/registration-tokens.js';
 import { parseDuration } from './duration.js';
+import { caFingerprintOf } from './exchange-files.js';
 
 interface CreateOptions { dataDir: string; store: string; expiry: string; uses: string; device?: string; org?: string; json?: boolean }
 
@@ -34,7 +33,7 @@ export function register(program: Command): void {
         if (named.length > 1) throw new Error(`--org: ${named.length} orgs are named ${o.org}; give its id (threatlink org list)`);
         const org = o.org ? orgs.find((x) => x.id === o.org) ?? named[0] : orgs[0];
         if (!org) throw new Error(o.org ? `--org: no org ${o.org} (threatlink org list shows them)` : 'no org yet: start the exchange once first');
-        const t = await issueRegistrationToken(stores.tokens, fingerprint(readFileSync(caFile, 'utf8')), org.id, {
+        const t = await issueRegistrationToken(stores.tokens, caFingerprintOf(caFile), org.id, {
           deviceId: o.device, expirySeconds: expiry, uses,
         });
         process.stdout.write(o.json ? `${JSON.stringify(t)}\n` : `${t.token}\n  expires ${t.expires_at}, ${t.uses} use(s)\n`);

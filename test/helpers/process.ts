@@ -45,9 +45,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, ti
 }
 
 /** Runs the CLI until it exits; given `timeoutMs`, one still running then is killed and its
- * answer says so (`timedOut`, code null) instead of the test hanging. */
-export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs?: number): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+ * answer says so (`timedOut`, code null) instead of the test hanging. `as`: another user to run
+ * it as (the test runs as root). */
+export async function runCliToEnd(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs?: number, as?: { uid: number; gid: number }): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
   let stdout = '';
   let stderr = '';
   let timedOut = false;
