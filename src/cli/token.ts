@@ -1,10 +1,13 @@
-// `threatlink token create`: a registration token for a new device, made straight in the data
-// dir on the exchange host (file access is the credential there).
+// `threatlink token create|list|revoke`: registration tokens for new devices, made, listed and
+// revoked straight in the data dir on the exchange host (file access is the credential there).
 import type { Command } from 'commander';
 import { openExchangeStores, STORE_OPTION } from './exchange-stores.js';
 import { issueRegistrationToken } from '../exchange/api/registration-tokens.js';
 import { parseDuration } from './duration.js';
 import { caFingerprintOf } from './exchange-files.js';
+import { orgOption } from './org-option.js';
+import { registerList } from './token-list.js';
+import { registerRevoke } from './token-revoke.js';
 
 interface CreateOptions { dataDir: string; store: string; expiry: string; uses: string; device?: string; org?: string; json?: boolean }
 
@@ -27,12 +30,7 @@ export function register(program: Command): void {
       if (!Number.isInteger(uses) || uses < 1) throw new Error(`--uses: "${o.uses}" must be a whole number ≥ 1`);
       const { stores, caFile } = await openExchangeStores(o.dataDir, o.store);
       try {
-        const orgs = await stores.orgs.list();
-        // By id or by name, as `org list` shows both; a name two orgs share is ambiguous.
-        const named = o.org ? orgs.filter((x) => x.name === o.org) : [];
-        if (named.length > 1) throw new Error(`--org: ${named.length} orgs are named ${o.org}; give its id (threatlink org list)`);
-        const org = o.org ? orgs.find((x) => x.id === o.org) ?? named[0] : orgs[0];
-        if (!org) throw new Error(o.org ? `--org: no org ${o.org} (threatlink org list shows them)` : 'no org yet: start the exchange once first');
+        const org = await orgOption(stores.orgs, o.org);
         const t = await issueRegistrationToken(stores.tokens, caFingerprintOf(caFile), org.id, {
           deviceId: o.device, expirySeconds: expiry, uses,
         });
@@ -41,4 +39,6 @@ export function register(program: Command): void {
         await stores.close();
       }
     });
+  registerList(token);
+  registerRevoke(token);
 }
