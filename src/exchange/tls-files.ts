@@ -6,10 +6,11 @@ import type { ExchangeCa } from './pki/ca.js';
 import { certInfo } from '../pki/x509.js';
 import type { ExchangeConfig } from './config.js';
 import { paths } from './config.js';
+import { loadOperatorTls } from './operator-tls.js';
 
 export async function serverTls(config: ExchangeConfig, ca: ExchangeCa): Promise<{ cert: string; key: string }> {
   if (config.tlsCert && config.tlsKey) {
-    return { cert: readFileSync(config.tlsCert, 'utf8'), key: readFileSync(config.tlsKey, 'utf8') };
+    return loadOperatorTls(config.tlsCert, config.tlsKey);
   }
   const dir = paths(config.dataDir).tlsDir;
   const certFile = join(dir, 'server.crt');
