@@ -183,6 +183,13 @@ test('every command has --help, and a bad flag is an error on stderr', async () 
     assert.notEqual(bad.code, 0, args.join(' '));
     assert.match(bad.stderr, why);
   }
+  // The doctor's 1 and 2 are findings: a command line it cannot run is neither.
+  for (const args of [['--timeout', 'abc'], ['--no-such-option'], ['--json', '--timeout', '-1']]) {
+    const d = await runCliToEnd(['doctor', '--config', '/nonexistent.properties', ...args]);
+    assert.equal(d.code, 64, `doctor ${args.join(' ')}: ${d.stderr}`);
+    assert.equal(d.stdout, '', 'no report when nothing was checked');
+    assert.notEqual(d.stderr.trim(), '');
+  }
 });
 
 test('token create, org create and ca-fingerprint on a dir with no exchange: the hint is a command that works as printed, quoted', async () => {

@@ -1,5 +1,6 @@
 // `threatlink doctor`: every step of the troubleshooting note, run on the sensor host, with a
 // verdict that names the fault and the fix. `--log FILE` reads a connector.log alone, offline.
+import { UsageError } from './usage-error.js';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,7 +24,7 @@ interface DoctorCliOptions {
 
 function parseTimeout(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 100 || n > 60_000) throw new Error(`--timeout: "${v}" must be a whole number of milliseconds, 100–60000`);
+  if (!Number.isInteger(n) || n < 100 || n > 60_000) throw new UsageError(`--timeout: "${v}" must be a whole number of milliseconds, 100–60000`);
   return n;
 }
 
@@ -56,7 +57,7 @@ export function register(program: Command): void {
       '',
       `Checks, in order: ${CHECKS.map((c) => c.id).join(', ')}`,
       '  (dns, tcp, tls, http: one result per endpoint role, e.g. tcp.eventing; ipc_socket: one per zmq ipc source, e.g. ipc_socket.fmc)',
-      'Exit code: 0 all ok (skips count as ok), 1 warnings, 2 failures.',
+      'Exit code: 0 all ok (skips count as ok), 1 warnings, 2 failures, 64 a command line it cannot run (nothing checked).',
       '',
     ].join('\n'))
     .action(async (raw: Omit<DoctorCliOptions, 'config'> & { config?: string }) => {
@@ -65,7 +66,7 @@ export function register(program: Command): void {
       let results: CheckResult[];
       if (o.log !== undefined) {
         const file = resolve(o.log);
-        if (!existsSync(file)) throw new Error(`--log: ${o.log}: no such file`);
+        if (!existsSync(file)) throw new UsageError(`--log: ${o.log}: no such file`);
         results = [logResult([file], 'end', { endpoints: {} })];
       } else {
         const tty = process.stderr.isTTY === true;

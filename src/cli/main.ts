@@ -3,6 +3,10 @@
 // carry the server's code in its memory.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { UsageError } from './usage-error.js';
+
+/** Exit code of `doctor` when its command line is wrong: nothing was checked. */
+export const DOCTOR_USAGE_EXIT = 64;
 
 type CommandModule = { register(program: Command): void };
 
@@ -30,7 +34,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) process.exit(e.exitCode);
+    // The doctor's 1 and 2 mean warnings and failures found; a command line it could not run
+    // must not read as either to a script (sysexits' EX_USAGE).
+    if (e instanceof CommanderError) process.exit(e.exitCode !== 0 && name === 'doctor' ? DOCTOR_USAGE_EXIT : e.exitCode);
+    if (e instanceof UsageError && name === 'doctor') {
+      process.stderr.write(`threatlink: ${e.message}\n`);
+      process.exit(DOCTOR_USAGE_EXIT);
+    }
     throw e;
   }
 }
