@@ -3,9 +3,11 @@
 // connector.properties, and winning over connector_fqdn).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, runCli, runCliToEnd } from './helpers/process.js';
 import { cleanup, tmpDir } from './helpers/exchange.js';
-import { startConnector } from './helpers/connector.js';
+import { startConnector, propertiesText } from './helpers/connector.js';
 
 test('with connector_fqdn set: DELETE, then POST creates the context again', async () => {
   const dir = tmpDir('tl-ctx-');
@@ -63,6 +65,28 @@ test('without connector_fqdn: a POSTed context survives a restart', async () => 
     }
   } finally {
     await c.kill('SIGKILL');
+    cleanup(dir);
+  }
+});
+
+test('connector without --config reads $THREATLINK_CONNECTOR_CONFIG, as doctor and service do; with neither, the default path is named', async () => {
+  const dir = tmpDir('tl-ctx-');
+  try {
+    const port = await freePort();
+    const props = join(dir, 'from-env.properties');
+    writeFileSync(props, propertiesText({ exchange: '', port, dir }));
+    const run = await runCli(['connector'], { THREATLINK_CONNECTOR_CONFIG: props }, /local API/);
+    try {
+      const ctx = await (await fetch(`http://127.0.0.1:${port}/v1/contexts/default`)).json() as { config_file: string };
+      assert.equal(ctx.config_file, props);
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+    const none = await runCliToEnd(['connector'], { THREATLINK_CONNECTOR_CONFIG: '' });
+    assert.notEqual(none.code, 0);
+    assert.match(none.stderr, /\/etc\/threatlink\/connector\.properties/);
+  } finally {
     cleanup(dir);
   }
 });

@@ -6,17 +6,22 @@ import { Connector } from '../connector/connector.js';
 import { acquirePidLock, releasePidLock } from '../connector/pid-lock.js';
 import { TOKEN_ENV } from '../service/token-arg.js';
 import { listenError } from './listen-error.js';
+import { DEFAULT_CONNECTOR_CONFIG } from '../doctor/remedies.js';
 
 export function register(program: Command): void {
   program
     .command('connector')
     .description('run the connector on a sensor host: sources → spool → exchange')
-    .requiredOption('--config <file>', 'connector.properties (Java properties)')
+    // The same default as doctor and service: the three must find the same file.
+    .option('--config <file>', `connector.properties (Java properties; default: $THREATLINK_CONNECTOR_CONFIG or ${DEFAULT_CONNECTOR_CONFIG})`)
     .option('--token <token>', `enroll with this registration token if not yet enrolled; if it is refused, print why and exit 1 (or set ${TOKEN_ENV}, which ps does not show other users)`)
     .addHelpText('after', `\nconnector.properties keys:\n${PROPERTY_DOCS.map((d) => `  ${d.key.padEnd(24)} ${d.doc}`).join('\n')}\n`)
-    .action(async (opts: { config: string; token?: string }) => {
+    .action(async (opts: { config?: string; token?: string }) => {
       // The environment is how `threatlink service` hands a restarted connector its --token.
-      const o = { ...opts, token: opts.token ?? (process.env[TOKEN_ENV] || undefined) };
+      const o = {
+        config: opts.config ?? (process.env.THREATLINK_CONNECTOR_CONFIG || DEFAULT_CONNECTOR_CONFIG),
+        token: opts.token ?? (process.env[TOKEN_ENV] || undefined),
+      };
       const { config, warnings } = loadConnectorConfig(o.config);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       // --token is enrolled below, where its refusal can end the command; the properties' own
