@@ -11,6 +11,7 @@ export const NAV: readonly NavItem[] = [
   { path: 'events', label: 'Events' },
   { path: 'investigate', label: 'Investigate' },
   { path: 'incidents', label: 'Incidents' },
+  { path: 'incident-rules', label: 'Incident rules' },
   { path: 'casebooks', label: 'Casebooks' },
   { path: 'modules', label: 'Modules' },
   { path: 'feeds', label: 'Feeds' },

@@ -6,6 +6,7 @@ import { Devices } from './pages/Devices';
 import { Events } from './pages/Events';
 import { Investigate } from './pages/Investigate';
 import { Incidents } from './pages/Incidents';
+import { IncidentRules } from './pages/IncidentRules';
 import { Casebooks } from './pages/Casebooks';
 import { Modules } from './pages/Modules';
 import { Feeds } from './pages/Feeds';
@@ -20,6 +21,7 @@ export const PAGES: Record<string, ComponentType<PageProps>> = {
   events: Events,
   investigate: Investigate,
   incidents: Incidents,
+  'incident-rules': IncidentRules,
   casebooks: Casebooks,
   modules: Modules,
   feeds: Feeds,
