@@ -179,6 +179,59 @@ test('an event leads on to Investigate and, by hand, into an incident; a read-on
   await readerContext.close();
 });
 
+test('a unique event opens with its latest events and goes, all its events at once, into an incident', async () => {
+  await page.goto(`${t.url}/console/events`);
+  await rowCount(5);
+  await page.getByRole('button', { name: 'Unique events' }).click();
+  await page.getByRole('button', { name: 'Open unique event ET MALWARE test beacon: 10.0.0.5 → 203.0.113.7' }).click();
+  const detail = page.getByRole('region', { name: 'Unique event: ET MALWARE test beacon: 10.0.0.5 → 203.0.113.7' });
+  await detail.locator('.unique-count', { hasText: '3' }).waitFor();
+  const latest = detail.getByRole('list', { name: 'Latest events of this unique event' }).getByRole('listitem');
+  await latest.nth(2).waitFor();
+  assert.equal(await latest.count(), 3);
+  const search = new URL(await detail.getByRole('link', { name: 'Search its events' }).getAttribute('href') as string, t.url);
+  assert.deepEqual(Object.fromEntries(search.searchParams), { type: 'intrusion', sid: '2024001', observable: '10.0.0.5' });
+  const inv = new URL(await detail.getByRole('link', { name: 'Investigate its addresses' }).getAttribute('href') as string, t.url);
+  assert.equal(inv.searchParams.get('q'), '10.0.0.5 203.0.113.7');
+
+  // One of its events opens as an event, beside it.
+  await latest.first().getByRole('button').click();
+  await page.getByRole('heading', { name: /^Event ev-/ }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/console\/events\/ev-/);
+  await page.getByRole('region', { name: /^Event ev-/ }).getByRole('button', { name: 'Close detail' }).click();
+
+  await detail.getByRole('button', { name: 'Promote to incident' }).click();
+  const link = detail.getByRole('status').getByRole('link');
+  await link.waitFor();
+  await detail.getByRole('status').filter({ hasText: /^Incident created with 3 events: / }).waitFor();
+  const href = await link.getAttribute('href') as string;
+  assert.match(href, /^\/console\/incidents\/incident-/);
+  const sightings = await t.api(`/ctia/incident/${href.split('/').pop()}/sightings`);
+  assert.equal(sightings.status, 200, sightings.text);
+  assert.deepEqual(sightings.body.map((s: any) => s.count), [3], 'one sighting holding its three events');
+  assert.ok(await detail.getByRole('button', { name: 'Promote to incident' }).isDisabled(), 'once is enough');
+
+  await detail.getByRole('button', { name: 'Close detail' }).click();
+  await detail.waitFor({ state: 'detached' });
+  // Focus goes back to the row it was opened from, on the next frame.
+  await page.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'Open unique event ET MALWARE test beacon: 10.0.0.5 → 203.0.113.7');
+
+  // A read-only user opens it too, with nothing to promote.
+  const made = await t.api('/console/api/users', { method: 'POST', body: { username: 'unique-reader', password: 'reader-password-1', role: 'read-only' } });
+  assert.equal(made.status, 201, made.text);
+  const readerContext = await browser.newContext({ ignoreHTTPSErrors: true });
+  const reader = await readerContext.newPage();
+  await reader.goto(`${t.url}/console/events`);
+  await reader.getByLabel('User name').fill('unique-reader');
+  await reader.getByLabel('Password').fill('reader-password-1');
+  await reader.getByRole('button', { name: 'Sign in' }).click();
+  await reader.getByRole('button', { name: 'Unique events' }).click();
+  await reader.getByRole('button', { name: /^Open unique event ET POLICY other lookup/ }).click();
+  await reader.getByRole('list', { name: 'Latest events of this unique event' }).getByRole('listitem').nth(1).waitFor();
+  assert.equal(await reader.getByRole('button', { name: 'Promote to incident' }).count(), 0);
+  await readerContext.close();
+});
+
 test('a new event sent while the page is open appears without a reload', async () => {
   await page.goto(`${t.url}/console/events`);
   await rowCount(5);

@@ -69,7 +69,7 @@ export function EventDetail({ id, deviceName, canPromote, onClose }: {
           )}
           <div className="event-actions">
             {pivots(event).length > 0 && <a href={investigateHref(pivots(event))}>Investigate this event</a>}
-            {canPromote && <EventPromote key={event.id} eventId={event.id} />}
+            {canPromote && <EventPromote key={event.id} target={{ event_id: event.id }} />}
           </div>
           <h3>Raw record</h3>
           <pre className="raw" tabIndex={0} aria-label="Raw record">{JSON.stringify(event, null, 2)}</pre>

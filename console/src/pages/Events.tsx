@@ -1,11 +1,13 @@
 // Event search: filters mapped to /api/v1/events query parameters, newest first with keyset
-// paging, the unique view, a histogram over time, one event's detail, and new events live.
+// paging, the unique view (a row opens its detail), a histogram over time, one event's detail,
+// and new events live.
 // The address holds the filters (/console/events?observable=…) and the open event
 // (/console/events/{id}), so links from elsewhere (sightings, refer links) land here.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { get, type SessionUser } from '../api';
 import { BASE } from '../nav';
 import { EventDetail } from './EventDetail';
+import { EventUniqueDetail, uniqueTitle } from './EventUniqueDetail';
 import { EventsFilters } from './EventsFilters';
 import { EventsHistogram } from './EventsHistogram';
 import {
@@ -37,6 +39,8 @@ export function Events({ user }: { user: SessionUser }) {
   const [filters, setFilters] = useState<Filters>(() => filtersFrom(location.search));
   const [selected, setSelected] = useState<string | null>(() => idFrom(location.pathname));
   const [view, setView] = useState<'events' | 'unique'>('events');
+  // The unique event open in the unique view; the API has no address for one, so neither has it.
+  const [openUnique, setOpenUnique] = useState<UniqueRecord | null>(null);
   const [devices, setDevices] = useState<DeviceName[]>([]);
 
   const [events, setEvents] = useState<EventRecord[] | null>(null);
@@ -84,6 +88,7 @@ export function Events({ user }: { user: SessionUser }) {
     const gen = ++generation.current;
     setError('');
     setFresh(new Set());
+    setOpenUnique(null);
     const p = apiParams(filters);
     p.set('limit', String(PAGE));
     if (view === 'events') {
@@ -150,6 +155,12 @@ export function Events({ user }: { user: SessionUser }) {
     requestAnimationFrame(() => document.querySelector<HTMLButtonElement>(`[data-event-id="${CSS.escape(id ?? '')}"]`)?.focus());
   };
 
+  const closeUnique = () => {
+    const key = openUnique?.key;
+    setOpenUnique(null);
+    requestAnimationFrame(() => document.querySelector<HTMLButtonElement>(`[data-unique-key="${CSS.escape(key ?? '')}"]`)?.focus());
+  };
+
   const more = (e: FormEvent) => {
     e.preventDefault();
     const gen = generation.current;
@@ -201,6 +212,9 @@ export function Events({ user }: { user: SessionUser }) {
       <EventsHistogram data={histogram?.data ?? null} intervalSeconds={histogram?.interval_seconds ?? 3600} />
 
       {selected && <EventDetail id={selected} deviceName={deviceName} canPromote={user.role !== 'read-only'} onClose={close} />}
+      {view === 'unique' && openUnique && (
+        <EventUniqueDetail unique={openUnique} deviceName={deviceName} canPromote={user.role !== 'read-only'} onOpenEvent={open} onClose={closeUnique} />
+      )}
 
       {error && <p role="alert" className="error">{error}</p>}
 
@@ -244,8 +258,10 @@ export function Events({ user }: { user: SessionUser }) {
                 </thead>
                 <tbody>
                   {unique.map((u) => (
-                    <tr key={u.key}>
-                      <td className="message">{u.message ?? u.type}</td>
+                    <tr key={u.key} className={openUnique?.key === u.key ? 'selected' : undefined}>
+                      <td className="message">
+                        <button type="button" className="link" data-unique-key={u.key} aria-label={`Open unique event ${uniqueTitle(u)}`} onClick={() => setOpenUnique(u)}>{u.message ?? u.type}</button>
+                      </td>
                       <td>{u.sid !== null ? `${u.gid ?? 1}:${u.sid}` : '—'}</td>
                       <td>{u.src_ip ?? '—'}</td>
                       <td>{u.dst_ip ?? '—'}</td>
