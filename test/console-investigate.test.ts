@@ -224,10 +224,12 @@ test('admin: paste text, watch modules answer, read the graph and tables, block,
   const again = await t.api(`/ctia/casebook/${book.id.split('/').pop()}`);
   assert.equal(again.body.observables.length, 3);
 
-  // Promote to an incident, titled after the observables, linked to the Incidents page.
+  // Promote to an incident, titled after the observables, linked to the Incidents page. It
+  // holds the three picked observables, and the two events of the sensor that name them.
   await page.getByRole('button', { name: 'Promote to incident' }).click();
   const link = page.getByRole('status').getByRole('link', { name: /^Investigation: / });
   await link.waitFor();
+  await page.getByRole('status').filter({ hasText: /with 2 of your events$/ }).waitFor();
   const href = await link.getAttribute('href');
   assert.match(href ?? '', /^\/console\/incidents\/incident-/);
   const incident = await t.api(`/ctia/incident/${href!.split('/').pop()}`);
@@ -235,6 +237,24 @@ test('admin: paste text, watch modules answer, read the graph and tables, block,
   assert.match(incident.body.title, new RegExp(IP.replace(/\./g, '\\.')));
   assert.match(incident.body.title, /inv\.example\.org/);
   assert.equal(incident.body.status, 'New');
+  assert.equal(incident.body.severity, 'High', 'a malicious verdict among them');
+  const picked = ['10.4.4.4', DOMAIN, IP].sort();
+  const held = (await t.api(`/ctia/incident/${href!.split('/').pop()}/sightings`)).body as any[];
+  const promoted = held.find((x) => x.title === 'Observables promoted from Investigate');
+  assert.deepEqual(promoted?.observables.map((o: any) => o.value).sort(), picked, JSON.stringify(held));
+  assert.deepEqual(held.filter((x) => x !== promoted).map((x) => x.count), [2], 'the sensor\'s two events as one sighting');
+
+  // The incident links back to Investigate for them.
+  await link.click();
+  const detail = page.getByRole('region', { name: /^Investigation: / });
+  await detail.getByRole('heading', { name: 'Sightings (2, 2 events)' }).waitFor();
+  const backLink = detail.locator('li.sighting', { hasText: 'Observables promoted from Investigate' }).getByRole('link', { name: 'Investigate them again' });
+  const back = new URL(await backLink.getAttribute('href') as string, t.url);
+  assert.equal(back.pathname, '/console/investigate');
+  assert.deepEqual(back.searchParams.get('q')?.split(' ').sort(), picked);
+  await backLink.click();
+  await page.getByRole('heading', { name: 'Investigate', level: 1 }).waitFor();
+  await page.locator(`table.inv-observables tr[data-observable="ip:${IP}"]`).waitFor();
 
   await t.api(`/iroh/iroh-int/module_instance/${slow.id}`, { method: 'DELETE' });
   assert.deepEqual(csp, []);

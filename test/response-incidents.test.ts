@@ -140,6 +140,45 @@ test('an analyst promotes an event, then a unique event, by hand', async () => {
   assert.equal((await t.api('/api/v1/incidents/promote', { method: 'POST', body: { event_id: stored[0]!.id }, token: ro })).status, 403);
 });
 
+test('an investigation promoted: the incident holds its observables in a sighting of their own, and the org\'s events that name them', async () => {
+  const quiet = (dst: string, sid: number, min: number) => intrusion({ src_ip: '10.6.6.6', dst_ip: dst, time: at(min), signature: { gid: 1, sid, message: `quiet ${sid}`, priority: 3 } });
+  await send([quiet('192.0.2.66', 11, 1), quiet('192.0.2.66', 11, 2), quiet('192.0.2.67', 12, 3)]);
+  const observables = [{ type: 'ip', value: '192.0.2.66' }, { type: 'domain', value: 'Never-Seen.example.org' }];
+  const r = await t.api('/api/v1/incidents/promote', { method: 'POST', body: { observables, title: 'From Investigate', severity: 'High' } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.events, 2, 'the two events naming 192.0.2.66, not the one of 192.0.2.67');
+  const inc = r.body.incident;
+  assert.deepEqual([inc.title, inc.severity, inc.status, inc.assignees], ['From Investigate', 'High', 'New', ['client-test-admin']]);
+  assert.match(inc.description, /- ip: 192\.0\.2\.66\n- domain: never-seen\.example\.org/);
+  const ss = await sightingsOf(inc.id);
+  assert.equal(ss.length, 2, JSON.stringify(ss));
+  const mine = ss.find((s) => s.source === 'threatlink investigate');
+  assert.deepEqual(mine.observables, [{ type: 'ip', value: '192.0.2.66' }, { type: 'domain', value: 'never-seen.example.org' }]);
+  const back = new URL(mine.source_uri);
+  assert.equal(back.pathname, '/console/investigate');
+  assert.equal(back.searchParams.get('q'), '192.0.2.66 never-seen.example.org');
+  assert.equal(r.body.sighting_id, mine.id);
+  const seen = ss.find((s) => s !== mine);
+  assert.equal(seen.count, 2);
+  assert.ok(seen.observables.some((o: any) => o.value === '192.0.2.66'));
+  assert.match(seen.source_uri, /\/console\/events\/ev-/);
+
+  // Nothing the sensors saw: the incident still holds the observables.
+  const none = await t.api('/api/v1/incidents/promote', { method: 'POST', body: { observables: [{ type: 'domain', value: 'quiet.example.net' }] } });
+  assert.equal(none.status, 201, none.text);
+  assert.equal(none.body.events, 0);
+  assert.equal(none.body.incident.title, 'Investigation: quiet.example.net');
+  assert.equal(none.body.incident.severity, 'Medium');
+  assert.deepEqual((await sightingsOf(none.body.incident.id)).map((s) => s.observables), [[{ type: 'domain', value: 'quiet.example.net' }]]);
+  // Into an existing incident.
+  const into = await t.api('/api/v1/incidents/promote', { method: 'POST', body: { observables: [{ type: 'ip', value: '192.0.2.67' }], incident_id: none.body.incident.id } });
+  assert.equal(into.status, 200, into.text);
+  assert.equal((await sightingsOf(none.body.incident.id)).length, 3);
+  for (const body of [{ observables: [] }, { observables: [{ type: 'ip' }] }, { event_id: 'ev-1', observables }]) {
+    assert.equal((await t.api('/api/v1/incidents/promote', { method: 'POST', body })).status, 400, JSON.stringify(body));
+  }
+});
+
 test('another org sees none of it, and its rules do not touch this org', async () => {
   assert.deepEqual(await incidents('*', tokenB), []);
   const rulesB = await t.api('/api/v1/incident-rules', { token: tokenB });

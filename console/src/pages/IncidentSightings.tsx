@@ -1,12 +1,20 @@
 // The sightings an incident holds: counts, first and last seen, observables, and links to the
 // events behind each (the sighting's source_uri is the console's event view) and to
-// investigate the observables.
+// investigate the observables (an investigation promoted here has a sighting of its
+// observables whose source_uri is that investigation).
 import { useEffect, useId, useState } from 'react';
 import { get } from '../api';
 import { BASE } from '../nav';
 import { consoleHref, incidentPath, investigateHref, when, type Observable, type Sighting } from './incidentsQuery';
 
 const MAX = 500;
+
+/** The source of the sighting an investigation promoted here holds its observables in: an
+ * analyst's listing, not events, so the events it counts are none. */
+const INVESTIGATION = 'threatlink investigate';
+
+/** What a sighting's own link leads to, by the console page it names. */
+const sourceLabel = (href: string) => (href.startsWith(`${BASE}investigate`) ? 'Investigate them again' : 'Latest event of this sighting');
 
 export function IncidentSightings({ id }: { id: string }) {
   const [sightings, setSightings] = useState<Sighting[] | null>(null);
@@ -23,7 +31,7 @@ export function IncidentSightings({ id }: { id: string }) {
   }, [id]);
 
   const all: Observable[] = [...new Map((sightings ?? []).flatMap((s) => s.observables ?? []).map((o) => [`${o.type}:${o.value}`, o])).values()];
-  const events = (sightings ?? []).reduce((n, s) => n + s.count, 0);
+  const events = (sightings ?? []).reduce((n, s) => n + (s.source === INVESTIGATION ? 0 : s.count), 0);
 
   return (
     <section className="sightings" aria-labelledby={`${hid}-h`}>
@@ -45,7 +53,7 @@ export function IncidentSightings({ id }: { id: string }) {
                   <dt>First seen</dt><dd>{when(s.observed_time.start_time)}</dd>
                   <dt>Last seen</dt><dd>{when(s.observed_time.end_time ?? s.observed_time.start_time)}</dd>
                 </dl>
-                {href && <p><a href={href}>Latest event of this sighting</a></p>}
+                {href && <p><a href={href}>{sourceLabel(href)}</a></p>}
                 {(s.observables?.length ?? 0) > 0 && (
                   <ul className="observable-list" aria-label="Observables">
                     {s.observables!.map((o) => (

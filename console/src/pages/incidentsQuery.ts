@@ -31,6 +31,7 @@ export interface Sighting {
   description?: string;
   count: number;
   severity?: string;
+  source?: string;
   source_uri?: string;
   observed_time: { start_time: string; end_time?: string };
   observables?: Observable[];

@@ -1,5 +1,6 @@
-// POST /api/v1/incidents/promote: an analyst puts an event, or a unique event (all its events),
-// into an incident: a new one, or the one named by incident_id.
+// POST /api/v1/incidents/promote: an analyst puts an event, a unique event (all its events), or
+// the observables of an investigation (with the org's own events that name them) into an
+// incident: a new one, or the one named by incident_id.
 import type { FastifyInstance } from 'fastify';
 import type { ResponseContext } from '../context.js';
 import type { StoredEvent } from '../../events/event.js';
@@ -11,8 +12,13 @@ import { promote } from '../incidents/promote.js';
 import { groupKey } from '../incidents/rules.js';
 import { consoleEventUrl } from '../modules/exchange-sightings/index.js';
 import { identity } from '../modules/exchange-sightings/sightings.js';
+import { promoteObservables } from '../incidents/promote-observables.js';
+import type { CtimObservable } from '../../ctim/index.js';
+import { observablesOf, observablesSchema } from './iroh/observables-body.js';
+import { checkObservableCount, observableLimit } from './iroh/observable-limit.js';
 
-/** Events read for one unique event; its sighting's count then comes from these. */
+/** Events read for one unique event, or for all the observables of an investigation; the
+ * sightings' counts then come from these. */
 const MAX_UNIQUE_EVENTS = 5000;
 
 const schema = {
@@ -33,6 +39,8 @@ const schema = {
           sid: { type: ['integer', 'null'] },
         },
       },
+      // How many it may hold is the server's setting, checked before this schema.
+      observables: { ...observablesSchema, minItems: 1 },
       incident_id: { type: 'string', minLength: 1, maxLength: 512 },
       title: { type: 'string', minLength: 1, maxLength: 500 },
       severity: { enum: ['High', 'Medium', 'Low', 'Info'] },
@@ -43,6 +51,7 @@ const schema = {
 interface Body {
   event_id?: string;
   unique?: { type: StoredEvent['type']; src_ip?: string | null; dst_ip?: string | null; gid?: number | null; sid?: number | null };
+  observables?: unknown;
   incident_id?: string;
   title?: string;
   severity?: 'High' | 'Medium' | 'Low' | 'Info';
@@ -61,11 +70,44 @@ async function eventsOfUnique(rc: ResponseContext, orgId: string, u: NonNullable
   return out.reverse();
 }
 
+/** The org's events naming any of the observables, oldest first: what the Exchange sightings
+ * module shows an investigation of them. */
+async function eventsNaming(rc: ResponseContext, orgId: string, obs: CtimObservable[]): Promise<StoredEvent[]> {
+  const named = await rc.exchange.stores.events.named(orgId, obs.map((o) => o.value));
+  const byId = new Map<string, StoredEvent>();
+  for (const o of obs.filter((x) => named.has(x.value))) {
+    let cursor: string | undefined;
+    do {
+      const page = await rc.exchange.stores.events.query(orgId, { observable: o.value, limit: 1000, ...(cursor ? { cursor } : {}) });
+      for (const e of page.data) byId.set(e.id, e);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor && byId.size < MAX_UNIQUE_EVENTS);
+    if (byId.size >= MAX_UNIQUE_EVENTS) break;
+  }
+  return [...byId.values()].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+}
+
+const investigateUrl = (rc: ResponseContext, obs: CtimObservable[]) =>
+  `${rc.baseUrl()}/console/investigate?${new URLSearchParams({ q: obs.map((o) => o.value).join(' ') })}`;
+
 export async function incidentPromoteRoutes(app: FastifyInstance, rc: ResponseContext, sink: () => IncidentSink): Promise<void> {
-  app.post('/api/v1/incidents/promote', { preValidation: requireRole(rc.exchange, 'analyst'), schema }, async (req, reply) => {
+  const limit = observableLimit(rc, (b) => (b as { observables?: unknown } | null)?.observables);
+  app.post('/api/v1/incidents/promote', { preValidation: [requireRole(rc.exchange, 'analyst'), limit], schema }, async (req, reply) => {
     const p = principal(req);
     const b = req.body as Body;
-    if ((b.event_id === undefined) === (b.unique === undefined)) throw new ApiError('bad_request', 'give "event_id" or "unique" (one of them)');
+    const given = [b.event_id, b.unique, b.observables].filter((x) => x !== undefined).length;
+    if (given !== 1) throw new ApiError('bad_request', 'give "event_id", "unique" or "observables" (one of them)');
+    if (b.incident_id !== undefined && !(await sink().get(p.org_id, b.incident_id))) throw new ApiError('not_found', `no incident ${b.incident_id} in this org`);
+    if (b.observables !== undefined) {
+      const observables = observablesOf(b.observables);
+      checkObservableCount(rc, observables.length);
+      const events = await eventsNaming(rc, p.org_id, observables);
+      const r = await promoteObservables(sink(), rc.stores.incidents, {
+        orgId: p.org_id, observables, events, incidentId: b.incident_id, title: b.title, severity: b.severity ?? 'Medium',
+        baseUrl: rc.baseUrl(), eventUrl: (id) => consoleEventUrl(rc, id), investigateUrl: investigateUrl(rc, observables), assignee: p.client_id,
+      });
+      return reply.code(r.opened ? 201 : 200).send({ incident: r.incident, sighting_id: r.sightingId, events: events.length });
+    }
     let events: StoredEvent[];
     if (b.event_id !== undefined) {
       const e = await rc.exchange.stores.events.get(p.org_id, b.event_id);
@@ -76,7 +118,6 @@ export async function incidentPromoteRoutes(app: FastifyInstance, rc: ResponseCo
       if (events.length === 0) throw new ApiError('not_found', 'no events of that unique event in this org');
     }
     let incidentId = b.incident_id;
-    if (incidentId !== undefined && !(await sink().get(p.org_id, incidentId))) throw new ApiError('not_found', `no incident ${incidentId} in this org`);
     const byGroup = new Map<string, StoredEvent[]>();
     for (const e of events) {
       const k = groupKey(e);
