@@ -212,15 +212,20 @@ test('admin: paste text, watch modules answer, read the graph and tables, block,
   assert.equal(await page.getByLabel('Casebook', { exact: true }).inputValue(), '');
   await page.getByLabel('New casebook title').fill('Beacon to inv.example.org');
   await page.getByRole('button', { name: 'Add 2 to casebook' }).click();
-  await page.getByRole('status').filter({ hasText: 'Created casebook “Beacon to inv.example.org” with 2 observables' }).waitFor();
+  const created = page.getByRole('status').filter({ hasText: 'Created casebook “Beacon to inv.example.org” with 2 observables' });
+  await created.waitFor();
   const books = await t.api('/ctia/casebook/search?query=*');
   const book = books.body.find((b: any) => b.title === 'Beacon to inv.example.org');
+  const bookHref = `/console/casebooks/${book.id.split('/').pop()}`;
+  assert.equal(await created.getByRole('link', { name: 'Beacon to inv.example.org' }).getAttribute('href'), bookHref);
   assert.deepEqual(book.observables.map((o: any) => `${o.type}:${o.value}`).sort(), [`domain:${DOMAIN}`, `ip:${IP}`]);
   // Then add one more to that same casebook, picked from the list.
   await page.getByLabel(`Select 10.4.4.4`).check();
   await page.getByLabel('Casebook', { exact: true }).selectOption({ label: 'Beacon to inv.example.org' });
   await page.getByRole('button', { name: 'Add 3 to casebook' }).click();
-  await page.getByRole('status').filter({ hasText: 'Added 3 observables to casebook “Beacon to inv.example.org”' }).waitFor();
+  const added = page.getByRole('status').filter({ hasText: 'Added 3 observables to casebook “Beacon to inv.example.org”' });
+  await added.waitFor();
+  assert.equal(await added.getByRole('link', { name: 'Beacon to inv.example.org' }).getAttribute('href'), bookHref);
   const again = await t.api(`/ctia/casebook/${book.id.split('/').pop()}`);
   assert.equal(again.body.observables.length, 3);
 
@@ -258,6 +263,18 @@ test('admin: paste text, watch modules answer, read the graph and tables, block,
 
   await t.api(`/iroh/iroh-int/module_instance/${slow.id}`, { method: 'DELETE' });
   assert.deepEqual(csp, []);
+  await context.close();
+});
+
+test('the casebook Investigate made or added to is named with a link to it', async () => {
+  const { context, page } = await signedIn('admin', adminPassword);
+  await page.goto(`${t.url}/console/investigate?${new URLSearchParams({ q: DOMAIN })}`);
+  await page.getByLabel('New casebook title').fill('Linked casebook');
+  await page.getByRole('button', { name: 'Add 1 to casebook' }).click();
+  await page.getByRole('status').filter({ hasText: 'Created casebook “Linked casebook” with 1 observable' }).getByRole('link', { name: 'Linked casebook' }).click();
+  await page.getByRole('heading', { name: 'Casebooks', level: 1 }).waitFor();
+  await page.getByRole('region', { name: 'Linked casebook' }).getByRole('link', { name: `Investigate domain ${DOMAIN}` }).waitFor();
+  assert.match(new URL(page.url()).pathname, /^\/console\/casebooks\/casebook-/);
   await context.close();
 });
 

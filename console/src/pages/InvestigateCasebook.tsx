@@ -1,18 +1,23 @@
-// Adds the selected observables to a casebook: an existing one, or a new one made here.
+// Adds the selected observables to a casebook: an existing one, or a new one made here; what
+// was done names the casebook with a link to it on the Casebooks page.
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, send } from '../api';
+import { BASE } from '../nav';
 import { shortId, type Observable } from './investigateApi';
 
 interface Casebook { id: string; title?: string; observables?: Observable[] }
 
 const NEW = '';
 
+/** What was done, around the casebook's name, which links to it. */
+interface Said { before: string; id: string; title: string; after: string }
+
 export function InvestigateCasebook({ observables, defaultTitle }: { observables: Observable[]; defaultTitle: string }) {
   const [casebooks, setCasebooks] = useState<Casebook[]>([]);
   const [pick, setPick] = useState(NEW);
   const [title, setTitle] = useState(defaultTitle);
   const [busy, setBusy] = useState(false);
-  const [said, setSaid] = useState('');
+  const [said, setSaid] = useState<Said | null>(null);
   const [error, setError] = useState('');
 
   const load = () => get<Casebook[]>('/ctia/casebook/search?limit=100&sort_by=modified&sort_order=desc').then(setCasebooks, (err: Error) => setError(err.message));
@@ -23,16 +28,16 @@ export function InvestigateCasebook({ observables, defaultTitle }: { observables
     e.preventDefault();
     setBusy(true);
     setError('');
-    setSaid('');
+    setSaid(null);
     const n = `${observables.length} ${observables.length === 1 ? 'observable' : 'observables'}`;
     const done = pick === NEW
-      ? send<Casebook>('POST', '/ctia/casebook', { title: title.trim() || defaultTitle, observables }).then((c) => {
+      ? send<Casebook>('POST', '/ctia/casebook', { title: title.trim() || defaultTitle, observables }).then((c): Said => {
         setPick(shortId(c.id));
-        return `Created casebook “${c.title ?? shortId(c.id)}” with ${n}`;
+        return { before: 'Created casebook ', id: shortId(c.id), title: c.title ?? shortId(c.id), after: ` with ${n}` };
       })
       : send<Casebook>('POST', `/ctia/casebook/${encodeURIComponent(pick)}/observables`, { operation: 'add', observables })
-        .then((c) => `Added ${n} to casebook “${c.title ?? pick}”`);
-    done.then((text) => { setSaid(text); return load(); }, (err: Error) => setError(err.message)).finally(() => setBusy(false));
+        .then((c): Said => ({ before: `Added ${n} to casebook `, id: pick, title: c.title ?? pick, after: '' }));
+    done.then((s) => { setSaid(s); return load(); }, (err: Error) => setError(err.message)).finally(() => setBusy(false));
   };
 
   return (
@@ -50,7 +55,9 @@ export function InvestigateCasebook({ observables, defaultTitle }: { observables
         </>
       )}
       <button type="submit" disabled={busy || observables.length === 0}>Add {observables.length} to casebook</button>
-      <p role="status" className="inv-said">{said}</p>
+      <p role="status" className="inv-said">
+        {said && <>{said.before}“<a href={`${BASE}casebooks/${encodeURIComponent(said.id)}`}>{said.title}</a>”{said.after}</>}
+      </p>
       {error && <p role="alert" className="error">{error}</p>}
     </form>
   );
