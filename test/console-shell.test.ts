@@ -172,6 +172,41 @@ test('in Chromium: a wrong password shows a message; sign in, see the devices, n
   await context.close();
 });
 
+test('in Chromium: an address that names no page says so, with a way home; the icon is the console\'s own, no 404 for /favicon.ico', async () => {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  // Chromium fetches the icon itself, out of playwright's sight; a failure shows only as a console message.
+  const failed: string[] = [];
+  page.on('console', (m) => { if (/Failed to load resource/.test(m.text()) && /favicon|\.svg$/.test(m.location().url)) failed.push(`${m.text()} ${m.location().url}`); });
+  await page.goto(`${t.url}/console/no-such-page/at/all?x=1`);
+  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('Password').fill(adminPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'There is no console page at /console/no-such-page/at/all' }).waitFor();
+  assert.equal(await page.title(), 'Page not found · threatlink console');
+  assert.equal(await page.getByRole('heading', { name: 'Devices' }).count(), 0, 'not the Devices page in its place');
+  assert.equal(await page.getByRole('navigation', { name: 'Main' }).locator('[aria-current="page"]').count(), 0);
+  await page.getByRole('link', { name: 'Go to Devices' }).click();
+  await page.getByRole('row', { name: /sensor-console/ }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/console/');
+  // A known page's address with its own parts is that page.
+  await page.goto(`${t.url}/console/events/ev-none`);
+  await page.getByRole('heading', { name: 'Events', level: 1 }).waitFor();
+
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  assert.match(icon ?? '', /^\/console\/assets\/.+\.svg$/);
+  const svg = await t.api(icon!, { as: 'none' });
+  assert.equal(svg.status, 200);
+  assert.equal(svg.headers['content-type'], 'image/svg+xml');
+  assert.match(String(svg.headers['cache-control']), /immutable/);
+  await page.goto(`${t.url}/console/incidents`);
+  await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(failed, []);
+  await context.close();
+});
+
 test('in Chromium: a session that ends under an open page asks to sign in again over it, and the page carries on', async () => {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();

@@ -3,8 +3,9 @@
 // /console/ path with the app).
 import { useEffect, useState, type MouseEvent } from 'react';
 import type { SessionUser } from './api';
-import { BASE, NAV, pageOf } from './nav';
+import { BASE, NAV, NOT_FOUND, pageOf } from './nav';
 import { PAGES } from './routes';
+import { NotFound } from './pages/NotFound';
 
 export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {
   const [page, setPage] = useState(() => pageOf(location.pathname));
@@ -22,7 +23,7 @@ export function Layout({ user, onSignOut }: { user: SessionUser; onSignOut: () =
     document.title = `${page.label} · threatlink console`;
   }, [page]);
 
-  const Page = PAGES[page.path] ?? PAGES.devices!;
+  const Page = (page !== NOT_FOUND && PAGES[page.path]) || NotFound;
 
   const go = (e: MouseEvent<HTMLAnchorElement>, path: string) => {
     // Let the browser handle new-tab and new-window clicks itself.

@@ -22,8 +22,14 @@ export const NAV: readonly NavItem[] = [
 
 export const BASE = '/console/';
 
-/** The page the browser's address names; Devices when it names none we know. */
+/** What an address under /console/ names when it is no page: the server answers every such
+ * address with the app, so saying so is the app's job. */
+export const NOT_FOUND: NavItem = { path: '', label: 'Page not found' };
+
+/** The page the browser's address names: Devices for the console's own address, NOT_FOUND for
+ * a name no page has. */
 export function pageOf(pathname: string): NavItem {
   const name = pathname.startsWith(BASE) ? pathname.slice(BASE.length).split('/')[0] : '';
-  return NAV.find((n) => n.path === name) ?? (NAV[0] as NavItem);
+  if (!name) return NAV[0] as NavItem;
+  return NAV.find((n) => n.path === name) ?? NOT_FOUND;
 }
