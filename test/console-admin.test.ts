@@ -73,7 +73,7 @@ async function noPageWideScroll(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-const instance = async (name: string) => ((await t.api(MODULES)).body as Array<{ id: string; name: string; enabled: boolean; auth: { type: string } }>).find((m) => m.name === name);
+const instance = async (name: string) => ((await t.api(MODULES)).body as Array<{ id: string; name: string; enabled: boolean; auth: { type: string }; settings?: Record<string, unknown> }>).find((m) => m.name === name);
 
 test('admin: relay module: add with an HS256 key, health, disable, edit, delete', async () => {
   const { context, page, csp } = await signedIn('admin', adminPassword);
@@ -167,6 +167,31 @@ test('admin: feed from a local file shows its indicators; delete', async () => {
   await page.getByRole('button', { name: 'Yes, delete Local list' }).click();
   await row.waitFor({ state: 'detached' });
   assert.equal(await instance('Local list'), undefined);
+  assert.deepEqual(csp, []);
+  await context.close();
+});
+
+test('admin: the feed form names the server\'s feed files directory, and a file name there is enough', async () => {
+  const { context, page, csp } = await signedIn('admin', adminPassword);
+  await open(page, 'Feeds');
+  await page.getByRole('button', { name: 'Add feed' }).click();
+  const form = page.getByRole('form', { name: 'Add a feed' });
+  const source = form.getByLabel('Source (file path or URL)');
+  await form.getByText(`A local file must be in ${dirname(LIST_FEED)} on the server`).waitFor();
+  // The hint is the source field's description, so a screen reader reads it with the field.
+  const hint = await source.getAttribute('aria-describedby');
+  assert.match(await form.locator(`[id="${hint}"]`).innerText(), /give its name or its path under that directory/);
+  await form.getByLabel('Name', { exact: true }).fill('Named list');
+  await source.fill('list.txt');
+  await form.getByRole('button', { name: 'Add feed' }).click();
+  await form.waitFor({ state: 'detached' });
+  const row = page.getByRole('row', { name: /Named list/ });
+  await row.getByText(LIST_FEED, { exact: true }).waitFor();
+  await row.getByRole('cell', { name: 'Indicators in Named list' }).getByText(/^\d+$/).waitFor();
+  assert.equal((await instance('Named list'))?.settings?.source, LIST_FEED);
+  await page.getByRole('button', { name: 'Delete Named list' }).click();
+  await page.getByRole('button', { name: 'Yes, delete Named list' }).click();
+  await row.waitFor({ state: 'detached' });
   assert.deepEqual(csp, []);
   await context.close();
 });

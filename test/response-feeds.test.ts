@@ -645,3 +645,35 @@ test('sources as publishers serve them: gzip-compressed files and downloads, a U
   assert.match(((await health(stix.mod)).last_error as { message: string }).message, /^the bundle is not JSON \(/);
   assert.ok(await listed(stix.m.id, { type: 'ip', value: '198.51.100.60' }));
 });
+
+test('a feed\'s file named relative to the feed files directory is that file there; the directory is told to admins', async () => {
+  const api = '/iroh/iroh-int/module_instance';
+  const made = await t.api(api, { method: 'POST', body: { kind: 'feed', name: `Relative ${randomUUID()}`, settings: { source: ' list.txt ', format: 'list' } } });
+  assert.equal(made.status, 201, made.text);
+  assert.equal(made.body.settings.source, fixture('list.txt'));
+  const health = await t.api(`${api}/${made.body.id}/refresh`, { method: 'POST' });
+  assert.ok(health.body.indicators > 0, health.text);
+  // A path under it, given in a change, the same way; one that climbs out is refused.
+  const sub = join(FEED_FILES, `sub-${randomUUID()}`);
+  mkdirSync(sub);
+  cpSync(fixture('list.txt'), join(sub, 'ips.txt'));
+  const moved = await t.api(`${api}/${made.body.id}`, { method: 'PATCH', body: { settings: { source: `./${sub.slice(FEED_FILES.length + 1)}/ips.txt`, format: 'list' } } });
+  assert.equal(moved.status, 200, moved.text);
+  assert.equal(moved.body.settings.source, join(sub, 'ips.txt'));
+  for (const source of ['../list.txt', 'sub/../../etc/passwd']) {
+    const r = await t.api(api, { method: 'POST', body: { kind: 'feed', name: `Out ${randomUUID()}`, settings: { source, format: 'list' } } });
+    assert.equal(r.status, 400, `${source}: ${r.text}`);
+    assert.match(r.body.message, /settings\.source: .* is outside /, source);
+  }
+  // Only feeds: another kind's settings are its own business.
+  const relay = await t.api(api, { method: 'POST', body: { kind: 'relay', name: `Relay ${randomUUID()}`, url: 'https://relay.example:9090', settings: { source: 'list.txt' } } });
+  assert.equal(relay.status, 201, relay.text);
+  assert.equal(relay.body.settings.source, 'list.txt');
+
+  const settings = await t.api('/iroh/iroh-enrich/settings');
+  assert.equal(settings.body.feed_files_dir, FEED_FILES);
+  const c = await t.api('/api/v1/clients', { method: 'POST', body: { name: `reader ${randomUUID()}`, role: 'read-only' } });
+  const reader = await t.token(c.body.client_id, c.body.client_secret);
+  assert.equal((await t.api('/iroh/iroh-enrich/settings', { token: reader })).body.feed_files_dir, undefined);
+  for (const id of [made.body.id, relay.body.id]) await t.api(`${api}/${id}`, { method: 'DELETE' });
+});

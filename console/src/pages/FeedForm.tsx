@@ -1,8 +1,10 @@
 // Adding a threat-intel feed (docs/modules.md, `feed`): where it is read from, its format, the
-// type of its values, how often it is read again and the disposition of what it lists.
-import { useId, useState, type FormEvent } from 'react';
+// type of its values, how often it is read again and the disposition of what it lists. A local
+// file must lie in the server's feed files directory, which the form names; a path relative to
+// it is enough.
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { send } from '../api';
-import { MODULES_PATH } from './moduleApi';
+import { MODULES_PATH, feedFilesDir } from './moduleApi';
 
 const FORMATS = [
   { value: 'list', label: 'List (one observable a line)' },
@@ -24,6 +26,9 @@ export function FeedForm({ onDone, onCancel }: { onDone: () => void; onCancel: (
   const [disposition, setDisposition] = useState('Malicious');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [filesDir, setFilesDir] = useState<string | null>(null);
+
+  useEffect(() => { feedFilesDir().then(setFilesDir, () => { /* the hint then says it generally */ }); }, []);
 
   // Only list and CSV values carry no type of their own.
   const typed = format === 'list' || format === 'csv';
@@ -48,7 +53,13 @@ export function FeedForm({ onDone, onCancel }: { onDone: () => void; onCancel: (
         <label htmlFor={`${f}-name`}>Name</label>
         <input id={`${f}-name`} value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
         <label htmlFor={`${f}-source`}>Source (file path or URL)</label>
-        <input id={`${f}-source`} value={source} required placeholder="https://feeds.example/ips.txt or /var/lib/feeds/ips.txt" onChange={(e) => setSource(e.target.value)} />
+        <input id={`${f}-source`} value={source} required aria-describedby={`${f}-source-hint`}
+          placeholder={`https://feeds.example/ips.txt or ${filesDir ? 'ips.txt' : '/var/lib/threatlink/feeds/ips.txt'}`} onChange={(e) => setSource(e.target.value)} />
+        <p id={`${f}-source-hint`} className="hint field-hint">
+          {filesDir
+            ? <>A local file must be in <code>{filesDir}</code> on the server (its operator puts it there); give its name or its path under that directory.</>
+            : <>A local file must be in the server's feed files directory (<code>&lt;data-dir&gt;/feeds</code>, or <code>up --feed-files-dir</code>).</>}
+        </p>
         <label htmlFor={`${f}-format`}>Format</label>
         <select id={`${f}-format`} value={format} onChange={(e) => setFormat(e.target.value)}>
           {FORMATS.map((x) => <option key={x.value} value={x.value}>{x.label}</option>)}

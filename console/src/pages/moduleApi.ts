@@ -1,6 +1,6 @@
 // Module instances as /iroh/iroh-int/module_instance shows them (never with their auth secret),
 // and a health check of one of them.
-import { ApiFailure, send } from '../api';
+import { ApiFailure, get, send } from '../api';
 
 export type AuthType = 'none' | 'hs256' | 'configuration-token';
 
@@ -56,4 +56,11 @@ export async function refreshFeed(id: string): Promise<Health> {
   } catch (err) {
     return { ok: false, message: (err as Error).message };
   }
+}
+
+/** The server's directory of files feeds may read (the enrich settings tell it to admins), or
+ * null when the server does not say. */
+export async function feedFilesDir(): Promise<string | null> {
+  const r = await get<{ feed_files_dir?: string }>('/iroh/iroh-enrich/settings');
+  return r.feed_files_dir ?? null;
 }

@@ -8,6 +8,7 @@ import { ModuleConfigError } from '../../modules/kind.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from '../../modules/manager.js';
 import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
 import { ApiError } from '../../../exchange/api/errors.js';
+import { resolveFeedSource } from './feed-source.js';
 
 const BASE = '/iroh/iroh-int/module_instance';
 const CTR_BASE = '/iroh/iroh-int/module-instance';
@@ -92,9 +93,10 @@ function routes(app: FastifyInstance, rc: ResponseContext, base: string, reader:
   app.post(base, { preValidation: admin, schema: createSchema }, async (req, reply) => {
     const b = req.body as Partial<ModuleInstance>;
     const now = new Date().toISOString();
+    const settings = b.kind === 'feed' ? resolveFeedSource(b.settings, rc.feedFilesDir) : b.settings;
     const m = checked(rc, {
       id: `module-instance-${randomUUID()}`, org_id: principal(req).org_id, kind: b.kind!, name: b.name!, enabled: b.enabled ?? true,
-      settings: b.settings ?? {}, timeout_ms: b.timeout_ms ?? DEFAULT_TIMEOUT_MS, concurrency: b.concurrency ?? DEFAULT_CONCURRENCY,
+      settings: settings ?? {}, timeout_ms: b.timeout_ms ?? DEFAULT_TIMEOUT_MS, concurrency: b.concurrency ?? DEFAULT_CONCURRENCY,
       rate_limit_per_minute: b.rate_limit_per_minute ?? 0, cache_ttl_seconds: b.cache_ttl_seconds ?? 0, created_at: now, updated_at: now,
       ...(b.url !== undefined ? { url: b.url } : {}), ...(b.auth !== undefined ? { auth: b.auth } : {}),
     });
@@ -109,7 +111,7 @@ function routes(app: FastifyInstance, rc: ResponseContext, base: string, reader:
       if (await rc.modules.instance(orgId, id)) throw new ApiError('bad_request', `${id} is built in and cannot be changed`);
       throw new ApiError('not_found', `no module instance ${id} in this org`);
     }
-    const kept = keepSecrets(cur, patch);
+    const kept = keepSecrets(cur, cur.kind === 'feed' && patch.settings ? { ...patch, settings: resolveFeedSource(patch.settings, rc.feedFilesDir) } : patch);
     checked(rc, { ...cur, ...kept });
     const next = await rc.stores.modules.update(orgId, id, kept);
     await rc.modules.forget(orgId, id);

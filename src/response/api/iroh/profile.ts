@@ -1,5 +1,5 @@
 // Who the caller is, the caller's org, and the enrich settings (the Python client checks a
-// token with the latter).
+// token with the latter; the console's feed form reads where feeds' local files must be).
 import type { FastifyInstance } from 'fastify';
 import type { ResponseContext } from '../../context.js';
 import { requireRole, principal } from '../../../exchange/api/auth-hook.js';
@@ -30,6 +30,8 @@ export async function profileRoutes(app: FastifyInstance, rc: ResponseContext): 
     return {
       'org-id': p.org_id,
       'module-instances': instances.map((m) => presentInstance(rc, m)),
+      // A path on the server: for those who add feeds, who are told it when a feed is refused anyway.
+      ...(p.role === 'admin' ? { feed_files_dir: rc.feedFilesDir } : {}),
     };
   });
 }
