@@ -29,6 +29,7 @@ const SHOTS: Array<{ name: string; path: string; ready?: (p: Page) => Promise<un
   { name: 'events', path: 'events', ready: (p) => p.locator('table tbody tr').first().waitFor() },
   { name: 'investigate', path: 'investigate?q=evil-c2.duckdns.org', ready: (p) => p.locator('canvas').first().waitFor() },
   { name: 'incidents', path: 'incidents', ready: (p) => p.locator('table tbody tr').first().waitFor() },
+  { name: 'incident-rules', path: 'incident-rules', ready: (p) => p.locator('table tbody tr').first().waitFor() },
   {
     name: 'incident', path: 'incidents',
     ready: async (p) => {
@@ -81,9 +82,10 @@ async function main(): Promise<void> {
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     // A feed naming some of the demo's addresses and domains, so events are tagged and verdicts
     // shown; a casebook, so that page has something to show.
-    const feed = join(dir, 'demo-feed.txt');
-    writeFileSync(feed, '# demo threat-intel list\n203.0.113.45\nevil-c2.duckdns.org\nlogin-micros0ft.com\n');
-    await api(page, 'POST', '/iroh/iroh-int/module_instance', { kind: 'feed', name: 'Demo blocklist', settings: { source: feed, format: 'list', refresh_seconds: 600 } });
+    // Feeds read local files only from the feed files directory (<data-dir>/feeds); a name there is enough.
+    mkdirSync(join(dir, 'feeds'), { recursive: true });
+    writeFileSync(join(dir, 'feeds', 'demo-feed.txt'), '# demo threat-intel list\n203.0.113.45\nevil-c2.duckdns.org\nlogin-micros0ft.com\n');
+    await api(page, 'POST', '/iroh/iroh-int/module_instance', { kind: 'feed', name: 'Demo blocklist', settings: { source: 'demo-feed.txt', format: 'list', refresh_seconds: 600 } });
     await api(page, 'POST', '/ctia/casebook', {
       title: 'C2 infrastructure seen by the demo sensor', description: 'Cobalt Strike beacons from 10.10.1.15', type: 'casebook',
       observables: [{ type: 'domain', value: 'evil-c2.duckdns.org' }, { type: 'ip', value: '203.0.113.45' }], texts: [{ type: 'notes', text: 'Blocked on the sensors; waiting for the proxy logs.' }],
