@@ -161,6 +161,14 @@ test('admin: feed from a local file shows its indicators; delete', async () => {
   await row.getByText(LIST_FEED).waitFor();
   await row.getByText('10 min').waitFor();
   await row.getByText('Suspicious').waitFor();
+  // The fixture's range is counted, and its unreadable line is named with why, not only counted.
+  await row.getByText('1 range', { exact: true }).waitFor();
+  const skipped = h.body.data[0].data.skipped_entries as Array<{ at: string; entry: string }>;
+  assert.equal(skipped.length, 1);
+  await row.getByLabel('1 skipped in Local list: show which').click();
+  const list = row.getByRole('list', { name: 'Skipped in Local list' });
+  await list.getByText(skipped[0]!.entry).waitFor();
+  assert.match(await list.innerText(), new RegExp(`^${skipped[0]!.at}: this-line-is-not-an-observable — not an address`));
   await noPageWideScroll(page);
 
   await page.getByRole('button', { name: 'Delete Local list' }).click();

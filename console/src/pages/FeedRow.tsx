@@ -11,7 +11,9 @@ const UNREAD_RECHECK_MS = 2000;
 
 interface FeedHealth {
   indicators?: number;
+  ranges?: number;
   skipped?: number;
+  skipped_entries?: Array<{ at: string; entry: string; reason: string }>;
   last_refresh?: string | null;
   last_error?: { message: string; time: string } | null;
 }
@@ -24,6 +26,21 @@ function disposition(v: unknown): string {
 function refreshText(v: unknown): string {
   const s = typeof v === 'number' ? v : Number(v ?? 3600);
   return s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`;
+}
+
+/** What the feed could not read, by line or entry and why: a count alone leaves the admin to
+ * open the file and guess. */
+function SkippedEntries({ count, entries, feed }: { count: number; entries: NonNullable<FeedHealth['skipped_entries']>; feed: string }) {
+  if (entries.length === 0) return <span className="sub">{count} skipped</span>;
+  return (
+    <details className="skipped sub">
+      <summary aria-label={`${count} skipped in ${feed}: show which`}>{count} skipped</summary>
+      <ul aria-label={`Skipped in ${feed}`}>
+        {entries.map((e, i) => <li key={i}><span className="at">{e.at}</span>: <code className="wrap-any">{e.entry}</code> — {e.reason}</li>)}
+        {count > entries.length && <li>… and {count - entries.length} more</li>}
+      </ul>
+    </details>
+  );
 }
 
 export function FeedRow({ m, admin, onChanged }: { m: ModuleInstance; admin: boolean; onChanged: () => void }) {
@@ -66,7 +83,8 @@ export function FeedRow({ m, admin, onChanged }: { m: ModuleInstance; admin: boo
       <td>{refreshText(s.refresh_seconds)}</td>
       <td className="num" aria-label={`Indicators in ${m.name}`}>
         <span>{h ? (unread ? 'reading…' : h.indicators ?? '—') : '—'}</span>
-        {h?.skipped ? <span className="sub">{h.skipped} skipped</span> : null}
+        {h?.ranges ? <span className="sub">{h.ranges} {h.ranges === 1 ? 'range' : 'ranges'}</span> : null}
+        {h?.skipped ? <SkippedEntries count={h.skipped} entries={h.skipped_entries ?? []} feed={m.name} /> : null}
       </td>
       <td>{h ? when(h.last_refresh) : '—'}</td>
       <td className="last-error">
