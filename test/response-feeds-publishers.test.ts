@@ -40,6 +40,9 @@ test('skipped entries are counted and named (where, what, why), and a bad line d
   // A url attribute without a scheme is still the URL the event names, opened over http.
   assert.ok(keys(misp).includes('url:http://emotet-dl2.example-bad.top/loader.php'), keys(misp).join(' '));
   assert.ok(!misp.skippedEntries.some((e) => e.entry === 'emotet-dl2.example-bad.top/loader.php'));
+  // filename|sha256: the hash is the indicator; the name alone would mark every Invoice_0429.doc.
+  assert.ok(keys(misp).includes('sha256:0f7a3b9c1d2e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a'));
+  assert.ok(!keys(misp).some((k) => k.startsWith('file_name:')), keys(misp).join(' '));
 
   const stix = one({ format: 'stix2' }, 'stix2-bundle.json');
   assert.deepEqual(stix.skippedEntries.map((e) => e.reason.split(':')[0]!.split(' (')[0]), [

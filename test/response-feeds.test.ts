@@ -164,7 +164,7 @@ test('formats: list, csv, MISP and STIX 2.1 read into canonical observables', ()
     'domain:emotet.misp-feed.example.com',
     'domain:login.phish.misp-feed.example.com',
     'email:billing@misp-feed.example.com',
-    'file_name:invoice.doc',
+    // filename|md5 lists the hash alone: the name would mark every file called invoice.doc.
     'ip:192.0.2.66',
     'ip:192.0.2.67',
     'ip:192.0.2.68',

@@ -1,6 +1,7 @@
 // MISP feed events (`<uuid>.json`, each {"Event":{…}}): the attributes, top-level and inside
 // objects, of the types threatlink has observables for. Composite types (`domain|ip`,
-// `filename|sha256`, `ip-dst|port`) give one observable per known half.
+// `ip-dst|port`) give one observable per known half; a `filename|<hash>`'s name only names the
+// file the hash identifies: as an indicator of its own, `invoice.doc` would mark every file so called.
 import { typeFromName, typedObservable, whyNot, type FeedIndicator } from '../indicator.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
 import { parseJson } from './json.js';
@@ -36,6 +37,10 @@ export function parseMispEvent(text: string, toIdsOnly: boolean, out: ParseResul
     types.forEach((typeName, i) => {
       const t = typeFromName(typeName);
       const v = values[i];
+      if (types.length > 1 && typeName === 'filename') {
+        why.push('a file name beside its hash is not an indicator of its own');
+        return;
+      }
       if (t === null || v === undefined) {
         // The other half of a composite (`ip-dst|port`'s port) is no loss when one half is used.
         why.push(`type ${typeName} is not one feeds match`);
