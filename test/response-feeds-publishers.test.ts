@@ -26,7 +26,7 @@ test('skipped entries are counted and named (where, what, why), and a bad line d
   assert.deepEqual(keys(list), ['ip:50.16.16.211', 'ip:51.178.161.32']);
   assert.equal(list.skipped, 2);
   assert.deepEqual(list.skippedEntries, [
-    { at: 'line 3', entry: '51.178.161', reason: 'not an address, range, domain, URL, hash or email' },
+    { at: 'line 3', entry: '51.178.161', reason: 'not an address, range, domain (under a public suffix; set observable_type=domain for others), URL, hash or email' },
     { at: 'line 4', entry: '0.0.0.0/0 ; everything', reason: 'a range wider than /8: too broad to be an indicator' },
   ]);
 
@@ -49,6 +49,13 @@ test('skipped entries are counted and named (where, what, why), and a bad line d
     'the pattern does not reduce to "any of these values"', 'revoked', 'pattern_type sigma',
   ]);
   assert.match(stix.skippedEntries[0]!.at, /^indicator--/);
+
+  // Guessed types: a name must end in a public suffix, so a mistyped address or a file name is
+  // skipped, not listed as a domain; a feed that says its type is taken at its word.
+  const guessed = parsed({ format: 'list' }, { [FEED_FILE]: '198.51.100.7e\ninvoice.pdf\nevil.example.com\nnas.corp.internal\n' });
+  assert.deepEqual(keys(guessed), ['domain:evil.example.com']);
+  assert.equal(guessed.skipped, 3);
+  assert.deepEqual(keys(parsed({ format: 'list', observable_type: 'domain' }, { [FEED_FILE]: 'nas.corp.internal\n' })), ['domain:nas.corp.internal']);
 
   // A feed of thousands of bad lines keeps a few examples, and counts them all.
   const many = parsed({ format: 'list' }, { [FEED_FILE]: `198.51.100.1\n${'garbage!\n'.repeat(500)}` });

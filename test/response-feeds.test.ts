@@ -510,7 +510,7 @@ test('POST …/module_instance/{id}/refresh reads the source again at once; admi
   assert.equal(again.body.indicators, 3, 'the new list, without waiting a day');
   // The line it could not read is named in the answer (and in health), not just counted.
   assert.equal(again.body.skipped, 1);
-  assert.deepEqual(again.body.skipped_entries, [{ at: 'line 3', entry: '198.51.100.300', reason: 'not an address, range, domain, URL, hash or email' }]);
+  assert.deepEqual(again.body.skipped_entries, [{ at: 'line 3', entry: '198.51.100.300', reason: 'not an address, range, domain (under a public suffix; set observable_type=domain for others), URL, hash or email' }]);
   // An empty answer after a full one (a file caught between truncate and write, a 200 with no
   // body) keeps the list, and says so.
   writeFileSync(file, '');

@@ -1,7 +1,7 @@
 // One observable a feed lists, in the canonical form inspect and the sensors use, so a feed
 // value, an enrich request and an event field meet on the same string.
 import {
-  normalizeDomain, normalizeEmail, normalizeHash, normalizeIPv4, normalizeIPv6, normalizeObservable, normalizeUrl,
+  normalizePublicDomain, normalizeEmail, normalizeHash, normalizeIPv4, normalizeIPv6, normalizeObservable, normalizeUrl,
   refang, type Observable, type ObservableType,
 } from '../../../observables/index.js';
 import { cidrString, MIN_PREFIX, parseCidr, type Cidr } from './ip-ranges.js';
@@ -99,7 +99,9 @@ export function detectObservable(raw: string): Observable | null {
     const e = normalizeEmail(v);
     return e === null ? null : { type: 'email', value: e };
   }
-  const d = normalizeDomain(v);
+  // Guessed, a name must end in a public suffix: `198.51.100.7e` or `invoice.pdf` is a typo or a
+  // file, not a domain. A feed of internal names says observable_type=domain.
+  const d = normalizePublicDomain(v);
   return d === null ? null : { type: 'domain', value: d };
 }
 
@@ -109,7 +111,7 @@ export function whyNot(type: ObservableType | undefined, raw: string): string {
   if (v === '') return 'empty';
   const c = v.includes('/') && (type === undefined || type === 'ip' || type === 'ipv6') ? parseCidr(v) : null;
   if (c !== null) return `a range wider than /${MIN_PREFIX[c.family]}: too broad to be an indicator`;
-  return type === undefined ? 'not an address, range, domain, URL, hash or email' : `not a valid ${type}`;
+  return type === undefined ? 'not an address, range, domain (under a public suffix; set observable_type=domain for others), URL, hash or email' : `not a valid ${type}`;
 }
 
 /** By the type the feed names when it names one it knows, else by the value's look. */
