@@ -105,6 +105,23 @@ test('a stopped connector and a missing config still give an archive that says w
   assert.match(JSON.parse(x.read('local-api/contexts-default.json')).error, /connector_port unknown/);
 });
 
+test('--out: a directory gets the archive under its default name; a path that cannot be written is named before anything is collected', async () => {
+  const outDir = join(dir, `outdir-${Date.now()}`);
+  mkdirSync(outDir);
+  let doctorRan = 0;
+  const doctor = async () => { doctorRan++; return { exitCode: 0, report: { verdict: 'ok', checks: [] }, error: null }; };
+  const r = await writeBundle({ config: join(dir, 'nope.properties'), out: outDir, doctor });
+  assert.equal(r.file, join(outDir, `${r.root}.tar.gz`));
+  assert.ok(statSync(r.file).isFile());
+  doctorRan = 0;
+  await assert.rejects(writeBundle({ config: join(dir, 'nope.properties'), out: join(dir, 'missing', 'x.tar.gz'), doctor }), /^Error: --out .*x\.tar\.gz: the directory .*missing does not exist$/);
+  assert.equal(doctorRan, 0, 'nothing collected for an archive that could not be written');
+  const cli = await runCliToEnd(['doctor', 'bundle', '--config', join(dir, 'nope.properties'), '--out', join(dir, 'missing', 'y.tar.gz')]);
+  assert.equal(cli.code, 1);
+  assert.match(cli.stderr, /--out .*y\.tar\.gz: the directory .*missing does not exist/);
+  assert.equal(cli.stdout, '');
+});
+
 test('through the CLI: threatlink doctor bundle --config … --out … (registered by the doctor command)', async (tt) => {
   const help = await runCliToEnd(['doctor', 'bundle', '--help']);
   if (help.code !== 0 || !/troubleshoot archive/.test(help.stdout)) {

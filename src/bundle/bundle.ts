@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { collect, toEntries, type CollectOptions } from './collect.js';
+import { outFile } from './out-file.js';
 import { tarGz } from './tar.js';
 import { VERSION } from '../version.js';
 
@@ -28,7 +29,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   const now = o.now ?? new Date();
   const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_');
   const root = `threatlink-bundle-${host}-${stamp(now)}`;
-  const file = resolve(o.out ?? `${root}.tar.gz`);
+  const file = outFile(o.out, `${root}.tar.gz`);
   const c = await collect(o);
   const manifest = {
     created_at: now.toISOString(),
