@@ -48,6 +48,17 @@ test('first start prints the URL and generated credentials once; ca-fingerprint,
     const bad = await runCliToEnd(['token', 'create', '--data-dir', dir, '--expiry', 'soon']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /--expiry: "soon" is not a duration/);
+    // The API's bounds hold here too: a token the API would refuse to make is not made.
+    for (const [args, why] of [
+      [['--device', ''], /--device: "" is not a device id/],
+      [['--device', 'sensor 1'], /--device: "sensor 1" is not a device id/],
+      [['--uses', '100001'], /--uses: "100001" must be a whole number from 1 to 100000/],
+    ] as const) {
+      const r = await runCliToEnd(['token', 'create', '--data-dir', dir, ...args]);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, why);
+      assert.equal(r.stdout, '', 'no token printed');
+    }
 
     const org = await runCliToEnd(['org', 'create', 'blue-team', '--data-dir', dir, '--json']);
     assert.equal(org.code, 0, org.stderr);

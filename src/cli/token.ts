@@ -2,7 +2,7 @@
 // revoked straight in the data dir on the exchange host (file access is the credential there).
 import type { Command } from 'commander';
 import { openExchangeStores, STORE_OPTION } from './exchange-stores.js';
-import { issueRegistrationToken } from '../exchange/api/registration-tokens.js';
+import { issueRegistrationToken, DEVICE_ID_PATTERN, MAX_TOKEN_USES } from '../exchange/api/registration-tokens.js';
 import { parseDuration } from './duration.js';
 import { caFingerprintOf } from './exchange-files.js';
 import { orgOption } from './org-option.js';
@@ -27,7 +27,11 @@ export function register(program: Command): void {
       const expiry = parseDuration(o.expiry, '--expiry');
       if (expiry < 60 || expiry > 365 * 86400) throw new Error(`--expiry: "${o.expiry}" must be between 60s and 365d`);
       const uses = Number(o.uses);
-      if (!Number.isInteger(uses) || uses < 1) throw new Error(`--uses: "${o.uses}" must be a whole number ≥ 1`);
+      if (!Number.isInteger(uses) || uses < 1 || uses > MAX_TOKEN_USES) throw new Error(`--uses: "${o.uses}" must be a whole number from 1 to ${MAX_TOKEN_USES}`);
+      // The API refuses such an id; a token made here for one could never enroll that device.
+      if (o.device !== undefined && !new RegExp(DEVICE_ID_PATTERN).test(o.device)) {
+        throw new Error(`--device: "${o.device}" is not a device id (1–128 of A–Z a–z 0–9 . _ -)`);
+      }
       const { stores, caFile } = await openExchangeStores(o.dataDir, o.store);
       try {
         const org = await orgOption(stores.orgs, o.org);

@@ -11,6 +11,10 @@ import { ApiError } from './errors.js';
 export const REGISTRATION_TOKEN_PATH = '/providers/sse/services/token/api/v2/auth_tokens/registration';
 const MAX_EXPIRY = 365 * 24 * 3600;
 
+/** Shared with `threatlink token create`, which checks the same bounds before the store. */
+export const DEVICE_ID_PATTERN = '^[A-Za-z0-9._-]{1,128}$';
+export const MAX_TOKEN_USES = 100_000;
+
 const createSchema = {
   body: {
     type: 'object',
@@ -19,12 +23,12 @@ const createSchema = {
       principal: {
         type: 'object',
         properties: {
-          deviceId: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+          deviceId: { type: 'string', pattern: DEVICE_ID_PATTERN },
           serviceType: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] },
         },
       },
       expiry: { type: 'integer', minimum: 60, maximum: MAX_EXPIRY },
-      uses: { type: 'integer', minimum: 1, maximum: 100000 },
+      uses: { type: 'integer', minimum: 1, maximum: MAX_TOKEN_USES },
     },
   },
 };
