@@ -19,7 +19,9 @@ function walk(dir) {
 
 const conc = process.env.TEST_CONCURRENCY ?? '2';
 function run(files, env = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${conc}`, ...files], {
+  // --test-force-exit: a file whose tests are done ends even if a failed test left a server
+  // running (test/helpers/process.ts kills the CLI children it started as the file exits).
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${conc}`, ...files], {
     stdio: 'inherit', env: { ...process.env, ...env },
   });
   return r.status ?? 1;

@@ -24,9 +24,16 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
+/** CLI children still running: killed as the test file's process exits, so a test that failed
+ * before stopping its server leaves nothing behind holding ports and files. */
+const live = new Set<ChildProcess>();
+process.on('exit', () => { for (const c of live) c.kill('SIGKILL'); });
+
 /** Starts the CLI and resolves once its output matches `ready`. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 30_000): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  child.on('exit', () => live.delete(child));
   let out = '';
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return new Promise((resolve, reject) => {
