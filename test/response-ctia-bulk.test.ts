@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startTestExchange, cleanup, type TestExchange } from './helpers/exchange.js';
-import { createOrgWithAdmin } from '../src/exchange/orgs.js';
+import { roleTokens } from './helpers/roles.js';
 
 let t: TestExchange;
 let analyst: string;
@@ -14,15 +14,7 @@ let tokenB: string;
 
 before(async () => {
   t = await startTestExchange();
-  const mk = async (role: string) => {
-    const r = await t.api('/api/v1/clients', { method: 'POST', body: { name: `bulk-${role}`, role } });
-    assert.equal(r.status, 201, r.text);
-    return t.token(r.body.client_id, r.body.client_secret);
-  };
-  analyst = await mk('analyst');
-  reader = await mk('read-only');
-  const b = await createOrgWithAdmin(t.ex.ctx.stores, 'org-b');
-  tokenB = await t.token(b.clientId, b.clientSecret);
+  ({ analyst, reader, otherOrgAdmin: tokenB } = await roleTokens(t, 'bulk'));
 });
 after(async () => { await t.close(); cleanup(t.dataDir); });
 
