@@ -1,13 +1,10 @@
 // Puts one event, or a unique event (all its events), into a new incident by hand
 // (POST /api/v1/incidents/promote, analyst role) and links to it, for events no promotion rule
 // took.
-import { useState } from 'react';
-import { send } from '../api';
+import { usePromote } from './usePromote';
 import { BASE } from '../nav';
 import { shortId } from './incidentsQuery';
 import type { UniqueRecord } from './eventsQuery';
-
-interface Promoted { incident: { id: string; title?: string }; events: number }
 
 /** What the promote call takes: one event by its id, or a unique event by its identity. */
 export type PromoteTarget =
@@ -15,17 +12,8 @@ export type PromoteTarget =
   | { unique: Pick<UniqueRecord, 'type' | 'src_ip' | 'dst_ip' | 'gid' | 'sid'> };
 
 export function EventPromote({ target }: { target: PromoteTarget }) {
-  const [busy, setBusy] = useState(false);
-  const [made, setMade] = useState<Promoted | null>(null);
-  const [error, setError] = useState('');
-
-  const promote = () => {
-    setBusy(true);
-    setError('');
-    send<Promoted>('POST', '/api/v1/incidents/promote', target)
-      .then(setMade, (err: Error) => setError(err.message))
-      .finally(() => setBusy(false));
-  };
+  const { busy, made, error, promote: send } = usePromote();
+  const promote = () => send(target);
 
   const inc = made?.incident;
   return (

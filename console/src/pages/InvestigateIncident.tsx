@@ -2,25 +2,13 @@
 // observables): the incident holds the picked observables, with the org's own events that name
 // them as sightings, and links back here. Titled after the observables; linked to on the
 // Incidents page.
-import { useState } from 'react';
-import { send } from '../api';
+import { usePromote } from './usePromote';
 import { BASE } from '../nav';
 import { shortId, type Observable } from './investigateApi';
 
-interface Promoted { incident: { id: string; title?: string }; events: number }
-
 export function InvestigateIncident({ observables, title, malicious }: { observables: Observable[]; title: string; malicious: boolean }) {
-  const [busy, setBusy] = useState(false);
-  const [made, setMade] = useState<Promoted | null>(null);
-  const [error, setError] = useState('');
-
-  const promote = () => {
-    setBusy(true);
-    setError('');
-    send<Promoted>('POST', '/api/v1/incidents/promote', { observables, title, severity: malicious ? 'High' : 'Medium' })
-      .then(setMade, (err: Error) => setError(err.message))
-      .finally(() => setBusy(false));
-  };
+  const { busy, made, error, promote: send } = usePromote();
+  const promote = () => send({ observables, title, severity: malicious ? 'High' : 'Medium' });
 
   const inc = made?.incident;
   return (
