@@ -180,7 +180,12 @@ test('every command has --help, and a bad flag is an error on stderr', async () 
   }
   const r = await runCliToEnd(['up', '--listen', 'nonsense']);
   assert.notEqual(r.code, 0);
-  assert.match(r.stderr, /listen: "nonsense" is not HOST:PORT/);
+  assert.match(r.stderr, /--listen: "nonsense" is not HOST:PORT/, 'named as the option typed');
+  const viaEnv = await runCliToEnd(['up', '--data-dir', join(tmpDir('tl-cli-opt-'), 'd')], { THREATLINK_LISTEN: 'nowhere' });
+  assert.match(viaEnv.stderr, /THREATLINK_LISTEN: "nowhere" is not HOST:PORT/);
+  const host = await runCliToEnd(['up', '--public-host', 'a b', '--data-dir', join(tmpDir('tl-cli-opt-'), 'd')]);
+  assert.notEqual(host.code, 0);
+  assert.match(host.stderr, /--public-host: "a b" is not a host name or address/);
   // Each option's own error quotes what was typed (a NaN passed on said "NaN").
   for (const [args, why] of [
     [['--retention-days', 'abc'], /--retention-days: "abc" is not a number/],

@@ -1,7 +1,7 @@
 // `threatlink up`: the exchange (and later response and console) in one process on one port.
 import type { Command } from 'commander';
 import { logLevelOption, numberOption } from './number-option.js';
-import { buildConfig, DEFAULT_MAX_OBSERVABLES, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
+import { buildConfig, parseListen, DEFAULT_MAX_OBSERVABLES, ENDPOINT_ROLES, type EndpointMap, type EndpointRole } from '../exchange/config.js';
 import { startThreatlink } from '../threatlink.js';
 import { redactUrl } from '../doctor/redact-url.js';
 import { startDemo, type Demo } from './demo.js';
@@ -9,6 +9,7 @@ import { writePidFile, removePidFileIfOurs } from '../service/pid-file.js';
 import { exchangePidFile, runningExchangePid } from '../service/targets.js';
 import { serviceCommand } from '../command-hint.js';
 import { listenError } from './listen-error.js';
+import { isIP } from 'node:net';
 
 interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; maxObservables: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
@@ -57,6 +58,13 @@ export function register(program: Command): void {
       const logLevel = o.logLevel === undefined ? undefined : logLevelOption(o.logLevel === process.env.THREATLINK_LOG_LEVEL ? 'THREATLINK_LOG_LEVEL' : '--log-level', o.logLevel);
       const demoPort = numberOption('--demo-connector-port', o.demoConnectorPort, { min: 1, max: 65535, integer: true });
       const demoRate = numberOption('--demo-rate', o.demoRate, { min: 0.1, max: 10_000 });
+      // Checked here so the error names the option (or variable) as typed; buildConfig's own
+      // words are the config's (`listen:`, `endpoints.api:`), which no one typed.
+      const listenFlag = o.listen === process.env.THREATLINK_LISTEN ? 'THREATLINK_LISTEN' : '--listen';
+      try { parseListen(o.listen); } catch (e) { throw new Error(`${listenFlag}: ${(e as Error).message.replace(/^listen: /, '')}`); }
+      if (o.publicHost !== undefined && isIP(o.publicHost) === 0 && !/^[A-Za-z0-9._-]+$/.test(o.publicHost)) {
+        throw new Error(`--public-host: "${o.publicHost}" is not a host name or address`);
+      }
       const config = buildConfig({
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
         endpoints: parseEndpoints(o.endpoint), retentionDays, retentionBytes,
