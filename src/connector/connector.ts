@@ -1,6 +1,6 @@
 // The connector on a sensor host: sources → durable spool → uplink to the exchange, with the
 // local API beside it. Registration state lives in the data dir; the spool survives restarts.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { ConnectorConfig } from './properties.js';
@@ -12,13 +12,14 @@ import { eventRecord } from './event-record.js';
 import { SOURCES } from './sources/registry.js';
 import { Uplink } from './uplink/uplink.js';
 import { EnrollError } from './uplink/enroll-error.js';
-import { loadCredentials, saveCredentials, removeCredentials, writeAtomic, type Credentials } from './uplink/credentials.js';
+import { loadCredentials, saveCredentials, removeCredentials, type Credentials } from './uplink/credentials.js';
 import { certTimes, needsRenewal } from './uplink/cert-times.js';
-import { refreshRegistration, deregisterSelf, RegistrationGoneError, RefreshNotServedError, type RefreshAnswer } from './uplink/registration-self.js';
-import { ENDPOINT_ROLES } from '../protocol/endpoints.js';
+import { refreshRegistration, RegistrationGoneError, RefreshNotServedError, type RefreshAnswer } from './uplink/registration-self.js';
+import { registrationChange, enrolledExchangeError, exchangeMovedWarning, leaveExchange } from './registration-changes.js';
 import type { ControlFrame, DeviceStatus } from '../protocol/frames.js';
 import { startLocalApi } from './local-api.js';
-import { loadContext, removeContext, saveContext } from './context-file.js';
+import { loadContext, parseContextFqdn, removeContext, saveContext } from './context-file.js';
+import { loadCloudEvents, saveCloudEvents, removeCloudEvents } from './cloud-events-file.js';
 import { Blocklist } from './blocklist/blocklist.js';
 import { isBlockAction } from '../protocol/block.js';
 import { VERSION } from '../version.js';
@@ -100,7 +101,7 @@ export class Connector {
     });
     c = new Connector(config, spool, log, hooks);
     c.applySavedContext();
-    c.cloudFromExchange = c.loadCloudState();
+    c.cloudFromExchange = loadCloudEvents(config.dataDir);
     c.blocklist.open();
     c.creds = loadCredentials(config.dataDir, config.caFile);
     c.regState = c.creds ? 'Enrolled' : 'Unregistered';
@@ -115,25 +116,14 @@ export class Connector {
       throw e;
     }
     if (c.creds) {
-      c.warnIfExchangeMoved(c.creds);
+      const moved = exchangeMovedWarning(c.creds, c.fqdn);
+      if (moved) c.note('warn', 'start', moved);
       c.goOnline();
     } else if (config.registrationToken) {
       // activate() goes online itself once enrolled, and logs its own failure.
       await c.activate(config.registrationToken).catch(() => undefined);
     }
     return c;
-  }
-
-  /** The device certificate is the enrolled exchange's: pointing connector_fqdn elsewhere
-   * cannot move the device, so say so instead of ignoring the edit in silence. */
-  private warnIfExchangeMoved(creds: Credentials): void {
-    if (!this.fqdn) return;
-    let enrolled: URL;
-    try { enrolled = new URL(creds.registration.exchange); } catch { return; }
-    const host = enrolled.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(enrolled.port || 443);
-    if (host.toLowerCase() === this.fqdn.host.toLowerCase() && port === this.fqdn.port) return;
-    this.note('warn', 'start', `connector_fqdn is ${this.fqdn.host}:${this.fqdn.port}, but this device is enrolled with ${host}:${port} and stays with it: its certificate is that exchange's. To move, DELETE /v1/contexts/default (or POST /v1/action?type=reset), then activate with a registration token from ${this.fqdn.host}`);
   }
 
   private sink(): SourceSink {
@@ -181,18 +171,6 @@ export class Connector {
     }
   }
 
-  private cloudFile(): string {
-    return join(this.config.dataDir, 'cloud_events.json');
-  }
-
-  private loadCloudState(): boolean {
-    try {
-      return (JSON.parse(readFileSync(this.cloudFile(), 'utf8')) as { enabled: boolean }).enabled !== false;
-    } catch {
-      return true;
-    }
-  }
-
   cloudEvents(): boolean {
     return this.config.cloudEvents && this.cloudFromExchange;
   }
@@ -203,7 +181,7 @@ export class Connector {
     const quiet = origin === 'exchange hello' && on === this.cloudFromExchange;
     this.cloudFromExchange = on;
     if (!quiet) {
-      writeAtomic(this.cloudFile(), JSON.stringify({ enabled: on, origin, at: new Date().toISOString() }));
+      saveCloudEvents(this.config.dataDir, on, origin);
       this.log.info(SITES.control, `cloud events ${on ? 'on' : 'off'} (${origin})${on && !this.config.cloudEvents ? '; still off locally: cloud_events=off in connector.properties' : ''}`);
     }
     this.applyFlow();
@@ -214,7 +192,7 @@ export class Connector {
   private forgetCloudState(): void {
     if (!this.cloudFromExchange) this.log.info(SITES.control, 'cloud events off from the previous enrollment forgotten: the exchange\'s setting applies on connect');
     this.cloudFromExchange = true;
-    rmSync(this.cloudFile(), { force: true });
+    removeCloudEvents(this.config.dataDir);
   }
 
   private applyFlow(): void {
@@ -300,8 +278,7 @@ export class Connector {
         this.refreshTimer = null;
         return;
       }
-      const api = new URL(creds.registration.exchange);
-      this.note('error', 'registrationRefresh', `registration refresh failed: ${goErrorText(e as NodeJS.ErrnoException, { host: api.hostname, port: Number(api.port || 443) })}`);
+      this.note('error', 'registrationRefresh', `registration refresh failed: ${enrolledExchangeError(e, creds)}`);
       return;
     }
     // Deregistered or enrolled anew while the request was out: this answer is about a device that is no more.
@@ -314,18 +291,12 @@ export class Connector {
   }
 
   private async applyRefresh(creds: Credentials, a: RefreshAnswer): Promise<void> {
-    const reg = creds.registration;
-    const moved = ENDPOINT_ROLES.filter((r) => typeof a.endpoints?.[r] === 'string' && a.endpoints[r] !== reg.endpoints[r]);
-    const orgName = a.org_name ?? undefined;
-    if (!moved.length && orgName === reg.org_name && a.region === reg.region) return;
-    const endpoints = moved.length ? { ...reg.endpoints, ...a.endpoints } : reg.endpoints;
-    this.creds = { ...creds, registration: { ...reg, endpoints, region: a.region ?? reg.region, ...(orgName !== undefined ? { org_name: orgName } : {}) } };
+    const change = registrationChange(creds.registration, a);
+    if (!change) return;
+    this.creds = { ...creds, registration: change.registration };
     saveCredentials(this.config.dataDir, this.config.caFile, this.creds);
-    const said = moved.map((r) => `${r} ${reg.endpoints[r]} → ${endpoints[r]}`);
-    if (orgName !== reg.org_name) said.push(`org name ${reg.org_name ?? '(none)'} → ${orgName}`);
-    if (a.region !== reg.region) said.push(`region ${reg.region} → ${a.region}`);
-    this.log.info(SITES.registrationRefresh, `registration refreshed: ${said.join('; ')}`);
-    if (moved.includes('eventing') && this.uplink) {
+    this.log.info(SITES.registrationRefresh, `registration refreshed: ${change.said.join('; ')}`);
+    if (change.moved.includes('eventing') && this.uplink) {
       // Unacked batches stay in the spool and go again on the new connection.
       await this.uplink.stop(5000);
       this.uplink = null;
@@ -383,12 +354,7 @@ export class Connector {
 
   /** POST /v1/contexts/: sets the exchange (and refresh interval) and keeps them across restarts. */
   createContext(fqdn: string | undefined, refreshInterval: number | undefined, clientInfo?: Record<string, unknown>): void {
-    let parsed: { host: string; port: number } | undefined;
-    if (fqdn) {
-      const m = /^([^:]+|\[[^\]]+\])(?::(\d+))?$/.exec(fqdn);
-      if (!m) throw Object.assign(new Error(`settings.exchange.fqdn: "${fqdn}" is not host[:port]`), { statusCode: 400, code: 'bad_request' });
-      parsed = { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2] ?? 443) };
-    }
+    const parsed = fqdn ? parseContextFqdn(fqdn) : undefined;
     saveContext(this.config.dataDir, {
       ...(parsed ? { fqdn: parsed } : {}),
       ...(refreshInterval ? { refreshInterval } : {}),
@@ -449,27 +415,13 @@ export class Connector {
     await this.uplink?.stop(1000);
     this.uplink = null;
     this.stopTimers();
-    if (this.creds) await this.deregisterAtExchange(this.creds);
+    if (this.creds) await leaveExchange(this.creds, this.config.proxy, this.log);
     removeCredentials(this.config.dataDir, this.config.caFile);
     this.creds = null;
     this.forgetCloudState();
     this.regState = 'Unregistered';
     this.applyFlow();
     this.log.info(SITES.register, 'deregistered: device key and certificate removed');
-  }
-
-  /** Best effort: the local identity goes whatever the answer, but an exchange that could not be
-   * told keeps listing the device, and the engineer must know to delete it there. */
-  private async deregisterAtExchange(c: Credentials): Promise<void> {
-    const id = c.registration.device_id;
-    try {
-      await deregisterSelf(c, this.config.proxy);
-      this.log.info(SITES.register, `device ${id} removed from the exchange`);
-    } catch (e) {
-      const api = new URL(c.registration.exchange);
-      const why = goErrorText(e as NodeJS.ErrnoException, { host: api.hostname, port: Number(api.port || 443) });
-      this.log.warn(SITES.register, `could not tell the exchange that device ${id} is leaving (${why}): it still lists the device; delete it there (console Devices, or DELETE /api/v1/devices/${id})`);
-    }
   }
 
   /** DELETE /v1/contexts/default: deregisters, then removes the context itself. */

@@ -32,3 +32,10 @@ export function saveContext(dataDir: string, ctx: SavedContext): void {
 export function removeContext(dataDir: string): void {
   rmSync(file(dataDir), { force: true });
 }
+
+/** `settings.exchange.fqdn` as POSTed: host[:port], an IPv6 host in brackets; 443 unless given. */
+export function parseContextFqdn(fqdn: string): { host: string; port: number } {
+  const m = /^([^:]+|\[[^\]]+\])(?::(\d+))?$/.exec(fqdn);
+  if (!m) throw Object.assign(new Error(`settings.exchange.fqdn: "${fqdn}" is not host[:port]`), { statusCode: 400, code: 'bad_request' });
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2] ?? 443) };
+}
