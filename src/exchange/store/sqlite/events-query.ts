@@ -11,6 +11,7 @@ import type { Db } from './db.js';
 import { KIND_DST, KIND_OBSERVABLE, KIND_SID, KIND_SRC, toMs, type Bind } from './events-keys.js';
 import { toUniqueEvent, type UniqueRow } from './events-unique.js';
 import type { KeyMap } from './keys.js';
+import { minuteHistogram, MINUTE } from './events-minute-histogram.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -87,9 +88,6 @@ interface SetMeta {
   max_ts: number;
   n: number;
 }
-
-/** event_minutes' unit, in ms. */
-const MINUTE = 60_000;
 
 interface Plan {
   orgKey: number;
@@ -426,7 +424,11 @@ export class EventQueries {
     if (!Number.isFinite(width) || width < 1) throw new RangeError('invalid histogram interval');
     const plan = this.plan(orgId, q);
     if (plan === null) return [];
-    if (plan.lookups === null && plan.rows.sql.length === 0 && width % MINUTE === 0) return this.minuteHistogram(plan, width);
+    if (plan.lookups === null && plan.rows.sql.length === 0 && width % MINUTE === 0) return minuteHistogram({
+      orgKey: plan.orgKey, since: plan.since, until: plan.until,
+      eventsWhere: (from, to) => this.directWhere({ ...plan, since: from, until: to }, null),
+      all: (sql, params) => this.stmt(sql).all(...params) as { bucket: number; n: number }[],
+    }, width);
     let from: string;
     const params: Bind[] = [width, width, width];
     if (plan.lookups === null) {
@@ -465,41 +467,6 @@ export class EventQueries {
       ({ first, last } = row);
     }
     return first === null || last === null ? null : { first: new Date(first).toISOString(), last: new Date(last).toISOString() };
-  }
-
-  /**
-   * The histogram of an org's events by time alone, from event_minutes: whole minutes from the
-   * counts, the partial minutes at either end of the range counted off the (org_key, ts) index.
-   * A bucket is a whole number of minutes, so no minute straddles two.
-   */
-  private minuteHistogram(plan: Plan, width: number): HistogramBucket[] {
-    const buckets = new Map<number, number>();
-    const addRows = (rows: { bucket: number; n: number }[]) => {
-      for (const r of rows) buckets.set(r.bucket, (buckets.get(r.bucket) ?? 0) + r.n);
-    };
-    const floorTo = (col: string) => `${col} - (((${col} % ?) + ?) % ?)`;
-    const exact = (from: number | null, to: number | null) => {
-      if (from !== null && to !== null && from >= to) return;
-      const w = this.directWhere({ ...plan, since: from, until: to }, null);
-      addRows(this.stmt(`SELECT ${floorTo('ts')} AS bucket, count(*) AS n FROM events WHERE ${w.sql.join(' AND ')} GROUP BY bucket`)
-        .all(width, width, width, ...w.params) as { bucket: number; n: number }[]);
-    };
-    // The whole minutes of the range: from the first that starts at or after since, up to the
-    // one that holds until.
-    const first = plan.since === null ? null : Math.ceil(plan.since / MINUTE);
-    const end = plan.until === null ? null : Math.floor(plan.until / MINUTE);
-    if (first !== null && end !== null && first >= end) {
-      exact(plan.since, plan.until);
-    } else {
-      if (first !== null) exact(plan.since, first * MINUTE);
-      if (end !== null) exact(end * MINUTE, plan.until);
-      const w: Where = { sql: ['org_key = ?'], params: [plan.orgKey] };
-      if (first !== null) { w.sql.push('minute >= ?'); w.params.push(first); }
-      if (end !== null) { w.sql.push('minute < ?'); w.params.push(end); }
-      addRows(this.stmt(`SELECT ${floorTo('minute * 60000')} AS bucket, sum(n) AS n FROM event_minutes WHERE ${w.sql.join(' AND ')} GROUP BY bucket`)
-        .all(width, width, width, ...w.params) as { bucket: number; n: number }[]);
-    }
-    return [...buckets].filter(([, n]) => n > 0).sort((a, b) => a[0] - b[0]).map(([b, n]) => ({ start: new Date(b).toISOString(), count: n }));
   }
 
   async count(orgId?: string): Promise<number> {
