@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { eventRecord } from '../src/connector/event-record.js';
-import { batchFrame } from '../src/connector/uplink/uplink.js';
+import { batchFrame } from '../src/connector/uplink/batch-frame.js';
 import { mapEve } from '../src/connector/sources/map-eve.js';
 import { demoAlert } from '../src/connector/demo/simulator.js';
 import type { NormalizedEvent } from '../src/events/event.js';

@@ -133,8 +133,10 @@ ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
 /** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised,
- * and, when checking the size of `raw` meant writing it as JSON, that text as `rawJson` (so the store need not write it again). */
-export function validateEvent(input: unknown): ValidationResult {
+ * and, when checking the size of `raw` meant writing it as JSON, that text as `rawJson` (so the store need not write it again).
+ * `rawText`: the JSON text `input.raw` was parsed from, as the device sent it; then that text is
+ * measured and given back as `rawJson` instead of `raw` being written again. */
+export function validateEvent(input: unknown, rawText?: string): ValidationResult {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return reject(REJECT.NOT_OBJECT, `event: ${show(input)} is not a JSON object`);
   }
@@ -151,7 +153,7 @@ export function validateEvent(input: unknown): ValidationResult {
   }
   const raw = input.raw;
   if (raw !== undefined && raw !== null) {
-    const checked = checkRaw(raw);
+    const checked = rawText === undefined ? checkRaw(raw) : checkRawText(raw, rawText);
     if (typeof checked === 'string') return { ok: true, event: { ...input, time }, rawJson: checked };
     if (checked) return checked;
   }
@@ -217,6 +219,15 @@ function checkRaw(raw: unknown): ValidationResult | string | undefined {
   }
   if (json === undefined) return undefined;
   // UTF-8 bytes lie between 1 and 3 per UTF-16 code unit, so only the middle band needs counting.
+  const bytes = json.length * 3 <= MAX_RAW_BYTES ? 0 : json.length > MAX_RAW_BYTES ? json.length : Buffer.byteLength(json);
+  if (bytes > MAX_RAW_BYTES) {
+    return reject(REJECT.TOO_LARGE, `raw: ${show(raw)} is at least ${bytes} bytes as JSON, over the ${MAX_RAW_BYTES}-byte limit`);
+  }
+  return json;
+}
+
+/** checkRaw for a `raw` that came as JSON text: the text as sent is what gets stored. */
+function checkRawText(raw: unknown, json: string): ValidationResult | string {
   const bytes = json.length * 3 <= MAX_RAW_BYTES ? 0 : json.length > MAX_RAW_BYTES ? json.length : Buffer.byteLength(json);
   if (bytes > MAX_RAW_BYTES) {
     return reject(REJECT.TOO_LARGE, `raw: ${show(raw)} is at least ${bytes} bytes as JSON, over the ${MAX_RAW_BYTES}-byte limit`);

@@ -2,7 +2,9 @@
 // Text frames, one JSON object each, discriminated by `type`.
 import type { NormalizedEvent } from '../events/event.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/** From this protocol on, the exchange reads lines batches as well as JSON ones (docs/protocol.md §2). */
+export const LINES_BATCH_PROTOCOL = 2;
 
 /** connector → exchange: a batch of events. `seq` increases by one per batch on a connection. */
 export interface BatchFrame {

@@ -9,6 +9,7 @@ import type { ControlFrame, ExchangeFrame, HelloFrame, DeviceStatus } from '../.
 import { Backoff } from './backoff.js';
 import { maskedHeaderBytes, maskTextFrameInPlace } from './masked-frame.js';
 import { handshakeTimeoutError, tracedTlsConnect, type DialTrace } from './dial-trace.js';
+import { batchFormatFor, batchFrame, type BatchFormat } from './batch-frame.js';
 
 /** Seconds after connecting for the heartbeat that reports the backlog's progress. */
 const EARLY_HEARTBEAT_S = 5;
@@ -76,6 +77,8 @@ export class Uplink {
   private batchSeq = 0;
   private sendPos = 0;
   private maxBatch = 1000;
+  /** What the exchange of this connection reads (its hello's protocol). */
+  private batchFormat: BatchFormat = 'json';
   private sending = false;
   private sendingPaused = false;
   private running = false;
@@ -228,6 +231,7 @@ export class Uplink {
     this.backoff.reset();
     this.setState('connected');
     this.maxBatch = h.max_batch_events;
+    this.batchFormat = batchFormatFor(h.protocol);
     this.d.log.info('connectWebSocket', `connected to ${this.st.url} as device ${h.device_id} (remote ${this.st.remote_address})`);
     // Everything not yet acknowledged goes again: the exchange drops the copies it has.
     this.sendPos = this.d.spool.stats().ackedUpTo;
@@ -331,7 +335,7 @@ export class Uplink {
             const h = maskedHeaderBytes(size);
             backing = this.takeFrameBuffer(h + size);
             return backing.subarray(h);
-          });
+          }, this.batchFormat);
           wire = maskTextFrameInPlace(backing!, frame.length);
         } finally {
           got.release();
@@ -364,19 +368,4 @@ function writeFrame(ws: WebSocket, frame: Buffer, done: () => void): void {
   const sock = (ws as unknown as { _socket?: import('node:net').Socket })._socket;
   if (!sock || ws.readyState !== WebSocket.OPEN) return done();
   sock.write(frame, () => done());
-}
-
-/** `{"type":"batch","seq":<seq>,"events":[<payload>,…]}` in one buffer (from `alloc`, sliced to size). */
-export function batchFrame(seq: number, payloads: readonly Buffer[], bytes: number, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
-  const head = `{"type":"batch","seq":${seq},"events":[`;
-  const size = head.length + bytes + Math.max(0, payloads.length - 1) + 2;
-  const frame = alloc(size).subarray(0, size);
-  let at = frame.write(head, 0, 'latin1');
-  for (let i = 0; i < payloads.length; i++) {
-    if (i > 0) frame[at++] = 0x2c; // ,
-    at += payloads[i]!.copy(frame, at);
-  }
-  frame[at++] = 0x5d; // ]
-  frame[at++] = 0x7d; // }
-  return frame;
 }

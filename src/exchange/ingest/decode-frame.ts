@@ -5,6 +5,7 @@ import { isAscii } from 'node:buffer';
 import type { NormalizedEvent } from '../../events/event.js';
 import { validateEvent } from '../../events/validate.js';
 import type { DeviceFrame, Rejection } from '../../protocol/frames.js';
+import { decodeLines, linesHead } from './decode-lines.js';
 
 export interface DecodedItem {
   /** Without `raw` when `raw_json` carries it (validation wrote it already). */
@@ -25,6 +26,13 @@ export type DecodedFrame =
 export function frameText(bytes: Uint8Array): string {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return isAscii(b) ? b.toString('latin1') : b.toString('utf8');
+}
+
+/** A frame's bytes, decoded: a lines batch (protocol 2) or a JSON frame. */
+export function decodeFrameBytes(bytes: Uint8Array, maxBatchEvents: number): DecodedFrame {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const head = linesHead(b);
+  return head ? decodeLines(b, head, maxBatchEvents) : decodeFrame(frameText(b), maxBatchEvents);
 }
 
 export function decodeFrame(text: string, maxBatchEvents: number): DecodedFrame {

@@ -4,7 +4,7 @@
 // the order frames went in, so each connection's frames keep their order.
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import { decodeFrame, frameText, type DecodedFrame, type DecodedItem } from './decode-frame.js';
+import { decodeFrameBytes, type DecodedFrame, type DecodedItem } from './decode-frame.js';
 import type { DecodeReply } from './decode-worker.js';
 
 interface Waiting {
@@ -43,7 +43,7 @@ export class FrameDecoder {
    * it was acked, so the caller closes the connection and the device sends the batch again. A
    * worker that never starts costs no frame: those it held are decoded here. */
   decode(data: Buffer): Promise<DecodedFrame> {
-    if (this.inline || this.closed) return Promise.resolve(decodeFrame(frameText(data), this.maxBatchEvents));
+    if (this.inline || this.closed) return Promise.resolve(decodeFrameBytes(data, this.maxBatchEvents));
     const w = this.worker ?? this.spawn();
     const id = this.nextId++;
     // A copy of our own to hand over: the frame may be a view into a larger buffer, and a
@@ -67,9 +67,9 @@ export class FrameDecoder {
       if (!waiting) return;
       this.waiting.delete(r.id);
       if (this.waiting.size === 0) w.unref();
-      const { id: _id, itemsJson, ...rest } = r;
+      const { id: _id, itemsJson, raws, ...rest } = r;
       try {
-        waiting.resolve((itemsJson === undefined ? rest : { ...rest, items: itemsJson.flatMap((piece) => JSON.parse(piece) as DecodedItem[]) }) as DecodedFrame);
+        waiting.resolve((itemsJson === undefined ? rest : { ...rest, items: items(itemsJson, raws!) }) as DecodedFrame);
       } catch (err) {
         waiting.reject(err as Error);
       }
@@ -83,7 +83,7 @@ export class FrameDecoder {
         this.inline = true;
         this.log.warn({ err }, 'frame decoder thread could not start; decoding frames on the main thread');
         // In the order they came, as the thread would have answered them.
-        for (const waiting of held) waiting.resolve(decodeFrame(frameText(waiting.data), this.maxBatchEvents));
+        for (const waiting of held) waiting.resolve(decodeFrameBytes(waiting.data, this.maxBatchEvents));
         return;
       }
       if (!this.closed) this.log.error({ err }, 'frame decoder thread died; its connections are closed and their devices resend');
@@ -102,4 +102,17 @@ export class FrameDecoder {
     const w = this.worker;
     if (w) await w.terminate();
   }
+}
+
+/** A batch's items from the worker's reply: the events' JSON pieces, each item's raw_json beside. */
+function items(itemsJson: string[], raws: Array<string | null>): DecodedItem[] {
+  const out: DecodedItem[] = new Array(raws.length);
+  let i = 0;
+  for (const piece of itemsJson) {
+    for (const event of JSON.parse(piece) as DecodedItem['event'][]) {
+      const raw = raws[i];
+      out[i++] = raw === null ? { event } : { event, raw_json: raw };
+    }
+  }
+  return out;
 }
