@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -445,6 +445,45 @@ test('policy drop_oldest: waits for the ack of in-flight records rather than dro
     await p;
     assert.equal(s.stats().dropped, 0, 'the ack made room: nothing dropped');
     await s.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Descriptors this process holds open on files under `dir`. */
+function openFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(dir)) out.push(target);
+    } catch { /* closed meanwhile */ }
+  }
+  return out;
+}
+
+test('reads hold at most one segment open, reads side by side share it, and close lets it go', async () => {
+  const dir = tmp();
+  try {
+    const s = await open(dir, { segmentBytes: 512 });
+    for (let i = 0; i < 200; i += 7) await s.append(range(i, Math.min(200, i + 7)).map(rec));
+    const segs = segFiles(dir).length;
+    assert.ok(segs > 10, 'many segments');
+    const opened = () => openFilesUnder(dir).filter((f) => f.endsWith('.seg'));
+    const before = opened().length; // the segment being appended to
+    // Sequential reads across every segment: one held for reading, never one a segment.
+    assert.deepEqual((await readAll(s)).map((r) => r.seq), range(0, 200));
+    assert.ok(opened().length <= before + 1, `${opened().length} segment files open after reading ${segs}`);
+    // Reads of different segments at once: each gets its records, neither closes the other's file.
+    const parts = await Promise.all([s.read(0, 5, 1 << 20), s.read(150, 5, 1 << 20), s.readPayloads(90, 5, 1 << 20), s.read(3, 5, 1 << 20)]);
+    assert.deepEqual(parts[0]!.map((r) => r.json), range(0, 5).map(rec));
+    assert.deepEqual(parts[1]!.map((r) => r.json), range(150, 155).map(rec));
+    assert.deepEqual((parts[2] as { payloads: Buffer[] }).payloads.map((b) => b.toString()), range(90, 95).map(rec));
+    (parts[2] as { release: () => void }).release();
+    assert.deepEqual(parts[3]!.map((r) => r.json), range(3, 8).map(rec));
+    await s.close();
+    await sleep(50);
+    assert.deepEqual(opened(), [], 'nothing left open after close');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 // Reads a run of records out of one segment file with positional reads, so it never touches the
 // writer's file handle or position and can run while appends go on.
-import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import type { BufferPool } from './buffer-pool.js';
 import { HEADER_BYTES, parseRecord } from './record.js';
 
@@ -41,11 +41,13 @@ export interface RunResult {
 export type EmitRecord = (seq: number, buf: Buffer, start: number, end: number) => void;
 
 /**
- * Emits records until a limit or `endSeq`, counting them and their payload bytes in `acc`.
+ * Emits records until a limit or `endSeq`, counting them and their payload bytes in `acc`, read
+ * through `fh`, the segment's file opened for reading (the caller's to close).
  * With `held`, every chunk buffer a record was emitted from is pushed there instead of going back
  * to the pool, so views of it stay valid; the caller gives them back once done with them.
  */
 export async function readRun(
+  fh: FileHandle,
   run: ReadRun,
   lim: ReadLimits,
   emit: EmitRecord,
@@ -56,7 +58,6 @@ export async function readRun(
   let { seq, off, skip } = run;
   const wanted = Math.min(lim.maxBytes + HEADER_BYTES * lim.max, (lim.max + skip) * run.avgRecord);
   let chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.ceil(wanted * 1.1)));
-  const fh = await open(run.path, 'r');
   let backing: Buffer | null = pool.take(chunk);
   try {
     while (seq < run.endSeq && off < run.endByte && acc.count < lim.max) {
@@ -107,6 +108,5 @@ export async function readRun(
     return { seq, off };
   } finally {
     if (backing) pool.give(backing);
-    await fh.close();
   }
 }

@@ -140,6 +140,7 @@ class SegmentSpool implements Spool {
       await this.l.persistAck();
     } finally {
       await this.l.retireActive();
+      this.reader.close();
       this.appender.releaseSeqWaiters();
     }
   }

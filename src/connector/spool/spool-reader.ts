@@ -1,5 +1,6 @@
 // The segment spool's read path: finding a seq's segment and record, reading runs of records, and
 // stepping over records that went bad on disk.
+import { open, type FileHandle } from 'node:fs/promises';
 import type { BufferPool } from './buffer-pool.js';
 import { readRun, type EmitRecord } from './segment-reader.js';
 import { INDEX_EVERY, segmentEnd, type Segment } from './segment-file.js';
@@ -11,6 +12,10 @@ export class SpoolReader {
   private cursor: { seq: number; base: number; off: number } | null = null;
   /** Seqs of records found corrupt by read(), so re-reading them counts the loss only once. */
   private readonly lostOnRead = new Set<number>();
+  /** The segment last read from, held open: the uplink reads one segment hundreds of times in a
+   * row, and opening and closing it for each read was ~4 % of the connector's CPU in a flood.
+   * Segment paths are never reused (named by first seq), so a handle never reads another file. */
+  private held: Held | null = null;
 
   constructor(
     private readonly l: SpoolLedger,
@@ -67,14 +72,20 @@ export class SpoolReader {
       const start = this.locate(seg, seq);
       let r;
       try {
-        r = await readRun(
-          { path: seg.path, seq: seq - start.skip, off: start.off, skip: start.skip, endSeq: segmentEnd(seg), endByte: seg.dataEnd, avgRecord: Math.ceil(seg.dataEnd / seg.count) },
-          { max, maxBytes },
-          emit,
-          acc,
-          this.pool,
-          held,
-        );
+        const { fh, release } = await this.use(seg.path);
+        try {
+          r = await readRun(
+            fh,
+            { path: seg.path, seq: seq - start.skip, off: start.off, skip: start.skip, endSeq: segmentEnd(seg), endByte: seg.dataEnd, avgRecord: Math.ceil(seg.dataEnd / seg.count) },
+            { max, maxBytes },
+            emit,
+            acc,
+            this.pool,
+            held,
+          );
+        } finally {
+          release();
+        }
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         // Deleted meanwhile: acknowledged or dropped, so carry on from the new ack position. A
@@ -97,6 +108,43 @@ export class SpoolReader {
       this.cursor = { seq, base: seg.base, off: r.off };
     }
     return acc;
+  }
+
+  /** `path` opened for reading, until `release`: the held handle when it is that segment's, else
+   * a new one held in its place. A handle let go of closes once no read uses it. A segment
+   * deleted meanwhile may still be read through a held handle: it holds only acknowledged or
+   * dropped records, and the exchange drops a copy. */
+  private async use(path: string): Promise<{ fh: FileHandle; release: () => void }> {
+    let h = this.held;
+    if (h?.path !== path) {
+      this.letGo();
+      h = this.held = { path, fh: open(path, 'r'), users: 0, current: true };
+    }
+    h.users++;
+    const release = (): void => {
+      h.users--;
+      if (!h.current && h.users === 0) closeHandle(h);
+    };
+    try {
+      return { fh: await h.fh, release };
+    } catch (err) {
+      release();
+      if (this.held === h) this.held = null; // the next read tries to open it again
+      throw err;
+    }
+  }
+
+  private letGo(): void {
+    const h = this.held;
+    this.held = null;
+    if (!h) return;
+    h.current = false;
+    if (h.users === 0) closeHandle(h);
+  }
+
+  /** Lets go of the held segment handle (the spool is closing). */
+  close(): void {
+    this.letGo();
   }
 
   /** The first segment holding a record ≥ seq (binary search: segment ends only grow). */
@@ -138,4 +186,10 @@ export class SpoolReader {
     }
     return resume;
   }
+}
+
+interface Held { path: string; fh: Promise<FileHandle>; users: number; current: boolean }
+
+function closeHandle(h: Held): void {
+  h.fh.then((f) => f.close()).catch(() => {});
 }
