@@ -201,3 +201,23 @@ test('non-objects are rejected with not_object and a short reason', () => {
     assert.equal(rejected(v).code, REJECT.NOT_OBJECT, String(v));
   }
 });
+
+test('time: accepted exactly where RFC 3339 as ajv-formats checks it (strict zone) accepts it', async () => {
+  const { fullFormats } = (await import('ajv-formats/dist/formats.js')) as unknown as { fullFormats: Record<string, { validate: (s: string) => boolean }> };
+  const reference = fullFormats['date-time']!.validate;
+  const dates = ['0000-01-01', '1900-02-29', '2000-02-29', '2023-02-29', '2024-02-29', '2024-00-10', '2024-13-01', '2024-04-31', '2024-12-31', '2024-01-00', '2024-01-32', '999-01-01'];
+  const times = ['00:00:00', '23:59:59', '23:59:60', '24:00:00', '12:60:00', '00:00:60', '22:59:60', '23:58:60', '00:59:60', '12:00:61', '9:00:00'];
+  const fractions = ['', '.1', '.123456789'];
+  const zones = ['Z', 'z', '+00:00', '+0000', '+00', '-01:00', '+01:00', '+24:00', '+01:60', '+23:59', '-00:01', '-23:59', '', '+1'];
+  let accepted = 0;
+  let n = 0;
+  for (const d of dates) for (const sep of ['T', 't', ' ']) for (const t of times) for (const f of fractions) for (const z of zones) {
+    const s = `${d}${sep}${t}${f}${z}`;
+    const want = reference(s);
+    const got = validateEvent({ ...intrusion(), time: s });
+    assert.equal(got.ok, want, `${JSON.stringify(s)}: ${got.ok ? 'accepted' : (got as { reason: string }).reason}`);
+    if (want) accepted++;
+    n++;
+  }
+  assert.ok(accepted > 100 && accepted < n - 100, `${accepted} of ${n} accepted: both kinds are tried`);
+});

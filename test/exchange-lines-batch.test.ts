@@ -75,6 +75,22 @@ test('raw is stored as the text the device sent', () => {
   });
 });
 
+test("the event's own text is passed on only where it is the validated event", () => {
+  const asSent = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123Z' }).slice(0, -1)},"raw":{"a":1}}`;
+  const rewritten = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123456+0000' }).slice(0, -1)},"raw":{"a":1}}`;
+  const ownRaw = `${JSON.stringify({ ...intrusion(), raw: 1 }).slice(0, -1)},"raw":{"a":1}}`;
+  const d = decodeFrameBytes(frames(1, [asSent, rewritten, ownRaw]).lines, 10);
+  assert.equal(d.kind, 'batch');
+  if (d.kind !== 'batch') return;
+  const [a, b, c] = d.items;
+  assert.ok(a!.event_json !== undefined);
+  assert.deepEqual(JSON.parse(a!.event_json!), a!.event);
+  assert.equal(b!.event.time, '2026-11-29T07:00:00.123Z');
+  assert.equal(b!.event_json, undefined, 'time rewritten: the text is not the event');
+  assert.equal(c!.event_json, undefined, 'a raw of its own in the head: not the event without raw');
+  assert.deepEqual(JSON.parse(c!.raw_json!), { a: 1 });
+});
+
 test('bad lines are rejected one by one with their index and event id; the rest go on', () => {
   const d = decodeFrameBytes(frames(4, odd).lines, 1000);
   assert.equal(d.kind, 'batch');
@@ -127,7 +143,7 @@ test('through the decoder thread: raw comes back beside each item, as sent', asy
     const { lines } = frames(11, [...connectorRecords, ...odd]);
     const { lines: lines2, json } = frames(12, [...connectorRecords, ...oddAsJson]);
     const [a, b, c] = await Promise.all([decoder.decode(lines), decoder.decode(lines2), decoder.decode(json)]);
-    assert.deepEqual(a, decodeFrameBytes(lines, 5000));
+    assert.deepEqual(stored(a), stored(decodeFrameBytes(lines, 5000)));
     assert.ok((a as { items: Array<{ raw_json?: string }> }).items.every((x) => typeof x.raw_json === 'string'));
     assert.deepEqual(stored(b), stored(c));
   } finally {

@@ -7,7 +7,6 @@
 // JSON.stringify. Error reasons are built only on the failure path.
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
-import ajvFormats from 'ajv-formats';
 import { EVENT_ACTIONS, EVENT_TYPES, type EventObservables, type NormalizedEvent } from './event.js';
 
 /** Reason codes of a rejected event. Others branch on these; the strings are part of the contract. */
@@ -128,7 +127,7 @@ const eventSchema: SchemaObject = {
 // verbose: errors carry the failing value and its schema (used only to word the reason).
 // Lengths (maxLength) count Unicode code points, Ajv's default.
 const ajv = new Ajv({ allErrors: false, removeAdditional: false, verbose: true, messages: false });
-ajvFormats.default(ajv, ['date-time']);
+ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
@@ -170,10 +169,44 @@ function reject(code: RejectCode, reason: string): ValidationResult {
 // fraction digits, and a zone of Z, ±hh, ±hhmm or ±hh:mm (Suricata writes +0000).
 const DATE_TIME = /^(\d{4})-(\d\d)-(\d\d)[Tt\s](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d)(?::?(\d\d))?)$/;
 const FOUR_CENTURIES_MS = 146097 * 86400000;
+const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The schema's check of `time` and normaliseTime read the same string one after the other:
+ * the second reuses the first's match instead of running the pattern again. */
+let lastTime: { s: string; m: RegExpExecArray | null } = { s: '', m: null };
+function matchTime(s: string): RegExpExecArray | null {
+  if (lastTime.s !== s) lastTime = { s, m: DATE_TIME.exec(s) };
+  return lastTime.m;
+}
+
+/** The schema's `date-time` format: RFC 3339 as ajv-formats checks it in strict mode (a real
+ * calendar day, hours, minutes and zone in range, second 60 only at 23:59 UTC), read with one
+ * pattern that normaliseTime then reuses. */
+function isDateTime(s: string): boolean {
+  const m = matchTime(s);
+  if (!m) return false;
+  const year = +m[1]!;
+  const month = +m[2]!;
+  const day = +m[3]!;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month]!)) return false;
+  const hr = +m[4]!;
+  const min = +m[5]!;
+  const sec = +m[6]!;
+  const sign = m[8] === '-' ? -1 : 1;
+  const tzH = +(m[9] ?? 0);
+  const tzM = +(m[10] ?? 0);
+  if (tzH > 23 || tzM > 59) return false;
+  if (hr <= 23 && min <= 59 && sec < 60) return true;
+  // A leap second: 23:59:60 in UTC.
+  const utcMin = min - tzM * sign;
+  const utcHr = hr - tzH * sign - (utcMin < 0 ? 1 : 0);
+  return (utcHr === 23 || utcHr === -1) && (utcMin === 59 || utcMin === -1) && sec < 61;
+}
 
 /** `new Date(x).toISOString()` for the forms above (V8 cannot parse all of them), or undefined. */
 function normaliseTime(s: string): string | undefined {
-  const m = DATE_TIME.exec(s);
+  const m = matchTime(s);
   if (!m) return undefined;
   const frac = m[7];
   const ms3 = frac === undefined ? '000' : (frac + '00').slice(0, 3); // truncated to milliseconds

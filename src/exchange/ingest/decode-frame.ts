@@ -11,6 +11,9 @@ export interface DecodedItem {
   /** Without `raw` when `raw_json` carries it (validation wrote it already). */
   event: NormalizedEvent;
   raw_json?: string;
+  /** The event's JSON without raw as the device sent it, where that is the validated event's
+   * (lines batches): the decoder thread passes it on rather than writing the event again. */
+  event_json?: string;
 }
 
 export type DecodedFrame =

@@ -33,34 +33,51 @@ export function linesHead(bytes: Buffer): LinesHead | undefined {
   return h !== null && typeof h === 'object' && h.type === 'batch' && h.format === 'lines' ? (h as LinesHead) : undefined;
 }
 
-/** One event line: its head and raw parsed apart when it ends in `,"raw":<raw>}`, else whole.
- * Also the parsed value, for the event_id a rejection names. */
-function decodeLine(line: string): [ValidationResult, unknown] {
+interface Line {
+  result: ValidationResult;
+  /** What was parsed, for the event_id a rejection names. */
+  parsed: unknown;
+  /** The event's JSON without raw, as the device sent it, when it is the validated event's. */
+  json?: string;
+}
+
+/** One event line: its head and raw parsed apart when it ends in `,"raw":<raw>}`, else whole. */
+function decodeLine(line: string): Line {
   const p = line.indexOf(RAW_KEY);
   if (p > 0 && line.charCodeAt(line.length - 1) === 0x7d) {
     // Sound for any line: if both parts parse, the line is the head's object with raw as its
     // last member (a RAW_KEY inside a string, or in a nested object, leaves a head that does not
     // parse). A JSON duplicate key resolves to the last, and raw is the last here.
+    const headText = `${line.slice(0, p)}}`;
     const rawText = line.slice(p + RAW_KEY.length, -1);
     let head: Record<string, unknown> | undefined;
+    let ownRaw = false;
     try {
-      const h: unknown = JSON.parse(`${line.slice(0, p)}}`);
+      const h: unknown = JSON.parse(headText);
       if (h !== null && typeof h === 'object' && !Array.isArray(h)) {
+        ownRaw = Object.hasOwn(h, 'raw');
         (h as Record<string, unknown>).raw = JSON.parse(rawText);
         head = h as Record<string, unknown>;
       }
     } catch {
       // Parsed whole below, for the reason the device should hear.
     }
-    if (head) return [validateEvent(head, rawText), head];
+    if (head) {
+      const time = head.time;
+      const result = validateEvent(head, rawText);
+      // Validation copies the event and at most rewrites its time (a connector has already):
+      // with the time as it came, the head's text is the event's JSON and need not be written.
+      const same = result.ok && result.event.time === time && !ownRaw;
+      return { result, parsed: head, json: same ? headText : undefined };
+    }
   }
   let ev: unknown;
   try {
     ev = JSON.parse(line);
   } catch (e) {
-    return [{ ok: false, code: REJECT.NOT_OBJECT, reason: `event: not JSON (${(e as Error).message.slice(0, 120)})` }, undefined];
+    return { result: { ok: false, code: REJECT.NOT_OBJECT, reason: `event: not JSON (${(e as Error).message.slice(0, 120)})` }, parsed: undefined };
   }
-  return [validateEvent(ev), ev];
+  return { result: validateEvent(ev), parsed: ev };
 }
 
 export function decodeLines(bytes: Buffer, head: LinesHead, maxBatchEvents: number): DecodedFrame {
@@ -82,12 +99,12 @@ export function decodeLines(bytes: Buffer, head: LinesHead, maxBatchEvents: numb
   for (let i = 0; i < count; i++) {
     let end = bytes.indexOf(NL, at);
     if (end < 0) end = bytes.length;
-    const [r, parsed] = decodeLine(bytes.toString(enc, at, end));
+    const { result: r, parsed, json } = decodeLine(bytes.toString(enc, at, end));
     at = end + 1;
     if (r.ok) {
       if (r.rawJson !== undefined) {
         delete r.event.raw;
-        items.push({ event: r.event, raw_json: r.rawJson });
+        items.push(json === undefined ? { event: r.event, raw_json: r.rawJson } : { event: r.event, raw_json: r.rawJson, event_json: json });
       } else {
         items.push({ event: r.event });
       }

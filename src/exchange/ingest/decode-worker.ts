@@ -8,7 +8,7 @@
 // JSON: a string crosses as its bytes, where inside JSON it would be escaped here and unescaped
 // there, and it is most of an event's bytes.
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeFrameBytes, type DecodedItem } from './decode-frame.js';
+import { decodeFrameBytes } from './decode-frame.js';
 
 export interface DecodeRequest { id: number; data: Uint8Array }
 /** `itemsJson`: the items without raw_json, in pieces; `raws`: each item's raw_json or null. */
@@ -24,12 +24,15 @@ parentPort!.on('message', (m: DecodeRequest) => {
     const { items, ...rest } = d;
     const itemsJson: string[] = [];
     const raws: Array<string | null> = new Array(items.length);
-    const events: DecodedItem['event'][] = new Array(items.length);
-    for (let i = 0; i < items.length; i++) {
-      events[i] = items[i]!.event;
-      raws[i] = items[i]!.raw_json ?? null;
+    for (let i = 0; i < items.length; i += ITEMS_PER_PIECE) {
+      let piece = '[';
+      for (let j = i; j < Math.min(items.length, i + ITEMS_PER_PIECE); j++) {
+        const it = items[j]!;
+        raws[j] = it.raw_json ?? null;
+        piece += `${j > i ? ',' : ''}${it.event_json ?? JSON.stringify(it.event)}`;
+      }
+      itemsJson.push(`${piece}]`);
     }
-    for (let i = 0; i < items.length; i += ITEMS_PER_PIECE) itemsJson.push(JSON.stringify(events.slice(i, i + ITEMS_PER_PIECE)));
     parentPort!.postMessage({ id: m.id, ...rest, itemsJson, raws } satisfies DecodeReply);
   } else {
     parentPort!.postMessage({ id: m.id, ...d } satisfies DecodeReply);
