@@ -1,5 +1,6 @@
 // The exchange's command line as a user runs it: first start, ca-fingerprint, token create,
 // org create, an operator's own TLS certificate, and errors that name what was wrong.
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -194,6 +195,9 @@ test('every command has --help, and a bad flag is an error on stderr', async () 
     [['--log-level', 'verbose'], /--log-level: "verbose" is not a log level; one of fatal, error/],
     [['--demo', '--demo-rate', '-5'], /--demo-rate: "-5" is not a number from 0\.1 to 10000/],
     [['--demo', '--demo-connector-port', '99999'], /--demo-connector-port: "99999" is not a whole number from 1 to 65535/],
+    [['--region', ''], /--region: "" is not a region name/],
+    [['--region', 'eu west'], /--region: "eu west" is not a region name/],
+    [['--feed-files-dir', fileURLToPath(import.meta.url)], /--feed-files-dir: .*cli-exchange\.test\.ts is a file, not a directory/],
   ] as const) {
     const bad = await runCliToEnd(['up', ...args, '--data-dir', join(tmpDir('tl-cli-opt-'), 'd')]);
     assert.notEqual(bad.code, 0, args.join(' '));

@@ -10,6 +10,7 @@ import { exchangePidFile, runningExchangePid } from '../service/targets.js';
 import { serviceCommand } from '../command-hint.js';
 import { listenError } from './listen-error.js';
 import { isIP } from 'node:net';
+import { statSync } from 'node:fs';
 
 interface UpOptions { demo?: boolean; demoConnectorPort: string; demoRate: string; endpoint: string[]; retentionDays: string; retentionBytes: string; feedFilesDir?: string; maxObservables: string; dataDir: string; listen: string; tlsCert?: string; tlsKey?: string; region?: string; publicHost?: string; logLevel?: string; store: string; bus: string }
 
@@ -65,6 +66,8 @@ export function register(program: Command): void {
       if (o.publicHost !== undefined && isIP(o.publicHost) === 0 && !/^[A-Za-z0-9._-]+$/.test(o.publicHost)) {
         throw new Error(`--public-host: "${o.publicHost}" is not a host name or address`);
       }
+      regionOption(o.region);
+      feedFilesDirOption(o.feedFilesDir);
       const config = buildConfig({
         dataDir: o.dataDir, listen: o.listen, tlsCert: o.tlsCert, tlsKey: o.tlsKey, region: o.region, publicHost: o.publicHost,
         endpoints: parseEndpoints(o.endpoint), retentionDays, retentionBytes,
@@ -129,4 +132,26 @@ export function register(program: Command): void {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
+}
+
+/** A region is a name devices and the console show and endpoint maps carry: one short label. */
+function regionOption(flag: string | undefined): void {
+  const fromEnv = flag === undefined;
+  const value = flag ?? process.env.THREATLINK_REGION;
+  if (value === undefined || /^[A-Za-z0-9._-]{1,64}$/.test(value)) return;
+  throw new Error(`${fromEnv ? 'THREATLINK_REGION' : '--region'}: "${value}" is not a region name (1 to 64 letters, digits, '.', '_' or '-', e.g. eu-1)`);
+}
+
+/** Feeds read files only under this directory; a file there would make every local feed fail later, each with a puzzling error. */
+function feedFilesDirOption(dir: string | undefined): void {
+  if (dir === undefined) return;
+  const flag = dir === process.env.THREATLINK_FEED_FILES_DIR ? 'THREATLINK_FEED_FILES_DIR' : '--feed-files-dir';
+  if (dir.trim() === '') throw new Error(`${flag}: empty; give the directory feeds may read files from`);
+  let isDir = true;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    return; // not there yet: feeds read from it once it is made
+  }
+  if (!isDir) throw new Error(`${flag}: ${dir} is a file, not a directory; give the directory feeds may read files from`);
 }
