@@ -140,6 +140,29 @@ test('an analyst promotes an event, then a unique event, by hand', async () => {
   assert.equal((await t.api('/api/v1/incidents/promote', { method: 'POST', body: { event_id: stored[0]!.id }, token: ro })).status, 403);
 });
 
+test('a unique event of files is promoted with its own events only, known by the key the events API marks them with', async () => {
+  const file = (hash: string, min: number, n: string): NormalizedEvent => ({
+    event_id: `file-${hash.slice(0, 4)}-${n}`, type: 'file', time: at(min), src_ip: '10.8.8.8', dst_ip: '192.0.2.88',
+    observables: { sha256: [hash] },
+  });
+  const a = 'a'.repeat(64);
+  const b = 'b'.repeat(64);
+  await send([file(a, 1, '1'), file(a, 2, '2'), file(b, 3, '1')]);
+  const uniques = (await t.api('/api/v1/events/unique?type=file&observable=192.0.2.88')).body.data as Array<{ key: string; count: number }>;
+  assert.deepEqual(uniques.map((u) => u.count).sort(), [1, 2], 'two unique events between the same addresses');
+  const events = (await t.api('/api/v1/events?type=file&observable=192.0.2.88')).body.data as Array<{ id: string; unique_key?: string; observables: { sha256: string[] } }>;
+  assert.equal(events.length, 3);
+  const twice = uniques.find((u) => u.count === 2)!;
+  for (const e of events) assert.equal(e.unique_key === twice.key, e.observables.sha256[0] === a, 'unique_key names the unique event the event counts in');
+  const one = await t.api(`/api/v1/events/${encodeURIComponent(events[0]!.id)}`);
+  assert.equal(one.body.unique_key, events[0]!.unique_key);
+  const r = await t.api('/api/v1/incidents/promote', { method: 'POST', body: { unique: { type: 'file', src_ip: '10.8.8.8', dst_ip: '192.0.2.88', gid: null, sid: null, key: twice.key } } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.events, 2, 'the two events of hash a, not the one of hash b');
+  const none = await t.api('/api/v1/incidents/promote', { method: 'POST', body: { unique: { type: 'file', src_ip: '10.8.8.8', dst_ip: '192.0.2.88', key: 'no-such-key' } } });
+  assert.equal(none.status, 404);
+});
+
 test('an investigation promoted: the incident holds its observables in a sighting of their own, and the org\'s events that name them', async () => {
   const quiet = (dst: string, sid: number, min: number) => intrusion({ src_ip: '10.6.6.6', dst_ip: dst, time: at(min), signature: { gid: 1, sid, message: `quiet ${sid}`, priority: 3 } });
   await send([quiet('192.0.2.66', 11, 1), quiet('192.0.2.66', 11, 2), quiet('192.0.2.67', 12, 3)]);

@@ -9,7 +9,7 @@ import type { UniqueRecord } from './eventsQuery';
 /** What the promote call takes: one event by its id, or a unique event by its identity. */
 export type PromoteTarget =
   | { event_id: string }
-  | { unique: Pick<UniqueRecord, 'type' | 'src_ip' | 'dst_ip' | 'gid' | 'sid'> };
+  | { unique: Pick<UniqueRecord, 'type' | 'src_ip' | 'dst_ip' | 'gid' | 'sid' | 'key'> };
 
 export function EventPromote({ target }: { target: PromoteTarget }) {
   const { busy, made, error, promote: send } = usePromote();

@@ -11,9 +11,8 @@ import { investigateHref } from './incidentsQuery';
 /** Latest events of the unique event listed here; the rest are a search away. */
 const SHOWN = 20;
 
-/** The events a unique event groups, as the promote call picks them (type, addresses, signature). */
-const sameAs = (u: UniqueRecord) => (e: EventRecord) => e.type === u.type && (e.src_ip ?? null) === u.src_ip && (e.dst_ip ?? null) === u.dst_ip
-  && (e.signature?.gid ?? null) === u.gid && (e.signature?.sid ?? null) === u.sid;
+/** The events a unique event groups: those the events API marks with its key, as the promote call picks them. */
+const sameAs = (u: UniqueRecord) => (e: EventRecord) => e.unique_key === u.key;
 
 /** The event search that holds the unique event's events (and maybe others of its addresses). */
 function searchOf(u: UniqueRecord): URLSearchParams {
@@ -71,7 +70,7 @@ export function EventUniqueDetail({ unique: u, deviceName, canPromote, onOpenEve
       <div className="event-actions">
         {addresses.length > 0 && <a href={investigateHref(addresses)}>Investigate its addresses</a>}
         <a href={`${BASE}events?${searchOf(u)}`}>Search its events</a>
-        {canPromote && <EventPromote key={u.key} target={{ unique: { type: u.type, src_ip: u.src_ip, dst_ip: u.dst_ip, gid: u.gid, sid: u.sid } }} />}
+        {canPromote && <EventPromote key={u.key} target={{ unique: { type: u.type, src_ip: u.src_ip, dst_ip: u.dst_ip, gid: u.gid, sid: u.sid, key: u.key } }} />}
       </div>
       <h3>Latest events</h3>
       {error && <p role="alert" className="error">{error}</p>}

@@ -18,6 +18,8 @@ export interface EventRecord {
   signature?: { gid?: number; sid?: number; rev?: number; message?: string; classification?: string; priority?: number };
   observables?: Record<string, string[]>;
   raw?: unknown;
+  /** The key of the unique event this event counts in (absent for types not grouped). */
+  unique_key?: string;
 }
 
 export interface UniqueRecord {

@@ -1,7 +1,8 @@
 // Event search over the caller's org: filtered, keyset-paged, plus unique events and a histogram.
 import type { FastifyInstance } from 'fastify';
 import type { ExchangeContext } from '../context.js';
-import { EVENT_TYPES } from '../../events/event.js';
+import { EVENT_TYPES, type StoredEvent } from '../../events/event.js';
+import { uniqueKeyOfEvent } from '../store/unique-identity.js';
 import type { EventQuery } from '../store/types.js';
 import { requireRole, principal } from './auth-hook.js';
 import { ApiError } from './errors.js';
@@ -28,7 +29,8 @@ export async function eventRoutes(app: FastifyInstance, ctx: ExchangeContext): P
   const reader = requireRole(ctx, 'read-only');
   const schema = { querystring: querySchema };
   app.get('/api/v1/events', { preValidation: reader, schema }, async (req) => {
-    return ctx.stores.events.query(principal(req).org_id, req.query as EventQuery);
+    const page = await ctx.stores.events.query(principal(req).org_id, req.query as EventQuery);
+    return { ...page, data: page.data.map(withUniqueKey) };
   });
   app.get('/api/v1/events/unique', { preValidation: reader, schema }, async (req) => {
     return ctx.stores.events.unique(principal(req).org_id, req.query as EventQuery);
@@ -43,6 +45,14 @@ export async function eventRoutes(app: FastifyInstance, ctx: ExchangeContext): P
     const { id } = req.params as { id: string };
     const e = await ctx.stores.events.get(principal(req).org_id, id);
     if (!e) throw new ApiError('not_found', `no event ${id} in this org`);
-    return e;
+    return withUniqueKey(e);
   });
+}
+
+/** The event with the key of the unique event it counts in (`unique_key`, the `key` of
+ * /api/v1/events/unique; absent for types not grouped), so a client can tell a unique event's
+ * own events from others of the same addresses. */
+function withUniqueKey(e: StoredEvent): StoredEvent & { unique_key?: string } {
+  const key = uniqueKeyOfEvent(e);
+  return key === null ? e : { ...e, unique_key: key };
 }

@@ -12,6 +12,7 @@ import { promote } from '../incidents/promote.js';
 import { groupKey } from '../incidents/rules.js';
 import { consoleEventUrl } from '../modules/exchange-sightings/index.js';
 import { identity } from '../modules/exchange-sightings/sightings.js';
+import { uniqueKeyOfEvent } from '../../exchange/store/unique-identity.js';
 import { promoteObservables } from '../incidents/promote-observables.js';
 import type { CtimObservable } from '../../ctim/index.js';
 import { observablesOf, observablesSchema } from './iroh/observables-body.js';
@@ -37,6 +38,9 @@ const schema = {
           dst_ip: { type: ['string', 'null'] },
           gid: { type: ['integer', 'null'] },
           sid: { type: ['integer', 'null'] },
+          // The unique event's key (/api/v1/events/unique): then exactly its events, where the
+          // fields above match other unique events too (connections by message, files by hash).
+          key: { type: 'string', minLength: 1, maxLength: 64 },
         },
       },
       // How many it may hold is the server's setting, checked before this schema.
@@ -50,7 +54,7 @@ const schema = {
 
 interface Body {
   event_id?: string;
-  unique?: { type: StoredEvent['type']; src_ip?: string | null; dst_ip?: string | null; gid?: number | null; sid?: number | null };
+  unique?: { type: StoredEvent['type']; src_ip?: string | null; dst_ip?: string | null; gid?: number | null; sid?: number | null; key?: string };
   observables?: unknown;
   incident_id?: string;
   title?: string;
@@ -59,12 +63,15 @@ interface Body {
 
 async function eventsOfUnique(rc: ResponseContext, orgId: string, u: NonNullable<Body['unique']>): Promise<StoredEvent[]> {
   const want = identity(u);
+  const ofIt = u.key !== undefined
+    ? (e: StoredEvent) => uniqueKeyOfEvent(e) === u.key
+    : (e: StoredEvent) => identity({ ...e, gid: e.signature?.gid, sid: e.signature?.sid }) === want;
   const out: StoredEvent[] = [];
   let cursor: string | undefined;
   const base = { type: u.type, ...(u.sid != null ? { sid: u.sid } : {}), ...(u.src_ip ? { observable: u.src_ip } : u.dst_ip ? { observable: u.dst_ip } : {}) };
   do {
     const page = await rc.exchange.stores.events.query(orgId, { ...base, limit: 1000, ...(cursor ? { cursor } : {}) });
-    for (const e of page.data) if (identity({ ...e, gid: e.signature?.gid, sid: e.signature?.sid }) === want) out.push(e);
+    for (const e of page.data) if (ofIt(e)) out.push(e);
     cursor = page.next_cursor ?? undefined;
   } while (cursor && out.length < MAX_UNIQUE_EVENTS);
   return out.reverse();

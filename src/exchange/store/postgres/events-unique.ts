@@ -1,10 +1,9 @@
 // Unique events on PostgreSQL: a commit's new events folded into one counter per (org,
-// identity), upserted in the commit's own transaction. The identity is SQLite's
-// (uniqueIdentity), so both backends group alike.
-import { createHash } from 'node:crypto';
+// identity), upserted in the commit's own transaction. The identity and key are the shared
+// ones (store/unique-identity.ts), so both backends group alike.
 import type pg from 'pg';
 import type { EventObservables, EventType } from '../../../events/event.js';
-import { uniqueIdentity } from '../sqlite/events-unique.js';
+import { uniqueIdentity, uniqueKey } from '../unique-identity.js';
 import type { UniqueEvent } from '../types.js';
 
 /** What the grouping reads of a new event. */
@@ -37,9 +36,6 @@ interface Group {
   last: number;
   devices: string[];
 }
-
-/** 128 bits of SHA-256 over the identity, base64url: the same key SQLite stores. */
-const uniqueKey = (identity: string): string => createHash('sha256').update(identity).digest('base64url').slice(0, 22);
 
 export class UniqueGroups {
   private readonly groups = new Map<string, Group>();

@@ -1,18 +1,13 @@
-// The unique-events view: which events count as "the same" (uniqueIdentity), how a chunk of
-// events folds into per-group counters (UniqueGroups), and the upsert that adds them to
+// The unique-events view on SQLite: how a chunk of events folds into per-group counters (UniqueGroups), and the upsert that adds them to
 // unique_events. Kept by the indexer (events-indexer.ts).
-import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { EventObservables, EventType } from '../../../events/event.js';
 import type { UniqueEvent } from '../types.js';
 import type { Db } from './db.js';
 import type { Bind } from './events-keys.js';
+import { uniqueIdentity, uniqueKey, type UniqueSource } from '../unique-identity.js';
 
-/** The fields of an event row the grouping reads: the unique event's own, keyed by org and time. */
-export type UniqueSource = Pick<UniqueEvent, 'type' | 'src_ip' | 'dst_ip' | 'gid' | 'sid' | 'message' | 'priority'> & {
-  org_key: number;
-  ts: number;
-};
+export { uniqueIdentity, type UniqueSource };
 
 interface UniqueGroup {
   orgKey: number;
@@ -28,29 +23,6 @@ interface UniqueGroup {
   first: number;
   last: number;
   devices: string[];
-}
-
-/** What makes two events "the same" in the unique-events view, per type; '' for none. */
-export function uniqueIdentity(r: UniqueSource, o: EventObservables | null): string {
-  switch (r.type) {
-    case 'intrusion':
-      // Addresses and numbers only, so a plain join cannot be ambiguous (and is cheaper).
-      return `intrusion ${r.src_ip ?? '-'} ${r.dst_ip ?? '-'} ${r.gid ?? '-'} ${r.sid ?? '-'}`;
-    case 'connection':
-      return JSON.stringify([r.type, r.src_ip, r.dst_ip, r.message ?? '']);
-    case 'file':
-    case 'malware': {
-      const what = o?.sha256?.[0] ?? o?.sha1?.[0] ?? o?.md5?.[0] ?? o?.file_name?.[0] ?? r.message ?? '';
-      return JSON.stringify([r.type, r.src_ip, r.dst_ip, what]);
-    }
-    default:
-      return '';
-  }
-}
-
-/** A fixed-length key for the group: 128 bits of SHA-256 over the identity, base64url. */
-function uniqueKey(identity: string): string {
-  return createHash('sha256').update(identity).digest('base64url').slice(0, 22);
 }
 
 /** A chunk of events folded into one counter per (org, identity). */
