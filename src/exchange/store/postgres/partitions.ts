@@ -58,11 +58,17 @@ export class PartitionCache {
   constructor(private readonly pool: pg.Pool) {}
 
   async ensure(days: Iterable<number>): Promise<void> {
-    this.known ??= new Set((await listPartitions(this.pool)).map((p) => p.day));
+    // A set of this call's own: a forget() while it awaits (another commit found a partition
+    // gone) drops the cache for the next call, not the set this one is filling.
+    let known = this.known;
+    if (known === null) {
+      known = new Set((await listPartitions(this.pool)).map((p) => p.day));
+      this.known ??= known;
+    }
     for (const day of days) {
-      if (this.known.has(day)) continue;
+      if (known.has(day)) continue;
       await createPartition(this.pool, day);
-      this.known.add(day);
+      known.add(day);
     }
   }
 
