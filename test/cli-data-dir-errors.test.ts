@@ -52,3 +52,26 @@ test('files that are not an exchange\'s: the file is named', { timeout: 60_000 }
     cleanup(dir);
   }
 });
+
+test('service status where this user may not read the pid file: unknown (exit 4, as the LSB says), not stopped', { timeout: 60_000 }, async () => {
+  const parent = tmpDir('tl-svc-eacces-');
+  const dir = join(parent, 'data');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'exchange.pid'), `${process.pid}\n`);
+  const root = process.getuid?.() === 0;
+  const as = root ? { uid: 65534, gid: 65534 } : undefined;
+  chmodSync(parent, 0o755);
+  chmodSync(dir, root ? 0o700 : 0o000);
+  try {
+    const r = await runCliToEnd(['service', 'status', 'exchange', '--data-dir', dir, '--manager', 'pidfile'], {}, 30_000, as);
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(r.stdout, /^exchange: unknown/);
+    assert.ok(r.stdout.includes(`cannot read ${join(dir, 'exchange.pid')}: permission denied`), r.stdout);
+    const j = await runCliToEnd(['service', 'status', 'exchange', '--data-dir', dir, '--manager', 'pidfile', '--json'], {}, 30_000, as);
+    assert.equal(j.code, 4);
+    assert.equal(JSON.parse(j.stdout).state, 'unknown');
+  } finally {
+    chmodSync(dir, 0o700);
+    cleanup(parent);
+  }
+});

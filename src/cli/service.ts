@@ -56,11 +56,12 @@ The ZeroMQ-endpoint fix from the troubleshooting note:
   threatlink service restart connector --config FILE
 `);
 
-  common(service.command('status').description('is it running, and is it enabled (exit 0 running, 3 not)'))
+  common(service.command('status').description('is it running, and is it enabled (exit 0 running, 3 not, 4 cannot tell)'))
     .action(async (name: ServiceName, o: Options) => {
       const s = await manager(name, o).status();
       process.stdout.write(o.json ? `${JSON.stringify(s)}\n` : statusLine(s));
-      process.exitCode = s.state === 'running' ? 0 : 3;
+      // The LSB's status codes, as systemctl and init scripts answer.
+      process.exitCode = s.state === 'running' ? 0 : s.state === 'unknown' ? 4 : 3;
     });
 
   for (const [action, what] of [

@@ -19,6 +19,17 @@ export function livePid(file: string, isOurs: (argv: string[]) => boolean): numb
   return isOurs(cmdline(pid)) ? pid : null;
 }
 
+/** Why this user may not read `file` (it is there, but permission is denied), or null. */
+export function pidFileUnreadable(file: string): string | null {
+  try {
+    readFileSync(file);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'EACCES' || code === 'EPERM' ? `cannot read ${file}: permission denied` : null;
+  }
+}
+
 export function writePidFile(file: string, pid = process.pid): void {
   writeFileSync(file, `${pid}\n`);
 }

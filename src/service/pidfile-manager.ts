@@ -2,7 +2,7 @@
 // stops the process and leaves a marker (with its command line, so enable can start the same
 // thing again); restart refuses while the marker is there.
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { livePid } from './pid-file.js';
+import { livePid, pidFileUnreadable } from './pid-file.js';
 import { cmdline, cwdOf, environVar, exePath, startedAt } from './proc.js';
 import { stopProcess } from './stop.js';
 import { startDetached } from './start.js';
@@ -63,6 +63,14 @@ export function pidfileManager(t: Target): Manager {
       return {
         service: t.name, manager: 'pidfile', state: 'running', enabled: marker === null, pid: e.pid, since: startedAt(e.pid)?.toISOString() ?? null,
         pid_file: t.pidFile, marker: t.marker, log: t.logFile, detail: `runs inside \`${e.host}\`, which starts and stops it`,
+      };
+    }
+    const unreadable = p ? null : pidFileUnreadable(t.pidFile);
+    if (unreadable) {
+      return {
+        service: t.name, manager: 'pidfile', state: 'unknown', enabled: marker === null, pid: null, since: null,
+        pid_file: t.pidFile, marker: t.marker, log: t.logFile,
+        detail: `${unreadable}, so whether the ${t.name} runs cannot be told as this user: ask as the user it runs as, or as root`,
       };
     }
     return {

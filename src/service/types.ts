@@ -6,7 +6,8 @@ export type ManagerName = 'systemd' | 'pidfile';
 export interface ServiceStatus {
   service: ServiceName;
   manager: ManagerName;
-  state: 'running' | 'stopped';
+  /** unknown: this user may not read what would tell (the pid file). */
+  state: 'running' | 'stopped' | 'unknown';
   /** False once disabled: nothing starts it again until `enable`. */
   enabled: boolean;
   pid: number | null;
