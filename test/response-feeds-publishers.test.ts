@@ -170,3 +170,18 @@ test('hosts-file blocklists (URLhaus hostfile): the name after 127.0.0.1 / 0.0.0
   // A list of addresses with a comment after them is still a list of addresses.
   assert.deepEqual(keys(parsed({ format: 'list' }, { [FEED_FILE]: '127.0.0.1 # loopback, listed on purpose\n0.0.0.0\n' })), ['ip:0.0.0.0', 'ip:127.0.0.1']);
 });
+
+test("an entry's reason: a list line's trailing comment (Spamhaus's SBL id), a CSV's reason_column (ThreatFox's malware)", () => {
+  const drop = one({ format: 'list' }, 'publishers/spamhaus-drop.txt');
+  assert.equal(drop.indicators.get('ip:1.10.16.0/20')?.reason, 'SBL256894');
+  assert.equal([...drop.ranges.holding('1.10.20.7')][0]?.reason, 'SBL256894', 'an address inside the range is held by it, with its reason');
+  const list = parsed({ format: 'list' }, { [FEED_FILE]: '1.2.3.4  # C2 server\nevil.example.com,2024-01-01\nhttp://x.example.com/a;b=1 # phish\n0.0.0.0 ads.example.com ; ads\n' });
+  assert.equal(list.indicators.get('ip:1.2.3.4')?.reason, 'C2 server');
+  assert.equal(list.indicators.get('domain:evil.example.com')?.reason, undefined, 'a second column is not a comment');
+  assert.equal(list.indicators.get('url:http://x.example.com/a;b=1')?.reason, 'phish', 'a URL keeps its ; and the comment after it is the reason');
+  assert.equal(list.indicators.get('domain:ads.example.com')?.reason, 'ads');
+  const tf = one({ format: 'csv', column: 'ioc_value', type_column: 'ioc_type', reason_column: 'malware_printable' }, 'publishers/threatfox-recent.csv');
+  assert.equal(tf.indicators.get('ip:45.95.147.236')?.reason, 'Cobalt Strike');
+  assert.equal(tf.indicators.get('url:http://203.0.113.45/gate.php')?.reason, 'Loki Password Stealer (PWS)');
+  assert.throws(() => one({ format: 'csv', column: 'ioc_value', reason_column: 'malware' }, 'publishers/threatfox-recent.csv'), /reason_column "malware" is not in the header/);
+});

@@ -23,6 +23,8 @@ export interface FeedSettings {
   observableType?: ObservableType;
   column: CsvColumn;
   typeColumn?: CsvColumn;
+  /** csv: the column whose text is each entry's reason (ThreatFox's malware_printable, say). */
+  reasonColumn?: CsvColumn;
   /** csv: the first row names the columns. */
   header: boolean;
   /** misp: only attributes flagged for detection (`to_ids`), as MISP exports do by default. */
@@ -107,8 +109,9 @@ export function parseFeedSettings(m: Pick<ModuleInstance, 'settings'>): FeedSett
   }
   const col = column('column', s.column) ?? 0;
   const typeColumn = column('type_column', s.type_column);
+  const reasonColumn = column('reason_column', s.reason_column);
   // A named column can only be found through a header row.
-  const named = typeof col === 'string' || typeof typeColumn === 'string';
+  const named = typeof col === 'string' || typeof typeColumn === 'string' || typeof reasonColumn === 'string';
   const header = bool('header', s.header, named);
   if (named && !header) fail('header', 'a column given by name needs the header row');
   return {
@@ -117,6 +120,7 @@ export function parseFeedSettings(m: Pick<ModuleInstance, 'settings'>): FeedSett
     ...(observableType ? { observableType } : {}),
     column: col,
     ...(typeColumn !== undefined ? { typeColumn } : {}),
+    ...(reasonColumn !== undefined ? { reasonColumn } : {}),
     header,
     toIdsOnly: bool('to_ids_only', s.to_ids_only, true),
     refreshMs: integer('refresh_seconds', s.refresh_seconds, DEFAULT_REFRESH_SECONDS, 1, 30 * 86400) * 1000,

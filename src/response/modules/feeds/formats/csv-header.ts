@@ -30,13 +30,13 @@ export function commentedHeader(text: string): string[] | null {
 export const columnAt = (header: readonly string[], name: string): number =>
   header.findIndex((h) => h.trim().toLowerCase() === name.toLowerCase());
 
-type Columns = Pick<FeedSettings, 'column' | 'typeColumn'>;
+type Columns = Pick<FeedSettings, 'column' | 'typeColumn' | 'reasonColumn'>;
 
-const named = (s: Columns): string[] => [s.column, s.typeColumn].filter((c): c is string => typeof c === 'string');
+const named = (s: Columns): string[] => [s.column, s.typeColumn, s.reasonColumn].filter((c): c is string => typeof c === 'string');
 
 /**
- * The header, and whether the first row is data after all: it is when the columns named are
- * in the commented line and not in the first row, or (columns by number) when the first row's
+ * The header, and whether the first row is data after all: it is when the commented line names
+ * more of the columns named than the first row does, or (columns by number) when the first row's
  * value column reads as an observable, which no column heading does.
  */
 export function chooseHeader(first: string[] | undefined, commented: string[] | null, s: Columns): { header: string[]; firstIsData: boolean } {
@@ -44,9 +44,10 @@ export function chooseHeader(first: string[] | undefined, commented: string[] | 
   if (commented === null || first === undefined) return { header: row, firstIsData: false };
   const names = named(s);
   if (names.length > 0) {
-    const inRow = names.every((n) => columnAt(row, n) >= 0);
-    const inComment = names.every((n) => columnAt(commented, n) >= 0);
-    return inRow || !inComment ? { header: row, firstIsData: false } : { header: commented, firstIsData: true };
+    // The row naming more of them (a misspelt one is then reported by its own setting's name).
+    const inRow = names.filter((n) => columnAt(row, n) >= 0).length;
+    const inComment = names.filter((n) => columnAt(commented, n) >= 0).length;
+    return inComment > inRow ? { header: commented, firstIsData: true } : { header: row, firstIsData: false };
   }
   const v = row[s.column as number];
   return v !== undefined && detectObservable(v) !== null ? { header: commented, firstIsData: true } : { header: row, firstIsData: false };

@@ -27,7 +27,10 @@ function reason(setting: ObservableType | undefined, typeName: string | undefine
   return typeName === undefined || typeName === '' ? why : `${why} (type ${JSON.stringify(typeName)} is not one feeds know)`;
 }
 
-export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeColumn' | 'header' | 'observableType'>): ParseResult {
+/** A reason longer than this is cut: it is shown beside a verdict, not read as a document. */
+const MAX_REASON = 200;
+
+export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeColumn' | 'reasonColumn' | 'header' | 'observableType'>): ParseResult {
   const rows = parse(text, {
     comment: '#', comment_no_infix: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, trim: true, bom: true,
     info: true,
@@ -40,6 +43,7 @@ export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeCol
   }
   const col = columnIndex(s.column, header, 'column');
   const typeCol = s.typeColumn === undefined ? -1 : columnIndex(s.typeColumn, header, 'type_column');
+  const reasonCol = s.reasonColumn === undefined ? -1 : columnIndex(s.reasonColumn, header, 'reason_column');
   const out = emptyResult();
   for (const { record: row, info } of rows) {
     // The line the record ends on: a quoted field may span lines.
@@ -51,8 +55,12 @@ export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeCol
     }
     const typeName = typeCol >= 0 ? row[typeCol] : undefined;
     const o = s.observableType ? typedObservable(s.observableType, v) : observableOf(typeName, v);
-    if (o !== null) out.indicators.push(o);
-    else skip(out, at, row.join(','), reason(s.observableType, typeName, v));
+    if (o === null) {
+      skip(out, at, row.join(','), reason(s.observableType, typeName, v));
+      continue;
+    }
+    const why = reasonCol >= 0 ? row[reasonCol] : undefined;
+    out.indicators.push(why ? { ...o, reason: why.length > MAX_REASON ? `${why.slice(0, MAX_REASON)}…` : why } : o);
   }
   return out;
 }

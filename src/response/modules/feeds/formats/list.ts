@@ -1,6 +1,7 @@
 // A plain list: one observable per line. `#` and `;` start comments (whole-line or trailing);
 // only the first word of a line counts, so "1.2.3.4  # C2" and "evil.com,2024-01-01" work,
-// except in hosts-file lines, where the name after the address is the entry.
+// except in hosts-file lines, where the name after the address is the entry. A trailing comment
+// is the entry's reason (Spamhaus DROP's "1.10.16.0/20 ; SBL256894"), which its judgement gives.
 import type { ObservableType } from '../../../../observables/index.js';
 import { detectObservable, typedObservable, whyNot } from '../indicator.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
@@ -8,6 +9,16 @@ import { emptyResult, skip, type ParseResult } from './result.js';
 const SINKHOLES = new Set(['0.0.0.0', '127.0.0.1', '::', '::1']);
 /** The lines a hosts file has for the machine itself (StevenBlack's lists start with them). */
 const SELF = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback', '0.0.0.0']);
+/** A reason longer than this is cut: it is shown beside a verdict, not read as a document. */
+const MAX_REASON = 200;
+
+/** The comment after the entry on its line, if any: what follows `#` or `;` after it. */
+function trailingComment(rest: string): string | undefined {
+  const m = /^[\s,]*[#;]+\s*(.*?)\s*$/.exec(rest);
+  const text = m?.[1];
+  if (!text) return undefined;
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
+}
 
 export function parseList(text: string, type?: ObservableType): ParseResult {
   const out = emptyResult();
@@ -27,8 +38,12 @@ export function parseList(text: string, type?: ObservableType): ParseResult {
       continue;
     }
     const o = type ? typedObservable(type, word) : detectObservable(word);
-    if (o === null) skip(out, `line ${i + 1}`, s, whyNot(type, word));
-    else out.indicators.push(o);
+    if (o === null) {
+      skip(out, `line ${i + 1}`, s, whyNot(type, word));
+      continue;
+    }
+    const reason = trailingComment(s.slice(s.indexOf(word) + word.length));
+    out.indicators.push(reason === undefined ? o : { ...o, reason });
   }
   return out;
 }
