@@ -9,7 +9,7 @@ import { PartitionCache } from '../src/exchange/store/postgres/partitions.js';
 test('a forget() while a commit makes a partition: the commit completes, the next one lists again', async () => {
   const made: string[] = [];
   let lists = 0;
-  let cache!: PartitionCache;
+  const held: { cache?: PartitionCache } = {};
   const pool = {
     async query(sql: string) {
       if (sql.includes('pg_inherits')) {
@@ -17,12 +17,12 @@ test('a forget() while a commit makes a partition: the commit completes, the nex
         return { rows: [] };
       }
       made.push(sql);
-      cache.forget(); // another commit, meanwhile
+      held.cache!.forget(); // another commit, meanwhile
       await new Promise((r) => setImmediate(r));
       return { rows: [] };
     },
   } as unknown as pg.Pool;
-  cache = new PartitionCache(pool);
+  const cache = (held.cache = new PartitionCache(pool));
   await cache.ensure([20_000, 20_001]);
   assert.equal(made.length, 2);
   assert.equal(lists, 1);
