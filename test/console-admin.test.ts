@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestExchange, cleanup, registrationToken, enroll, type TestExchange } from './helpers/exchange.js';
@@ -298,6 +298,8 @@ test('admin: create a user, change its role, reset its password, delete; not you
 test('read-only: reads modules and feeds without change controls; clients and users are admins only', async () => {
   const feed = await t.api(MODULES, { method: 'POST', body: { kind: 'feed', name: 'Shared list', settings: { source: LIST_FEED, format: 'list' } } });
   assert.equal(feed.status, 201, feed.text);
+  const stix = await t.api(MODULES, { method: 'POST', body: { kind: 'feed', name: 'Shared STIX', settings: { source: join(dirname(LIST_FEED), 'stix2-bundle.json'), format: 'stix2' } } });
+  assert.equal(stix.status, 201, stix.text);
   const made = await t.api('/console/api/users', { method: 'POST', body: { username: 'viewer', password: 'viewer-password-1', role: 'read-only' } });
   assert.equal(made.status, 201, made.text);
   const { context, page, csp } = await signedIn('viewer', 'viewer-password-1', 420);
@@ -312,6 +314,10 @@ test('read-only: reads modules and feeds without change controls; clients and us
   await open(page, 'Feeds');
   await page.getByRole('row', { name: /Shared list/ }).getByRole('cell', { name: 'Indicators in Shared list' }).filter({ hasText: /^\d+/ }).waitFor();
   assert.equal(await page.getByRole('button', { name: changes }).count(), 0);
+  // A STIX feed's indicators outside their validity window are listed apart: they match nothing.
+  const stixCell = page.getByRole('row', { name: /Shared STIX/ }).getByRole('cell', { name: 'Indicators in Shared STIX' });
+  await stixCell.getByText('1 expired', { exact: true }).waitFor();
+  await stixCell.getByText('1 not valid yet', { exact: true }).waitFor();
 
   // The navigation leaves these out for non-admins; their addresses still answer, in words.
   const nav = page.getByRole('navigation', { name: 'Main' });

@@ -302,6 +302,9 @@ test('csv, MISP and STIX feeds answer through the fan-out; STIX validity is hono
   for (const ip of ['151', '152', '153', '154', '155', '156']) {
     assert.equal(await listed(stix.m.id, { type: 'ip', value: `198.51.100.${ip}` }), false, `198.51.100.${ip} is not`);
   }
+  // Health tells the ones listed from the ones that match now: .151 expired, .152 not yet valid.
+  const h = await stix.mod.health({ orgId, signal: new AbortController().signal });
+  assert.deepEqual([h.indicators, h.indicators_active, h.expired, h.not_yet_valid], [10, 8, 1, 1]);
 });
 
 test('a URL feed refreshes, keeps the last good copy when the server fails, and restarts from its saved copy', async () => {

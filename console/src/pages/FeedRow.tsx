@@ -12,6 +12,9 @@ const UNREAD_RECHECK_MS = 2000;
 interface FeedHealth {
   indicators?: number;
   ranges?: number;
+  /** Listed but outside their validity window now (STIX): they match nothing. */
+  expired?: number;
+  not_yet_valid?: number;
   skipped?: number;
   skipped_entries?: Array<{ at: string; entry: string; reason: string }>;
   last_refresh?: string | null;
@@ -84,6 +87,8 @@ export function FeedRow({ m, admin, onChanged }: { m: ModuleInstance; admin: boo
       <td className="num" aria-label={`Indicators in ${m.name}`}>
         <span>{h ? (unread ? 'reading…' : h.indicators ?? '—') : '—'}</span>
         {h?.ranges ? <span className="sub">{h.ranges} {h.ranges === 1 ? 'range' : 'ranges'}</span> : null}
+        {h?.expired ? <span className="sub">{h.expired} expired</span> : null}
+        {h?.not_yet_valid ? <span className="sub">{h.not_yet_valid} not valid yet</span> : null}
         {h?.skipped ? <SkippedEntries count={h.skipped} entries={h.skipped_entries ?? []} feed={m.name} /> : null}
       </td>
       <td>{h ? when(h.last_refresh) : '—'}</td>

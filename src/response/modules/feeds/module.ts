@@ -160,10 +160,28 @@ export class FeedModule implements Module {
     return verdicts.length === 0 ? {} : { verdicts: { count: verdicts.length, docs: verdicts } };
   }
 
+  /** Indicators outside their validity window now (STIX valid_from / valid_until): listed by the
+   * feed and counted in `indicators`, but matching nothing. */
+  private outOfWindow(now: number): { expired: number; not_yet_valid: number } {
+    let expired = 0;
+    let notYet = 0;
+    const count = (ind: FeedIndicator) => {
+      if (ind.validUntil !== undefined && now >= ind.validUntil) expired++;
+      else if (ind.validFrom !== undefined && now < ind.validFrom) notYet++;
+    };
+    // Ranges are in indicators too (ip:1.10.16.0/20), so one pass counts every entry once.
+    for (const ind of this.indicators.values()) count(ind);
+    return { expired, not_yet_valid: notYet };
+  }
+
   async health(_c: CallContext): Promise<{ status: 'ok' } & Record<string, unknown>> {
+    const { expired, not_yet_valid } = this.outOfWindow(Date.now());
     return {
       status: 'ok',
       indicators: this.indicators.size,
+      indicators_active: this.indicators.size - expired - not_yet_valid,
+      expired,
+      not_yet_valid,
       ranges: this.ranges.size,
       skipped: this.skipped,
       skipped_entries: this.skippedEntries,
