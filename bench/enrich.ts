@@ -15,18 +15,21 @@
 //    and the overhead floor a closed loop on this many cores sets at that cost.
 // 2. Inspect: MB/s of inspect() on a 10 MB text corpus, beside ioc-extractor alone.
 // The relay modules, the bare server and the load client run in child processes (this file with
-// --relays, --bare or --client) so that none shares the server's event loop.
+// --relays, --bare or --client) so that none shares the server's event loop. The server is
+// threatlink as users run it: the compiled CLI's `up` (`npm run bench:enrich` builds first), in
+// a process of its own, not this file's code under tsx's loader.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import { request, Agent } from 'node:https';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import Fastify from 'fastify';
 import { Pool } from 'undici';
-import { startTestExchange, cleanup } from '../test/helpers/exchange.js';
+import { freePort } from '../test/helpers/process.js';
+import { accessToken, https } from '../test/helpers/https.js';
 import { paths } from '../src/exchange/config.js';
 import { inspect } from '../src/observables/index.js';
 import { processCpuMs, ownCpuMs } from './proc-cpu.js';
@@ -97,7 +100,7 @@ async function bareServer(): Promise<void> {
 /** One scenario's latencies, and the CPU each process spent on its share of the warm runs. */
 interface Run { tl: number[]; ref: number[]; bare: number[]; clientCpuMs: number; relaysCpuMs: number; bareCpuMs: number; serverCpuMs: number }
 
-interface ClientJob { url: string; ca: string; token: string; relays: string[]; relaysPid: number; bare: string; barePid: number }
+interface ClientJob { url: string; ca: string; token: string; serverPid: number; relays: string[]; relaysPid: number; bare: string; barePid: number }
 
 function post(url: string, body: string, o: { ca?: string; token?: string; agent: Agent | HttpAgent }): Promise<number> {
   const t0 = performance.now();
@@ -179,17 +182,17 @@ async function client(): Promise<void> {
     let relaysCpuMs = 0;
     // And what the bare server spends on its own runs: the platform's CPU a request, beside ours.
     let bareCpuMs = 0;
-    // The server is this client's parent; both servers are measured on the same warm runs.
+    // Both servers are measured on the same warm runs.
     let serverCpuMs = 0;
     const half = Math.ceil(list.length / 2);
     for (const part of [list.slice(0, half), list.slice(half)]) {
       const c0 = ownCpuMs();
       const r0 = processCpuMs(job.relaysPid);
-      const s0 = processCpuMs(process.ppid);
+      const s0 = processCpuMs(job.serverPid);
       tl.push(...(await runLoad(viaThreatlink, part)));
       clientCpuMs += ownCpuMs() - c0;
       relaysCpuMs += processCpuMs(job.relaysPid) - r0;
-      serverCpuMs += processCpuMs(process.ppid) - s0;
+      serverCpuMs += processCpuMs(job.serverPid) - s0;
       ref.push(...(await runLoad(direct, part)));
       const b0 = processCpuMs(job.barePid);
       bare.push(...(await runLoad(viaBare, part)));
@@ -259,18 +262,47 @@ async function inspectFigures(): Promise<{ mb: number; ours: number; ioc: number
   return { mb, ours, ioc };
 }
 
+/** `threatlink up` from the compiled CLI on a data dir of its own, with an admin API client. */
+async function startServer(): Promise<{ url: string; ca: string; token: string; dataDir: string; proc: ChildProcess; stop: () => Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tl-bench-enrich-'));
+  const port = await freePort();
+  const cli = fileURLToPath(new URL('../bin/threatlink.js', import.meta.url));
+  const env = { ...process.env, THREATLINK_BOOTSTRAP_CLIENT_ID: 'bench-admin', THREATLINK_BOOTSTRAP_CLIENT_SECRET: 'bench-admin-secret', THREATLINK_LOG_LEVEL: 'warn' };
+  const proc = spawn(process.execPath, [cli, 'up', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) await new Promise<void>((resolve) => { proc.once('exit', () => resolve()); proc.kill('SIGKILL'); });
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const on = (d: Buffer) => { out += d; if (/listening on/.test(out)) resolve(); };
+      proc.stdout!.on('data', on);
+      proc.stderr!.on('data', on);
+      proc.once('exit', (code) => reject(new Error(`threatlink up exited ${code}: ${out}`)));
+    });
+    const url = `https://127.0.0.1:${port}`;
+    const ca = readFileSync(join(dataDir, 'ca', 'ca.crt'), 'utf8');
+    return { url, ca, token: await accessToken(url, ca, 'bench-admin', 'bench-admin-secret'), dataDir, proc, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
   if (args[0] === '--relays') return relays();
   if (args[0] === '--client') return client();
   if (args[0] === '--bare') return bareServer();
-  const t = await startTestExchange();
+  const server = await startServer();
   const r = child('--relays');
   let bareProc: ChildProcess | undefined;
   try {
+    const t = server;
     const urls = JSON.parse(await r.line()) as string[];
     say(`5 relay modules at ${LATENCIES.join(', ')} ms; ${OBS} observables`);
     for (const [i, u] of urls.entries()) {
-      const m = await t.api('/iroh/iroh-int/module_instance', { method: 'POST', body: {
+      const m = await https(`${t.url}/iroh/iroh-int/module_instance`, { method: 'POST', ca: t.ca, token: t.token, body: {
         kind: 'relay', name: `relay-${LATENCIES[i]}ms`, url: u, auth: { type: 'none' }, concurrency: CONCURRENCY, cache_ttl_seconds: 0,
       } });
       if (m.status !== 201) throw new Error(`module instance: ${m.status} ${m.text}`);
@@ -279,7 +311,7 @@ async function main(): Promise<void> {
     const b = child('--bare', JSON.stringify({ relays: urls, cert: readFileSync(join(tls, 'server.crt'), 'utf8'), key: readFileSync(join(tls, 'server.key'), 'utf8') } satisfies BareJob));
     bareProc = b.proc;
     const bareUrl = JSON.parse(await b.line()) as string;
-    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: await t.token(), relays: urls, relaysPid: r.proc.pid!, bare: bareUrl, barePid: b.proc.pid! } satisfies ClientJob));
+    const c = child('--client', JSON.stringify({ url: t.url, ca: t.ca, token: t.token, serverPid: t.proc.pid!, relays: urls, relaysPid: r.proc.pid!, bare: bareUrl, barePid: b.proc.pid! } satisfies ClientJob));
     for (let n = 0; n < 2; n++) JSON.parse(await c.line());
     const runs = JSON.parse(await c.line()) as Record<'single' | 'batch', Run>;
     const cores = availableParallelism();
@@ -333,8 +365,7 @@ async function main(): Promise<void> {
   } finally {
     bareProc?.kill();
     r.proc.kill();
-    await t.close();
-    cleanup(t.dataDir);
+    await server.stop();
   }
 }
 
