@@ -251,16 +251,13 @@ function checkRaw(raw: unknown): ValidationResult | string | undefined {
     return reject(REJECT.BAD_VALUE, `raw: cannot be written as JSON (${(e as Error).message.slice(0, 80)})`);
   }
   if (json === undefined) return undefined;
-  // UTF-8 bytes lie between 1 and 3 per UTF-16 code unit, so only the middle band needs counting.
-  const bytes = json.length * 3 <= MAX_RAW_BYTES ? 0 : json.length > MAX_RAW_BYTES ? json.length : Buffer.byteLength(json);
-  if (bytes > MAX_RAW_BYTES) {
-    return reject(REJECT.TOO_LARGE, `raw: ${show(raw)} is at least ${bytes} bytes as JSON, over the ${MAX_RAW_BYTES}-byte limit`);
-  }
-  return json;
+  return checkRawText(raw, json);
 }
 
-/** checkRaw for a `raw` that came as JSON text: the text as sent is what gets stored. */
+/** The size check of `raw` on its JSON text (written here, or as the device sent it, which is
+ * then what gets stored): a rejection, or that text. */
 function checkRawText(raw: unknown, json: string): ValidationResult | string {
+  // UTF-8 bytes lie between 1 and 3 per UTF-16 code unit, so only the middle band needs counting.
   const bytes = json.length * 3 <= MAX_RAW_BYTES ? 0 : json.length > MAX_RAW_BYTES ? json.length : Buffer.byteLength(json);
   if (bytes > MAX_RAW_BYTES) {
     return reject(REJECT.TOO_LARGE, `raw: ${show(raw)} is at least ${bytes} bytes as JSON, over the ${MAX_RAW_BYTES}-byte limit`);

@@ -16,6 +16,14 @@ export interface FeedIndicator {
   reason?: string;
 }
 
+/** A reason longer than this is cut: it is shown beside a verdict, not read as a document. */
+const MAX_REASON = 200;
+
+/** A feed entry's reason as a judgement gives it: trimmed to MAX_REASON characters. */
+export function reasonText(text: string): string {
+  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
+}
+
 /** The lookup key of an observable: `type:value`. */
 export function indicatorKey(type: string, value: string): string {
   return `${type}:${value}`;

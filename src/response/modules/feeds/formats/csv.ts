@@ -4,7 +4,7 @@
 // such a comment (csv-header.ts).
 import { parse } from 'csv-parse/sync';
 import type { ObservableType } from '../../../../observables/index.js';
-import { typedObservable, observableOf, typeFromName, whyNot } from '../indicator.js';
+import { typedObservable, observableOf, reasonText, typeFromName, whyNot } from '../indicator.js';
 import type { CsvColumn, FeedSettings } from '../settings.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
 import { chooseHeader, columnAt, commentedHeader } from './csv-header.js';
@@ -26,9 +26,6 @@ function reason(setting: ObservableType | undefined, typeName: string | undefine
   const why = whyNot(undefined, v);
   return typeName === undefined || typeName === '' ? why : `${why} (type ${JSON.stringify(typeName)} is not one feeds know)`;
 }
-
-/** A reason longer than this is cut: it is shown beside a verdict, not read as a document. */
-const MAX_REASON = 200;
 
 export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeColumn' | 'reasonColumn' | 'header' | 'observableType'>): ParseResult {
   const rows = parse(text, {
@@ -60,7 +57,7 @@ export function parseCsv(text: string, s: Pick<FeedSettings, 'column' | 'typeCol
       continue;
     }
     const why = reasonCol >= 0 ? row[reasonCol] : undefined;
-    out.indicators.push(why ? { ...o, reason: why.length > MAX_REASON ? `${why.slice(0, MAX_REASON)}…` : why } : o);
+    out.indicators.push(why ? { ...o, reason: reasonText(why) } : o);
   }
   return out;
 }

@@ -3,21 +3,18 @@
 // except in hosts-file lines, where the name after the address is the entry. A trailing comment
 // is the entry's reason (Spamhaus DROP's "1.10.16.0/20 ; SBL256894"), which its judgement gives.
 import type { ObservableType } from '../../../../observables/index.js';
-import { detectObservable, typedObservable, whyNot } from '../indicator.js';
+import { detectObservable, reasonText, typedObservable, whyNot } from '../indicator.js';
 import { emptyResult, skip, type ParseResult } from './result.js';
 
 const SINKHOLES = new Set(['0.0.0.0', '127.0.0.1', '::', '::1']);
 /** The lines a hosts file has for the machine itself (StevenBlack's lists start with them). */
 const SELF = new Set(['localhost', 'localhost.localdomain', 'local', 'broadcasthost', 'ip6-localhost', 'ip6-loopback', '0.0.0.0']);
-/** A reason longer than this is cut: it is shown beside a verdict, not read as a document. */
-const MAX_REASON = 200;
 
 /** The comment after the entry on its line, if any: what follows `#` or `;` after it. */
 function trailingComment(rest: string): string | undefined {
   const m = /^[\s,]*[#;]+\s*(.*?)\s*$/.exec(rest);
   const text = m?.[1];
-  if (!text) return undefined;
-  return text.length > MAX_REASON ? `${text.slice(0, MAX_REASON)}…` : text;
+  return text ? reasonText(text) : undefined;
 }
 
 export function parseList(text: string, type?: ObservableType): ParseResult {
