@@ -29,8 +29,12 @@ export interface EventColumns {
 
 /** `who`: what the backend knows beside the columns (its API id, the org's and device's ids). */
 export function storedEventOf(who: Pick<StoredEvent, 'id' | 'org_id' | 'device_id'>, r: EventColumns): StoredEvent {
+  // Named one by one: an object begun with a spread takes each property added after it on a
+  // slow path (10 µs an event here against 1 µs; the incident engine reads every event).
   const e: StoredEvent = {
-    ...who,
+    id: who.id,
+    org_id: who.org_id,
+    device_id: who.device_id,
     event_id: r.event_id,
     type: r.type,
     time: new Date(r.ts).toISOString(),
