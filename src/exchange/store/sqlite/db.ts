@@ -20,6 +20,12 @@ export function openDb(file: string, migrations: readonly string[] = MIGRATIONS)
   }
   if (!memory) chmodSync(file, 0o600);
   try {
+    // 16 KiB pages, not SQLite's 4 KiB: an event row is ~1.3 KB, and with four times as many
+    // rows a page the store's CPU an event fell ~12 % (bench:ingest's ceiling, 3 runs each:
+    // 72,800 → 83,200 events/s). Larger pages gained more on ingest but make every small
+    // commit (a quiet sensor's, an API write) copy whole pages into the WAL. Takes effect only
+    // on a new file: an existing one keeps the size it was made with.
+    db.pragma('page_size = 16384');
     // WAL: readers (the API) never block the writer (ingest), and a commit is one append.
     db.pragma('journal_mode = WAL');
     // FULL, not NORMAL: a device is acked only after commit() returns, and then drops the
