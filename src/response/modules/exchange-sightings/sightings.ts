@@ -62,7 +62,7 @@ export function toSighting(x: SightingInput): Sighting {
   const title = sig?.message ?? `${newest.type} event`;
   const where = `${newest.src_ip ?? '?'}${newest.src_port !== undefined ? `:${newest.src_port}` : ''} → ${newest.dst_ip ?? '?'}${newest.dst_port !== undefined ? `:${newest.dst_port}` : ''}`;
   const s: Sighting = {
-    id: transientId('sighting', x.orgId, identity({ ...newest, gid: sig?.gid, sid: sig?.sid })),
+    id: transientId('sighting', x.orgId, identity({ type: newest.type, src_ip: newest.src_ip, dst_ip: newest.dst_ip, gid: sig?.gid, sid: sig?.sid })),
     type: 'sighting',
     schema_version: SCHEMA_VERSION,
     source: SOURCE,
