@@ -14,6 +14,9 @@ test('a new store file has 16 KiB pages, in WAL mode', () => {
     const db = openDb(join(dir, 'new.db'));
     assert.equal(db.pragma('page_size', { simple: true }), 16384);
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    // A checkpoint each 4 MiB of WAL, as with 4 KiB pages (retention.test.ts: a size-based prune
+    // must be able to get under its limit).
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 256);
     db.close();
   } finally {
     cleanup(dir);
@@ -32,6 +35,7 @@ test('a store file made with 4 KiB pages opens as it is, with its data, and take
     old.close();
     const db = openDb(legacy);
     assert.equal(db.pragma('page_size', { simple: true }), 4096, 'an existing file keeps its page size');
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1024);
     assert.equal(db.prepare('SELECT v FROM keep').pluck().get(), 'kept');
     assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'events'").pluck().get(), 1);
     db.close();

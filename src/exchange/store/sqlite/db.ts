@@ -41,6 +41,10 @@ export function openDb(file: string, migrations: readonly string[] = MIGRATIONS)
     db.pragma('cache_size = -65536');
     // The WAL file is reused, not shrunk, after a checkpoint; cap what it keeps on disk.
     db.pragma('journal_size_limit = 67108864');
+    // A checkpoint each ~4 MiB of WAL, whatever the page size (SQLite counts pages: its 1,000
+    // are 16 MiB at 16 KiB). The WAL counts in the store's size, and a size-based prune that
+    // writes 16 MiB of WAL deleting rows could never get under its limit.
+    db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.round((4 << 20) / (db.pragma('page_size', { simple: true }) as number)))}`);
     migrate(db, migrations);
   } catch (err) {
     db.close();
