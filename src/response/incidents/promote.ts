@@ -8,7 +8,7 @@ import type { StoredEvent } from '../../events/event.js';
 import type { IncidentRuleStore } from '../store/incident-types.js';
 import type { IncidentSink } from './sink.js';
 import { groupKey } from './rules.js';
-import { toSighting } from '../modules/exchange-sightings/sightings.js';
+import { toSighting, dedupeBy, observableKey, relationKey } from '../modules/exchange-sightings/sightings.js';
 
 const CLOSED = new Set(['Closed', 'Rejected']);
 
@@ -115,13 +115,12 @@ function mergeTargets(list: Target[], observed: Target['observed_time']): Target
 function merge(prior: Sighting, add: Sighting): Sighting {
   const start = [prior.observed_time.start_time, add.observed_time.start_time].sort()[0]!;
   const end = [prior.observed_time.end_time ?? prior.observed_time.start_time, add.observed_time.end_time ?? add.observed_time.start_time].sort().pop()!;
-  const uniq = <T>(xs: T[]) => [...new Map(xs.map((x) => [JSON.stringify(x), x])).values()];
   return {
     ...prior,
     count: prior.count + add.count,
     observed_time: { start_time: start, end_time: end },
-    observables: uniq([...(prior.observables ?? []), ...(add.observables ?? [])]),
-    relations: uniq([...(prior.relations ?? []), ...(add.relations ?? [])]),
+    observables: dedupeBy([...(prior.observables ?? []), ...(add.observables ?? [])], observableKey),
+    relations: dedupeBy([...(prior.relations ?? []), ...(add.relations ?? [])], relationKey),
     targets: mergeTargets([...(prior.targets ?? []), ...(add.targets ?? [])], { start_time: start, end_time: end }),
     source_uri: add.source_uri ?? prior.source_uri,
   };

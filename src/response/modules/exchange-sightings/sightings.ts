@@ -1,7 +1,7 @@
 // Stored events → CTIM sightings: one sighting per unique event (type, source, destination,
 // signature), with its count and first and last time, the internal host and the sensor as
 // targets, and the relations the events show.
-import type { Sighting, Target, CtimObservable, Severity } from '../../../ctim/index.js';
+import type { Sighting, Target, CtimObservable, Severity, Relation } from '../../../ctim/index.js';
 import { SCHEMA_VERSION, transientId } from '../../../ctim/index.js';
 import type { StoredEvent } from '../../../events/event.js';
 import type { UniqueEvent } from '../../../exchange/store/types.js';
@@ -22,15 +22,21 @@ export function severityOf(priority: number | undefined): Severity {
   return 'Info';
 }
 
-function dedupe<T>(list: T[]): T[] {
+/** The list without repeats, told apart by `key` (a few fields joined: JSON.stringify of each
+ * item cost more than building the sighting otherwise did). */
+export function dedupeBy<T>(list: T[], key: (x: T) => string): T[] {
   const seen = new Set<string>();
   return list.filter((x) => {
-    const k = JSON.stringify(x);
+    const k = key(x);
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
   });
 }
+
+export const observableKey = (o: CtimObservable): string => `${o.type}\u0000${o.value}`;
+export const relationKey = (r: Relation): string =>
+  `${r.origin}\u0000${r.relation}\u0000${r.source.type}\u0000${r.source.value}\u0000${r.related.type}\u0000${r.related.value}`;
 
 export interface SightingInput {
   orgId: string;
@@ -75,9 +81,9 @@ export function toSighting(x: SightingInput): Sighting {
     confidence: 'High',
     severity: severityOf(sig?.priority),
     observed_time: observed,
-    observables: dedupe(x.events.flatMap(observablesOf)) as CtimObservable[],
+    observables: dedupeBy(x.events.flatMap(observablesOf), observableKey),
     targets,
-    relations: dedupe(x.events.flatMap(relationsOf)),
+    relations: dedupeBy(x.events.flatMap(relationsOf), relationKey),
     internal: true,
     sensor: 'network.ids',
   };
