@@ -232,6 +232,28 @@ export interface CommitResult {
   inserted: boolean[];
 }
 
+/** What a filtered tail() is asked for: events that show any one of these. A hint: a store may
+ * return events that show none (the caller checks its own conditions), never leave out one that
+ * shows any. */
+export interface TailFilter {
+  /** Signature priority at most this. */
+  priorityMax: number | null;
+  /** Impact from 1 to this. */
+  impactMax: number | null;
+  /** Any tags at all. */
+  tagged: boolean;
+  sids: number[];
+}
+
+export interface TailPage {
+  events: StoredEvent[];
+  /** Where the next call starts: past every event this one read, returned or not. */
+  cursor: string | null;
+  /** Whether there may be events past the cursor already (read again at once, rather than
+   * waiting for the next commit). */
+  more: boolean;
+}
+
 export interface EventStore {
   /** Stores the events in one durable transaction; returns after the commit is on disk. */
   commit(items: CommitItem[]): Promise<CommitResult>;
@@ -256,7 +278,7 @@ export interface EventStore {
    * an earlier call; null for the beginning). For consumers that must see each event once
    * even across restarts (incident promotion): they keep the cursor themselves. The events come
    * without `raw` (get() has it). */
-  tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }>;
+  tail(after: string | null, limit: number, filter?: TailFilter): Promise<TailPage>;
   /** Deletes up to `limit` of the oldest events older than `before` (or simply the oldest when
    * `before` is absent); returns how many went. Small steps so ingest never waits long. */
   pruneOldest(limit: number, before?: string): Promise<number>;

@@ -1,6 +1,7 @@
 // Promotion rules: which stored events open (or join) an incident on their own. A rule matches
 // when every condition it sets holds; an org's rules are tried in order and the first match wins.
 import type { StoredEvent, EventType } from '../../events/event.js';
+import type { TailFilter } from '../../exchange/store/types.js';
 
 export interface RuleMatch {
   /** Signature priority at most this (1 is the most urgent). */
@@ -73,4 +74,22 @@ export function matches(rule: PromotionRule, e: StoredEvent): boolean {
 /** The grouping key: one incident per (source, destination, signature) and window. */
 export function groupKey(e: StoredEvent): string {
   return [e.src_ip ?? '', e.dst_ip ?? '', e.signature ? `${e.signature.gid}:${e.signature.sid}` : e.type].join('|');
+}
+
+/** What an event must show for any of these rules, or the defaults, to take it: one of the
+ * conditions some enabled rule sets (a rule needs all of its own, so this admits more than the
+ * rules do, never fewer). The engine asks the store for these alone. */
+export function candidateFilter(rules: readonly PromotionRule[]): TailFilter {
+  const f: TailFilter = { priorityMax: null, impactMax: null, tagged: false, sids: [] };
+  const sids = new Set<number>();
+  for (const r of [...defaultRules(''), ...rules]) {
+    if (!r.enabled) continue;
+    const m = r.match;
+    if (m.priority_max !== undefined) f.priorityMax = Math.max(f.priorityMax ?? -Infinity, m.priority_max);
+    if (m.impact_max !== undefined) f.impactMax = Math.max(f.impactMax ?? -Infinity, m.impact_max);
+    if (m.feed_disposition !== undefined) f.tagged = true;
+    for (const sid of m.sids ?? []) sids.add(sid);
+  }
+  f.sids = [...sids];
+  return f;
 }

@@ -12,6 +12,8 @@ export interface IncidentGroup {
 export interface IncidentRuleStore {
   /** Null until the org has rules of its own (the engine then seeds the defaults). */
   list(orgId: string): Promise<PromotionRule[] | null>;
+  /** Every org's own rules (orgs still on the defaults have none here). */
+  listAll(): Promise<PromotionRule[]>;
   get(orgId: string, id: string): Promise<PromotionRule | null>;
   put(rule: PromotionRule): Promise<void>;
   delete(orgId: string, id: string): Promise<boolean>;

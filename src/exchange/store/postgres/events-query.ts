@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { StoredEvent } from '../../../events/event.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../sqlite/events-query.js';
-import type { EventQuery, HistogramBucket, Page, TimeSpan, UniqueEvent } from '../types.js';
+import type { EventQuery, HistogramBucket, Page, TailPage, TimeSpan, UniqueEvent } from '../types.js';
 import { InvalidCursorError } from '../types.js';
 import { toUniqueEvent, type UniqueRow } from './events-unique.js';
 
@@ -205,7 +205,7 @@ export class PgEventQueries {
    * transactions older than the bound (see tailBound), read in a later snapshot: every
    * commit below it has ended, so no event can later appear before the cursor.
    */
-  async tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
+  async tail(after: string | null, limit: number): Promise<TailPage> {
     const from = after === null ? [0, -1] : parseApiId(after);
     if (from === null) throw new Error(`tail cursor ${JSON.stringify(after)} is not an event id`);
     const bound = await this.tailBound();
@@ -217,7 +217,7 @@ export class PgEventQueries {
       [from[0], from[1], bound, Math.max(1, Math.min(limit, 10 * MAX_LIMIT))],
     );
     const events = r.rows.map(toStoredEvent);
-    return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after };
+    return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after, more: events.length === Math.max(1, Math.min(limit, 10 * MAX_LIMIT)) };
   }
 
   /**

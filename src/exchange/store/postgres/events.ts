@@ -2,7 +2,7 @@
 // unique events (events-unique.ts) and retention by dropping daily partitions
 // (partitions.ts, events-prune.ts). Several nodes may share one database.
 import type { StoredEvent } from '../../../events/event.js';
-import type { CommitItem, CommitResult, EventQuery, EventStore, HistogramBucket, Page, TimeSpan, UniqueEvent } from '../types.js';
+import type { CommitItem, CommitResult, EventQuery, EventStore, HistogramBucket, Page, TailFilter, TailPage, TimeSpan, UniqueEvent } from '../types.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { migrate, type PgDb } from './db.js';
 import { commitEvents } from './events-commit.js';
@@ -62,7 +62,8 @@ export class PgEventStore implements EventStore {
     return this.queries.named(orgId, values);
   }
 
-  async tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
+  /** The filter is a hint this store does not take: every event comes, and the caller checks. */
+  async tail(after: string | null, limit: number, _filter?: TailFilter): Promise<TailPage> {
     return this.queries.tail(after, limit);
   }
 

@@ -5,7 +5,7 @@
 import { storedEventOf, type EventColumns } from '../event-columns.js';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '../../../events/event.js';
-import type { EventQuery, HistogramBucket, Page, TimeSpan, UniqueEvent } from '../types.js';
+import type { EventQuery, HistogramBucket, Page, TailFilter, TailPage, TimeSpan, UniqueEvent } from '../types.js';
 import { InvalidCursorError } from '../types.js';
 import type { Db } from './db.js';
 import { KIND_DST, KIND_OBSERVABLE, KIND_SID, KIND_SRC, toMs, type Bind } from './events-keys.js';
@@ -104,6 +104,30 @@ function eventRowOf(a: unknown[]): EventRow {
   };
 }
 
+/** The statement of a filtered tail: the conditions are the filter's, the values bound. */
+function tailFilterSql(f: TailFilter): { sql: string; params: Bind[] } {
+  const any: string[] = [];
+  const params: Bind[] = [];
+  if (f.priorityMax !== null) {
+    any.push('priority <= ?');
+    params.push(f.priorityMax);
+  }
+  if (f.impactMax !== null) {
+    any.push('(impact >= 1 AND impact <= ?)');
+    params.push(f.impactMax);
+  }
+  if (f.tagged) any.push('tags IS NOT NULL');
+  if (f.sids.length > 0) {
+    any.push(`sid IN (${f.sids.map(() => '?').join(', ')})`);
+    params.push(...f.sids);
+  }
+  const cols = EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,');
+  return {
+    sql: `SELECT ${cols}, org_key FROM events WHERE rowid > ? AND rowid <= ? AND (${any.length > 0 ? any.join(' OR ') : '0'}) ORDER BY rowid`,
+    params,
+  };
+}
+
 // ---- query building -------------------------------------------------------------------
 
 interface Where {
@@ -138,6 +162,7 @@ export class EventQueries {
   private readonly countOrgStmt: Statement<[number], number>;
   private readonly countAllStmt: Statement<[], number>;
   private readonly tailStmt: Statement<[number, number], unknown[]>;
+  private readonly maxRowidStmt: Statement<[], number | null>;
   /** Query statements by SQL text: the filter combinations are few, so all get reused. */
   private readonly cache = new Map<string, Statement<Bind[]>>();
   /** Statements that read EVENT_COLUMNS, in raw mode (a statement's mode is its own, so these
@@ -156,6 +181,7 @@ export class EventQueries {
     this.countAllStmt = db.prepare<[], number>('SELECT coalesce(sum(n), 0) FROM event_counts').pluck();
     // Without raw: a consumer reading every event (incident promotion) decides on the fields, and
     // parsing each sensor record back would cost more than everything else it does.
+    this.maxRowidStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM events').pluck();
     // org_key last, after the EVENT_COLUMNS eventRowOf reads.
     this.tailStmt = db.prepare<[number, number], unknown[]>(`SELECT ${EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,')}, org_key FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true);
   }
@@ -396,13 +422,31 @@ export class EventQueries {
     return out;
   }
 
-  /** Every org's events in the order they were stored, after a cursor from an earlier call. */
-  tail(after: string | null, limit: number): { events: StoredEvent[]; cursor: string | null } {
+  /** Every org's events in the order they were stored, after a cursor from an earlier call.
+   * With a filter, `limit` is a span of rowids read, and only the events in it that show one of
+   * the filter's conditions are made objects: the rest are passed over inside SQLite. */
+  tail(after: string | null, limit: number, filter?: TailFilter): TailPage {
     const from = after === null ? 0 : rowidOf(after);
     if (from === null && after !== null) throw new Error(`tail cursor ${JSON.stringify(after)} is not an event id`);
-    const rows = this.tailStmt.all(from ?? 0, Math.max(1, Math.min(limit, 10 * MAX_LIMIT)));
-    const events = rows.map((a) => this.toStoredEvent(this.orgKeys.idOf(a[24] as number), eventRowOf(a)));
-    return { events, cursor: events.length > 0 ? events[events.length - 1]!.id : after };
+    const n = Math.max(1, Math.min(limit, 10 * MAX_LIMIT));
+    if (filter === undefined) {
+      const rows = this.tailStmt.all(from ?? 0, n);
+      const events = rows.map((a) => this.toStoredEvent(this.orgKeys.idOf(a[24] as number), eventRowOf(a)));
+      return { events, cursor: events.length > 0 ? events[events.length - 1]!.id : after, more: rows.length === n };
+    }
+    // Up to the highest rowid committed now: a commit of another connection after this read
+    // gets rowids above it, so the cursor never passes an event not yet visible.
+    const max = this.maxRowidStmt.get() ?? 0;
+    const upto = Math.min((from ?? 0) + n, max);
+    if (upto <= (from ?? 0)) return { events: [], cursor: after, more: false };
+    const { sql, params } = tailFilterSql(filter);
+    let st = this.eventCache.get(sql);
+    if (st === undefined) {
+      st = this.db.prepare<Bind[], unknown[]>(sql).raw(true);
+      this.eventCache.set(sql, st);
+    }
+    const events = st.all(from ?? 0, upto, ...params).map((a) => this.toStoredEvent(this.orgKeys.idOf(a[24] as number), eventRowOf(a)));
+    return { events, cursor: eventApiId(upto), more: upto < max };
   }
 
   async get(orgId: string, id: string): Promise<StoredEvent | null> {

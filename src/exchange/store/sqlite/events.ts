@@ -11,6 +11,8 @@ import type {
   EventStore,
   HistogramBucket,
   Page,
+  TailFilter,
+  TailPage,
   TimeSpan,
   UniqueEvent,
 } from '../types.js';
@@ -127,8 +129,8 @@ export class SqliteEventStore implements EventStore {
     return this.queries.named(orgId, values);
   }
 
-  async tail(after: string | null, limit: number): Promise<{ events: StoredEvent[]; cursor: string | null }> {
-    return this.queries.tail(after, limit);
+  async tail(after: string | null, limit: number, filter?: TailFilter): Promise<TailPage> {
+    return this.queries.tail(after, limit, filter);
   }
 
   async count(orgId?: string): Promise<number> {

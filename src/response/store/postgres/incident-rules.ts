@@ -14,6 +14,11 @@ export class PgIncidentRuleStore implements IncidentRuleStore {
     return r.rows.map((x) => x.doc);
   }
 
+  async listAll(): Promise<PromotionRule[]> {
+    const r = await this.db.pool.query<{ doc: PromotionRule }>('SELECT doc FROM incident_rules');
+    return r.rows.map((x) => x.doc);
+  }
+
   async get(orgId: string, id: string): Promise<PromotionRule | null> {
     const r = await this.db.pool.query<{ doc: PromotionRule }>('SELECT doc FROM incident_rules WHERE org_id = $1 AND id = $2', [orgId, id]);
     return r.rows[0]?.doc ?? null;

@@ -31,6 +31,10 @@ export class SqliteIncidentRuleStore implements IncidentRuleStore {
       .map((d) => JSON.parse(d) as PromotionRule);
   }
 
+  async listAll(): Promise<PromotionRule[]> {
+    return this.db.prepare<[], string>('SELECT doc FROM incident_rules').pluck().all().map((d) => JSON.parse(d) as PromotionRule);
+  }
+
   async get(orgId: string, id: string): Promise<PromotionRule | null> {
     const d = this.db.prepare<[string, string], string>('SELECT doc FROM incident_rules WHERE org_id = ? AND id = ?').pluck().get(orgId, id);
     return d === undefined ? null : (JSON.parse(d) as PromotionRule);
