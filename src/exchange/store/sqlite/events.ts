@@ -24,7 +24,8 @@ import { EventPruner } from './events-prune.js';
 import { EventQueries } from './events-query.js';
 import { KeyMap } from './keys.js';
 
-export { eventApiId, DEFAULT_LIMIT, MAX_LIMIT } from './events-query.js';
+export { DEFAULT_LIMIT, MAX_LIMIT } from './events-query.js';
+export { eventApiId } from './events-rows.js';
 export { INDEX_CHUNK } from './events-indexer.js';
 
 /** Later than any event time (8.64e15 ms is the end of the Date range). */
