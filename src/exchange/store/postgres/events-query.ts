@@ -209,15 +209,16 @@ export class PgEventQueries {
     const from = after === null ? [0, -1] : parseApiId(after);
     if (from === null) throw new Error(`tail cursor ${JSON.stringify(after)} is not an event id`);
     const bound = await this.tailBound();
+    const n = Math.max(1, Math.min(limit, 10 * MAX_LIMIT));
     // Without raw: consumers reading every event decide on the fields (as in SQLite).
     const r = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS.replace(', raw,', ', NULL AS raw,')} FROM events
         WHERE (tx, n) > ($1, $2) AND tx < $3
         ORDER BY tx, n LIMIT $4`,
-      [from[0], from[1], bound, Math.max(1, Math.min(limit, 10 * MAX_LIMIT))],
+      [from[0], from[1], bound, n],
     );
     const events = r.rows.map(toStoredEvent);
-    return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after, more: events.length === Math.max(1, Math.min(limit, 10 * MAX_LIMIT)) };
+    return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after, more: events.length === n };
   }
 
   /**

@@ -3,7 +3,7 @@
 // apart from bringing the indexer up to date (catchUp) before a read that needs event_key_sets
 // or unique_events, so that no read sees them behind.
 import { storedEventOf } from '../event-columns.js';
-import { EVENT_COLUMNS, eventApiId, eventRowOf, rowidOf, tailFilterSql, type EventRow } from './events-rows.js';
+import { EVENT_COLUMNS, TAIL_COLUMNS, eventApiId, eventRowOf, rowidOf, tailFilterSql, type EventRow } from './events-rows.js';
 import type { Statement } from 'better-sqlite3';
 import type { StoredEvent } from '../../../events/event.js';
 import type { EventQuery, HistogramBucket, Page, TailFilter, TailPage, TimeSpan, UniqueEvent } from '../types.js';
@@ -100,11 +100,8 @@ export class EventQueries {
     this.getStmt = db.prepare<[number, number], unknown[]>(`SELECT ${EVENT_COLUMNS} FROM events WHERE rowid = ? AND org_key = ?`).raw(true);
     this.countOrgStmt = db.prepare<[number], number>('SELECT n FROM event_counts WHERE org_key = ?').pluck();
     this.countAllStmt = db.prepare<[], number>('SELECT coalesce(sum(n), 0) FROM event_counts').pluck();
-    // Without raw: a consumer reading every event (incident promotion) decides on the fields, and
-    // parsing each sensor record back would cost more than everything else it does.
     this.maxRowidStmt = db.prepare<[], number | null>('SELECT max(rowid) FROM events').pluck();
-    // org_key last, after the EVENT_COLUMNS eventRowOf reads.
-    this.tailStmt = db.prepare<[number, number], unknown[]>(`SELECT ${EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,')}, org_key FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true);
+    this.tailStmt = db.prepare<[number, number], unknown[]>(`SELECT ${TAIL_COLUMNS} FROM events WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw(true);
   }
 
   private stmt(sql: string): Statement<Bind[]> {
@@ -116,18 +113,28 @@ export class EventQueries {
     return s;
   }
 
-  /** The event rows a SELECT of EVENT_COLUMNS returns. */
-  private eventRows(sql: string, params: Bind[]): EventRow[] {
+  /** A statement that reads event rows (EVENT_COLUMNS or TAIL_COLUMNS), in raw mode. */
+  private eventStmt(sql: string): Statement<Bind[], unknown[]> {
     let s = this.eventCache.get(sql);
     if (s === undefined) {
       s = this.db.prepare<Bind[], unknown[]>(sql).raw(true);
       this.eventCache.set(sql, s);
     }
-    return s.all(...params).map(eventRowOf);
+    return s;
+  }
+
+  /** The event rows a SELECT of EVENT_COLUMNS returns. */
+  private eventRows(sql: string, params: Bind[]): EventRow[] {
+    return this.eventStmt(sql).all(...params).map(eventRowOf);
   }
 
   private toStoredEvent(orgId: string, r: EventRow): StoredEvent {
     return storedEventOf({ id: eventApiId(r.rowid), org_id: orgId, device_id: this.deviceKeys.idOf(r.device_key) }, r);
+  }
+
+  /** A row of TAIL_COLUMNS as an event of its org. */
+  private tailEvent(a: unknown[]): StoredEvent {
+    return this.toStoredEvent(this.orgKeys.idOf(a[24] as number), eventRowOf(a));
   }
 
   /**
@@ -352,7 +359,7 @@ export class EventQueries {
     const n = Math.max(1, Math.min(limit, 10 * MAX_LIMIT));
     if (filter === undefined) {
       const rows = this.tailStmt.all(from ?? 0, n);
-      const events = rows.map((a) => this.toStoredEvent(this.orgKeys.idOf(a[24] as number), eventRowOf(a)));
+      const events = rows.map((a) => this.tailEvent(a));
       return { events, cursor: events.length > 0 ? events[events.length - 1]!.id : after, more: rows.length === n };
     }
     // Up to the highest rowid committed now: a commit of another connection after this read
@@ -361,12 +368,7 @@ export class EventQueries {
     const upto = Math.min((from ?? 0) + n, max);
     if (upto <= (from ?? 0)) return { events: [], cursor: after, more: false };
     const { sql, params } = tailFilterSql(filter);
-    let st = this.eventCache.get(sql);
-    if (st === undefined) {
-      st = this.db.prepare<Bind[], unknown[]>(sql).raw(true);
-      this.eventCache.set(sql, st);
-    }
-    const events = st.all(from ?? 0, upto, ...params).map((a) => this.toStoredEvent(this.orgKeys.idOf(a[24] as number), eventRowOf(a)));
+    const events = this.eventStmt(sql).all(from ?? 0, upto, ...params).map((a) => this.tailEvent(a));
     return { events, cursor: eventApiId(upto), more: upto < max };
   }
 

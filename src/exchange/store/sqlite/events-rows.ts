@@ -25,6 +25,11 @@ export const EVENT_COLUMNS =
   'rowid, device_key, event_id, type, ts, src_ip, src_port, dst_ip, dst_port, protocol, gid, sid, rev, ' +
   'message, classification, priority, impact, action, app_proto, policy, observables, raw, received_at, tags';
 
+/** What tail() reads: EVENT_COLUMNS without raw (a consumer reading every event decides on the
+ * fields, and parsing each sensor record back would cost more than all else it does), then
+ * org_key, after the columns eventRowOf reads. */
+export const TAIL_COLUMNS = `${EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,')}, org_key`;
+
 /**
  * An event row read as an array (better-sqlite3's raw mode), in EVENT_COLUMNS order, made an
  * EventRow here: the driver builds a row object one property at a time through V8's API, 4.8 µs
@@ -76,9 +81,8 @@ export function tailFilterSql(f: TailFilter): { sql: string; params: Bind[] } {
     any.push(`sid IN (${f.sids.map(() => '?').join(', ')})`);
     params.push(...f.sids);
   }
-  const cols = EVENT_COLUMNS.replace(', raw,', ', NULL AS raw,');
   return {
-    sql: `SELECT ${cols}, org_key FROM events WHERE rowid > ? AND rowid <= ? AND (${any.length > 0 ? any.join(' OR ') : '0'}) ORDER BY rowid`,
+    sql: `SELECT ${TAIL_COLUMNS} FROM events WHERE rowid > ? AND rowid <= ? AND (${any.length > 0 ? any.join(' OR ') : '0'}) ORDER BY rowid`,
     params,
   };
 }

@@ -6,7 +6,7 @@ import type { UniqueEvent } from '../../../exchange/store/types.js';
 import type { ModuleKind } from '../kind.js';
 import type { Module, ModuleInstance, ReferLink } from '../../module.js';
 import type { ResponseContext } from '../../context.js';
-import { identity, toSighting } from './sightings.js';
+import { eventIdentity, identity, toSighting } from './sightings.js';
 
 /** Events read per observable; beyond it, counts come from the unique-event table. */
 const MAX_EVENTS = 2000;
@@ -40,9 +40,7 @@ async function sightingsFor(rc: ResponseContext, orgId: string, o: CtimObservabl
   const [{ events, truncated }, uniques] = await Promise.all([eventsNaming(rc, orgId, o.value), uniquesNaming(rc, orgId, o.value)]);
   const groups = new Map<string, StoredEvent[]>();
   for (const e of events) {
-    // The fields identity reads, not a copy of the whole event (a spread plus new fields takes
-    // V8's slow path: a few µs an event, and a module reads up to thousands).
-    const k = identity({ type: e.type, src_ip: e.src_ip, dst_ip: e.dst_ip, gid: e.signature?.gid, sid: e.signature?.sid });
+    const k = eventIdentity(e);
     let g = groups.get(k);
     if (!g) groups.set(k, (g = []));
     g.push(e);

@@ -14,6 +14,12 @@ export function identity(e: { type: string; src_ip?: string | null; dst_ip?: str
   return [e.type, e.src_ip ?? '', e.dst_ip ?? '', e.gid ?? '', e.sid ?? ''].join('|');
 }
 
+/** The identity of a stored event's unique event: its fields named one by one (a spread of
+ * the event plus gid and sid takes V8's slow path, a few µs an event). */
+export function eventIdentity(e: StoredEvent): string {
+  return identity({ type: e.type, src_ip: e.src_ip, dst_ip: e.dst_ip, gid: e.signature?.gid, sid: e.signature?.sid });
+}
+
 export function severityOf(priority: number | undefined): Severity {
   if (priority === undefined) return 'Unknown';
   if (priority <= 1) return 'High';
@@ -68,7 +74,7 @@ export function toSighting(x: SightingInput): Sighting {
   const title = sig?.message ?? `${newest.type} event`;
   const where = `${newest.src_ip ?? '?'}${newest.src_port !== undefined ? `:${newest.src_port}` : ''} → ${newest.dst_ip ?? '?'}${newest.dst_port !== undefined ? `:${newest.dst_port}` : ''}`;
   const s: Sighting = {
-    id: transientId('sighting', x.orgId, identity({ type: newest.type, src_ip: newest.src_ip, dst_ip: newest.dst_ip, gid: sig?.gid, sid: sig?.sid })),
+    id: transientId('sighting', x.orgId, eventIdentity(newest)),
     type: 'sighting',
     schema_version: SCHEMA_VERSION,
     source: SOURCE,
