@@ -234,7 +234,7 @@ export function Events({ user }: { user: SessionUser }) {
                       <td>
                         <button type="button" className="link" data-event-id={e.id} aria-label={`Open event of ${when(e.time)}`} onClick={() => open(e.id)}>{when(e.time)}</button>
                       </td>
-                      <td>{deviceName(e.device_id)}</td>
+                      <td className="device" title={deviceName(e.device_id)}>{deviceName(e.device_id)}</td>
                       <td>{e.type}</td>
                       <td className="message">{e.signature?.message ?? '—'}</td>
                       <td>{e.signature?.sid ?? '—'}</td>
