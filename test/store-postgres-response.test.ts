@@ -328,6 +328,15 @@ both('ctia: by observable, normalised, newest first, per org', async ({ stores }
   // A rewrite re-indexes: the sighting no longer names the domain.
   await c.update('org-a', 'sighting', sighting('1', [{ type: 'ip', value: '203.0.113.7' }]));
   assert.equal((await c.byObservable('org-a', 'sighting', { type: 'domain', value: 'evil.example.com' })).total, 0);
+  // A put that keeps one observable (in another spelling), drops one and adds two (the
+  // engine's growing sighting): found by exactly the new set, each once.
+  await c.put('org-a', 'sighting', sighting('2', [{ type: 'ip', value: '203.0.113.7' }, { type: 'domain', value: 'b.example' }]));
+  await c.put('org-a', 'sighting', sighting('2', [{ type: 'domain', value: 'B.Example' }, { type: 'domain', value: 'c.example' }, { type: 'ip', value: '198.51.100.9' }]));
+  const ids = async (type: string, value: string) => (await c.byObservable('org-a', 'sighting', { type, value } as never)).data.map((d) => d.id);
+  assert.deepEqual(await ids('ip', '203.0.113.7'), ['sighting-1']);
+  assert.deepEqual(await ids('domain', 'b.example'), ['sighting-2']);
+  assert.deepEqual(await ids('domain', 'c.example'), ['sighting-2']);
+  assert.deepEqual(await ids('ip', '198.51.100.9'), ['sighting-2']);
   await c.delete('org-a', 'judgement', 'judgement-1');
   assert.deepEqual((await c.byObservable('org-a', 'judgement', evil)).data.map((d) => d.id), ['judgement-2']);
 });
