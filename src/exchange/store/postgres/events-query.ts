@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { StoredEvent } from '../../../events/event.js';
 import { toMs } from '../sqlite/events-keys.js';
 import { DEFAULT_LIMIT, MAX_LIMIT } from '../sqlite/events-query.js';
-import type { EventQuery, HistogramBucket, Page, TailPage, TimeSpan, UniqueEvent } from '../types.js';
+import type { EventQuery, HistogramBucket, Page, TailFilter, TailPage, TimeSpan, UniqueEvent } from '../types.js';
 import { InvalidCursorError } from '../types.js';
 import { toUniqueEvent, type UniqueRow } from './events-unique.js';
 
@@ -65,6 +65,19 @@ const COLUMNS =
 
 function toStoredEvent(r: EventRow): StoredEvent {
   return storedEventOf({ id: eventApiId(r.tx, r.n), org_id: r.org_id, device_id: r.device_id }, r);
+}
+
+/** Rows that show any of the filter's conditions (as SQLite's tailFilterSql), its parameters
+ * numbered from $first. */
+function tailFilterSql(f: TailFilter, first: number): { sql: string; params: unknown[] } {
+  const any: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => `$${first + params.push(v) - 1}`;
+  if (f.priorityMax !== null) any.push(`priority <= ${p(f.priorityMax)}`);
+  if (f.impactMax !== null) any.push(`(impact >= 1 AND impact <= ${p(f.impactMax)})`);
+  if (f.tagged) any.push('tags IS NOT NULL');
+  if (f.sids.length > 0) any.push(`sid = ANY(${p(f.sids)}::bigint[])`);
+  return { sql: any.length > 0 ? any.join(' OR ') : 'FALSE', params };
 }
 
 /** Conditions joined with AND, and their parameters ($1 …). */
@@ -205,20 +218,40 @@ export class PgEventQueries {
    * transactions older than the bound (see tailBound), read in a later snapshot: every
    * commit below it has ended, so no event can later appear before the cursor.
    */
-  async tail(after: string | null, limit: number): Promise<TailPage> {
+  async tail(after: string | null, limit: number, filter?: TailFilter): Promise<TailPage> {
     const from = after === null ? [0, -1] : parseApiId(after);
     if (from === null) throw new Error(`tail cursor ${JSON.stringify(after)} is not an event id`);
     const bound = await this.tailBound();
     const n = Math.max(1, Math.min(limit, 10 * MAX_LIMIT));
     // Without raw: consumers reading every event decide on the fields (as in SQLite).
-    const r = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS.replace(', raw,', ', NULL AS raw,')} FROM events
-        WHERE (tx, n) > ($1, $2) AND tx < $3
-        ORDER BY tx, n LIMIT $4`,
-      [from[0], from[1], bound, n],
+    const cols = COLUMNS.replace(', raw,', ', NULL AS raw,');
+    if (filter === undefined) {
+      const r = await this.pool.query<EventRow>(
+        `SELECT ${cols} FROM events WHERE (tx, n) > ($1, $2) AND tx < $3 ORDER BY tx, n LIMIT $4`,
+        [from[0], from[1], bound, n],
+      );
+      const events = r.rows.map(toStoredEvent);
+      return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after, more: events.length === n };
+    }
+    // The next n events' span, as unfiltered; of it, only the rows the filter admits are read
+    // whole. The cursor moves to the span's end either way, so nothing is read twice. No row
+    // when the span is empty; one with NULL columns when nothing in it matched.
+    const cond = tailFilterSql(filter, 5);
+    const r = await this.pool.query<EventRow & { edge_tx: number; edge_n: number; seen: number }>(
+      `WITH span AS (SELECT tx, n FROM events WHERE (tx, n) > ($1, $2) AND tx < $3 ORDER BY tx, n LIMIT $4),
+            edge AS (SELECT tx, n, (SELECT count(*) FROM span)::int AS seen FROM span ORDER BY tx DESC, n DESC LIMIT 1)
+       SELECT edge.tx AS edge_tx, edge.n AS edge_n, edge.seen, e.*
+         FROM edge LEFT JOIN LATERAL (
+           SELECT ${cols} FROM events
+            WHERE (tx, n) > ($1, $2) AND (tx, n) <= (edge.tx, edge.n) AND (${cond.sql})
+            ORDER BY tx, n) e ON TRUE
+        ORDER BY e.tx, e.n`,
+      [from[0], from[1], bound, n, ...cond.params],
     );
-    const events = r.rows.map(toStoredEvent);
-    return { events, cursor: events.length > 0 ? (events[events.length - 1] as StoredEvent).id : after, more: events.length === n };
+    const edge = r.rows[0];
+    if (edge === undefined) return { events: [], cursor: after, more: false };
+    const events = edge.tx === null ? [] : r.rows.map(toStoredEvent);
+    return { events, cursor: eventApiId(Number(edge.edge_tx), edge.edge_n), more: edge.seen === n };
   }
 
   /**

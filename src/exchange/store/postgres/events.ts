@@ -62,9 +62,8 @@ export class PgEventStore implements EventStore {
     return this.queries.named(orgId, values);
   }
 
-  /** The filter is a hint this store does not take: every event comes, and the caller checks. */
-  async tail(after: string | null, limit: number, _filter?: TailFilter): Promise<TailPage> {
-    return this.queries.tail(after, limit);
+  async tail(after: string | null, limit: number, filter?: TailFilter): Promise<TailPage> {
+    return this.queries.tail(after, limit, filter);
   }
 
   /** By whole daily partitions: see events-prune.ts for how that departs from the contract. */
