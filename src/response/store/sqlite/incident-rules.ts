@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../../exchange/store/sqlite/db.js';
 import type { PromotionRule } from '../../incidents/rules.js';
 import type { IncidentGroup, IncidentRuleStore } from '../incident-types.js';
@@ -21,8 +22,19 @@ export const INCIDENT_MIGRATIONS: readonly string[] = [
   'ALTER TABLE incident_groups ADD COLUMN last_event TEXT;',
 ];
 
+type GroupRow = IncidentGroup & { last_event: string | null };
+
 export class SqliteIncidentRuleStore implements IncidentRuleStore {
-  constructor(private readonly db: Db) {}
+  // The incident engine reads and writes a group for each promotion: prepared once (preparing
+  // cost more than running them).
+  private readonly groupStmt: Statement<[string, string], GroupRow>;
+  private readonly setGroupStmt: Statement<[string, string, string, number, string | null]>;
+
+  constructor(private readonly db: Db) {
+    this.groupStmt = db.prepare('SELECT incident_id, last_ts, last_event FROM incident_groups WHERE org_id = ? AND key = ?');
+    this.setGroupStmt = db.prepare(`INSERT INTO incident_groups (org_id, key, incident_id, last_ts, last_event) VALUES (?, ?, ?, ?, ?)
+                     ON CONFLICT (org_id, key) DO UPDATE SET incident_id = excluded.incident_id, last_ts = excluded.last_ts, last_event = excluded.last_event`);
+  }
 
   async list(orgId: string): Promise<PromotionRule[] | null> {
     const set = this.db.prepare('SELECT 1 FROM incident_rules_set WHERE org_id = ?').get(orgId);
@@ -63,14 +75,12 @@ export class SqliteIncidentRuleStore implements IncidentRuleStore {
   }
 
   async group(orgId: string, key: string): Promise<IncidentGroup | null> {
-    const r = this.db.prepare<[string, string], IncidentGroup & { last_event: string | null }>('SELECT incident_id, last_ts, last_event FROM incident_groups WHERE org_id = ? AND key = ?').get(orgId, key);
+    const r = this.groupStmt.get(orgId, key);
     if (!r) return null;
     return { incident_id: r.incident_id, last_ts: r.last_ts, ...(r.last_event !== null ? { last_event: r.last_event } : {}) };
   }
 
   async setGroup(orgId: string, key: string, g: IncidentGroup): Promise<void> {
-    this.db.prepare(`INSERT INTO incident_groups (org_id, key, incident_id, last_ts, last_event) VALUES (?, ?, ?, ?, ?)
-                     ON CONFLICT (org_id, key) DO UPDATE SET incident_id = excluded.incident_id, last_ts = excluded.last_ts, last_event = excluded.last_event`)
-      .run(orgId, key, g.incident_id, g.last_ts, g.last_event ?? null);
+    this.setGroupStmt.run(orgId, key, g.incident_id, g.last_ts, g.last_event ?? null);
   }
 }
