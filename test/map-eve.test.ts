@@ -161,6 +161,9 @@ test('protocol numbers, proxy URLs, users and e-mail addresses', () => {
   const gre = map(JSON.stringify(rec));
   assert.equal(gre.protocol, '47');
   assert.deepEqual(gre.observables, { domain: ['h.test'] });
+  // An IPv6 host is no domain either, and goes in brackets in the URL.
+  rec.http = { hostname: '2001:db8::80', http_port: 8080, url: '/v6' };
+  assert.deepEqual(map(JSON.stringify(rec)).observables, { url: ['http://[2001:db8::80]:8080/v6'] });
 });
 
 test('an alert without signature_id maps, and the validator says why it cannot be shipped', () => {

@@ -4,7 +4,7 @@
 //
 // Hot path: called once per EVE line. No regexes on the common alert path beyond the URL check,
 // no intermediate objects beyond the event itself.
-import { isIP } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { EventType, NormalizedEvent, Signature } from '../../events/event.js';
 import { clip, emailAddress, int, isIcmp, type Json, obj, Observables, port, protocol, put, str, uint32 } from './map-common.js';
 
@@ -95,12 +95,15 @@ function finish(ev: NormalizedEvent, rec: Json, appProto: unknown = rec.app_prot
 
 // ---- observables from the protocol blocks ------------------------------------------------------
 
+/** net.isIPv6 without its long pattern run on every host name: an IPv6 address has a colon. */
+const isV6 = (host: string): boolean => host.includes(':') && isIPv6(host);
+
 function observables(rec: Json): Observables {
   const o = new Observables();
   const http = obj(rec.http);
   if (http) {
     const host = str(http.hostname);
-    if (host !== undefined && isIP(host) === 0) o.add('domain', host);
+    if (host !== undefined && !isIPv4(host) && !isV6(host)) o.add('domain', host);
     o.add('url', httpUrl(http));
   }
   const dns = obj(rec.dns);
@@ -156,7 +159,7 @@ function httpUrl(http: Json): string | undefined {
   // CONNECT host:port and OPTIONS * have no path to join.
   if (host === undefined || url[0] !== '/') return undefined;
   const p = port(http.http_port);
-  const h = isIP(host) === 6 ? `[${host}]` : host.toLowerCase();
+  const h = isV6(host) ? `[${host}]` : host.toLowerCase();
   return `http://${h}${p !== undefined && p !== 80 ? `:${p}` : ''}${url}`;
 }
 
