@@ -169,14 +169,32 @@ test('normalised time agrees with Date for random times and offsets', () => {
   }
 });
 
-test('IPv6 addresses are accepted', () => {
-  for (const addr of ['2001:db8::1', '::1', 'fe80::1ff:fe23:4567:890a', '::ffff:192.0.2.1', '2001:0db8:0000:0000:0000:ff00:0042:8329']) {
+test('IPv6 addresses are accepted, and given back as RFC 5952 writes them', () => {
+  const cases: [string, string][] = [
+    ['2001:db8::1', '2001:db8::1'],
+    ['::1', '::1'],
+    ['fe80::1ff:fe23:4567:890a', 'fe80::1ff:fe23:4567:890a'],
+    ['::ffff:192.0.2.1', '::ffff:192.0.2.1'],
+    // As Suricata writes them in EVE: every group in full.
+    ['2001:0db8:0000:0000:0000:ff00:0042:8329', '2001:db8::ff00:42:8329'],
+    ['2001:0DB8:0010:0000:0000:0000:0000:0005', '2001:db8:10::5'],
+    ['0000:0000:0000:0000:0000:ffff:c000:0201', '::ffff:192.0.2.1'],
+  ];
+  for (const [addr, canonical] of cases) {
     const e = intrusion();
     e.src_ip = addr;
     e.dst_ip = addr;
     const r = validateEvent(e);
     assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.equal(r.event.src_ip, canonical, addr);
+    assert.equal(r.event.dst_ip, canonical, addr);
+    assert.equal(e.src_ip, addr, 'the input is left as it was');
   }
+  const v4 = intrusion();
+  v4.src_ip = '192.0.2.10';
+  const r4 = validateEvent(v4);
+  assert.ok(r4.ok);
+  assert.equal(r4.event.src_ip, '192.0.2.10');
   const e = intrusion();
   e.dst_ip = '2001:db8:::1';
   assert.equal(rejected(e).code, REJECT.BAD_VALUE);

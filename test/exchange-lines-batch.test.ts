@@ -79,10 +79,15 @@ test("the event's own text is passed on only where it is the validated event", (
   const asSent = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123Z' }).slice(0, -1)},"raw":{"a":1}}`;
   const rewritten = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123456+0000' }).slice(0, -1)},"raw":{"a":1}}`;
   const ownRaw = `${JSON.stringify({ ...intrusion(), raw: 1 }).slice(0, -1)},"raw":{"a":1}}`;
-  const d = decodeFrameBytes(frames(1, [asSent, rewritten, ownRaw]).lines, 10);
+  // From a device that does not canonicalize addresses (Suricata's spelling, passed through).
+  const fullV6 = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123Z', src_ip: '2001:0db8:0000:0000:0000:0000:0000:0005', dst_ip: '2001:db8::80' }).slice(0, -1)},"raw":{"a":1}}`;
+  const d = decodeFrameBytes(frames(1, [asSent, rewritten, ownRaw, fullV6]).lines, 10);
   assert.equal(d.kind, 'batch');
   if (d.kind !== 'batch') return;
-  const [a, b, c] = d.items;
+  const [a, b, c, v6] = d.items;
+  assert.equal(v6!.event.src_ip, '2001:db8::5');
+  assert.equal(v6!.event.dst_ip, '2001:db8::80');
+  assert.equal(v6!.event_json, undefined, 'an address rewritten: the text is not the event');
   assert.ok(a!.event_json !== undefined);
   assert.deepEqual(JSON.parse(a!.event_json!), a!.event);
   assert.equal(b!.event.time, '2026-11-29T07:00:00.123Z');

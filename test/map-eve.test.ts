@@ -14,7 +14,7 @@ const LINES = {
   anomalyApp: `{"timestamp":"2024-03-14T09:30:01.000100+0000","flow_id":77120,"in_iface":"eth0","event_type":"anomaly","src_ip":"10.0.0.5","src_port":51000,"dest_ip":"203.0.113.7","dest_port":80,"proto":"TCP","pkt_src":"wire/pcap","tx_id":1,"anomaly":{"app_proto":"http","type":"applayer","event":"UNABLE_TO_MATCH_RESPONSE_TO_REQUEST","layer":"proto_parser"}}`,
   drop: `{"timestamp":"2024-03-14T09:31:12.000001+0000","flow_id":99182,"in_iface":"eth0","event_type":"drop","src_ip":"10.0.0.5","src_port":51999,"dest_ip":"203.0.113.66","dest_port":445,"proto":"TCP","pkt_src":"wire/pcap","drop":{"len":60,"tos":0,"ttl":64,"ipid":4211,"tcpseq":12931,"tcpack":0,"tcpwin":64240,"syn":true,"ack":false,"psh":false,"rst":false,"urg":false,"fin":false,"tcpres":0,"tcpurgp":0,"reason":"rules"}}`,
   icmp: `{"timestamp":"2024-03-14T09:32:00.250000+0000","flow_id":441,"in_iface":"eth0","event_type":"alert","src_ip":"10.0.0.8","dest_ip":"192.0.2.1","proto":"ICMP","icmp_type":8,"icmp_code":0,"pkt_src":"wire/pcap","alert":{"action":"allowed","gid":1,"signature_id":2100366,"rev":8,"signature":"GPL ICMP_INFO PING *NIX","category":"Misc activity","severity":3}}`,
-  ipv6: `{"timestamp":"2024-03-14T09:33:00.000000+0000","flow_id":552,"in_iface":"eth0","event_type":"alert","src_ip":"2001:db8:10::25","dest_ip":"2001:db8:bad::1","proto":"IPv6-ICMP","icmp_type":128,"icmp_code":0,"pkt_src":"wire/pcap","alert":{"action":"blocked","gid":1,"signature_id":2200098,"rev":2,"signature":"SURICATA ICMPv6 echo request","category":"","severity":3}}`,
+  ipv6: `{"timestamp":"2024-03-14T09:33:00.000000+0000","flow_id":552,"in_iface":"eth0","event_type":"alert","src_ip":"2001:0db8:0010:0000:0000:0000:0000:0025","dest_ip":"2001:0db8:0bad:0000:0000:0000:0000:0001","proto":"IPv6-ICMP","icmp_type":128,"icmp_code":0,"pkt_src":"wire/pcap","alert":{"action":"blocked","gid":1,"signature_id":2200098,"rev":2,"signature":"SURICATA ICMPv6 echo request","category":"","severity":3}}`,
   stats: `{"timestamp":"2024-03-14T09:34:00.000000+0000","event_type":"stats","stats":{"uptime":120,"capture":{"kernel_packets":1200,"kernel_drops":0},"decoder":{"pkts":1200,"bytes":900000}}}`,
   flow: `{"timestamp":"2024-03-14T09:34:01.000000+0000","flow_id":77120,"event_type":"flow","src_ip":"10.0.0.5","src_port":51000,"dest_ip":"203.0.113.7","dest_port":80,"proto":"TCP","app_proto":"http","flow":{"pkts_toserver":10,"pkts_toclient":8,"state":"closed","reason":"timeout","alerted":true}}`,
   dnsRecord: `{"timestamp":"2024-03-14T09:34:02.000000+0000","flow_id":9,"event_type":"dns","src_ip":"10.0.0.9","src_port":40122,"dest_ip":"192.0.2.53","dest_port":53,"proto":"UDP","dns":{"type":"query","id":1,"rrname":"example.test","rrtype":"A","tx_id":0,"opcode":0}}`,
@@ -124,10 +124,14 @@ test('ICMP alert: type and code in the port fields', () => {
   assert.equal(ev.observables, undefined);
 });
 
-test('IPv6 alert: addresses as written, IPv6-ICMP lower-cased, blocked, empty category left out', () => {
+test('IPv6 alert: addresses validated into RFC 5952 form, IPv6-ICMP lower-cased, blocked, empty category left out', () => {
   const ev = map(LINES.ipv6);
-  assert.equal(ev.src_ip, '2001:db8:10::25');
-  assert.equal(ev.dst_ip, '2001:db8:bad::1');
+  // Suricata writes every group in full; what is shipped is the spelling an analyst searches for.
+  const v = validateEvent(ev);
+  assert.ok(v.ok);
+  assert.equal(v.event.src_ip, '2001:db8:10::25');
+  assert.equal(v.event.dst_ip, '2001:db8:bad::1');
+  assert.equal(ev.raw.src_ip, '2001:0db8:0010:0000:0000:0000:0000:0025', 'raw keeps what the sensor wrote');
   assert.equal(ev.protocol, 'ipv6-icmp');
   assert.equal(ev.src_port, 128);
   assert.equal(ev.action, 'blocked');
@@ -164,6 +168,12 @@ test('protocol numbers, proxy URLs, users and e-mail addresses', () => {
   // An IPv6 host is no domain either, and goes in brackets in the URL.
   rec.http = { hostname: '2001:db8::80', http_port: 8080, url: '/v6' };
   assert.deepEqual(map(JSON.stringify(rec)).observables, { url: ['http://[2001:db8::80]:8080/v6'] });
+  // Suricata keeps the brackets of a Host header's IPv6 literal; the address goes in RFC 5952 form.
+  rec.http = { hostname: '[2001:DB8:0:0::80]', url: '/v6' };
+  assert.deepEqual(map(JSON.stringify(rec)).observables, { url: ['http://[2001:db8::80]/v6'] });
+  // Brackets around a name are no address: it stays a (strange) host name.
+  rec.http = { hostname: '[not-an-address]', url: '/x' };
+  assert.deepEqual(map(JSON.stringify(rec)).observables.url, ['http://[not-an-address]/x']);
 });
 
 test('an alert without signature_id maps, and the validator says why it cannot be shipped', () => {

@@ -37,6 +37,10 @@ const HTTP_HOST = 'malware-drop.example';
 const HTTP_PATH = '/payload/dropper.exe';
 const DNS_NAME = 'c2.bad-domain.example';
 const TLS_SNI = 'beacon.evil.example';
+// Suricata logs these with every group in full; the exchange keeps them as RFC 5952 writes them.
+const CLIENT6 = '2001:db8:10::5';
+const SERVER6 = '2001:db8:bad::80';
+const SERVER6_FULL = '2001:0db8:0bad:0000:0000:0000:0000:0080';
 // The HTTP response body: "MZ", 62 bytes 0x90.., and the DOS stub sentence.
 const BODY = Buffer.concat([
   Buffer.from('MZ', 'latin1'),
@@ -48,6 +52,9 @@ const BODY_MD5 = createHash('md5').update(BODY).digest('hex');
 
 interface Expected {
   sid: number;
+  /** When not CLIENT → SERVER. */
+  src?: string;
+  dst?: string;
   src_port: number;
   dst_port: number;
   protocol: string;
@@ -60,6 +67,8 @@ const ALERTS: Expected[] = [
   { sid: 9000002, src_port: 53001, dst_port: 53, protocol: 'udp', app_proto: 'dns', observables: { domain: [DNS_NAME] } },
   { sid: 9000003, src_port: 49321, dst_port: 443, protocol: 'tcp', app_proto: 'tls', observables: { domain: [TLS_SNI] } },
   { sid: 9000004, src_port: 8, dst_port: 0, protocol: 'icmp' },
+  // The Host is the address in brackets: no domain, and the URL's host in RFC 5952 form.
+  { sid: 9000005, src: CLIENT6, dst: SERVER6, src_port: 49322, dst_port: 80, protocol: 'tcp', app_proto: 'http', observables: { url: [`http://[${SERVER6}]/v6/beacon`] } },
 ];
 
 // ---- what the rules say, read from the rules file and Suricata's classification.config -------
@@ -114,7 +123,7 @@ function suricataYaml(classification: string): string {
 ---
 vars:
   address-groups:
-    HOME_NET: "[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16]"
+    HOME_NET: "[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,2001:db8:10::/48]"
     EXTERNAL_NET: "!$HOME_NET"
 default-rule-path: ${JSON.stringify(join(FIXTURES, 'suricata'))}
 rule-files:
@@ -249,8 +258,8 @@ test('each alert reaches the exchange as an intrusion event, mapped field by fie
     const e = evs[0];
     assert.equal(e.type, 'intrusion');
     assert.equal(e.device_id, deviceId);
-    assert.equal(e.src_ip, CLIENT);
-    assert.equal(e.dst_ip, SERVER);
+    assert.equal(e.src_ip, x.src ?? CLIENT);
+    assert.equal(e.dst_ip, x.dst ?? SERVER);
     assert.equal(e.src_port, x.src_port, `src_port of ${x.sid}`);
     assert.equal(e.dst_port, x.dst_port, `dst_port of ${x.sid}`);
     assert.equal(e.protocol, x.protocol);
@@ -298,6 +307,12 @@ test('each alert reaches the exchange as an intrusion event, mapped field by fie
   assert.deepEqual(bySha.map((e) => e.type), ['file']);
   const bySni = await deviceEvents(`&observable=${TLS_SNI}`);
   assert.deepEqual(bySni.map((e) => e.signature?.sid), [9000003]);
+  // An IPv6 address is found as an analyst writes it, and as Suricata logged it.
+  assert.ok(eveRecords().some((r) => r.dest_ip === SERVER6_FULL), `Suricata logged ${SERVER6_FULL}`);
+  for (const spelling of [SERVER6, SERVER6_FULL, SERVER6.toUpperCase()]) {
+    const byV6 = await deviceEvents(`&observable=${encodeURIComponent(spelling)}`);
+    assert.deepEqual(byV6.map((e) => e.signature?.sid), [9000005], spelling);
+  }
 
   const ctx = await c!.waitFor((x) => x.status === 'Enrolled');
   const src = ctx.sources.find((s: any) => s.name === 'ids');
@@ -327,8 +342,8 @@ test('the unique-events view groups the same alerts from a second Suricata run',
     assert.equal(g.length, 1, `one group for sid ${x.sid}`);
     assert.equal(g[0].count, 2);
     assert.equal(g[0].gid, 1);
-    assert.equal(g[0].src_ip, CLIENT);
-    assert.equal(g[0].dst_ip, SERVER);
+    assert.equal(g[0].src_ip, x.src ?? CLIENT);
+    assert.equal(g[0].dst_ip, x.dst ?? SERVER);
     assert.equal(g[0].message, rule.msg);
     assert.equal(g[0].priority, rule.priority ?? cls.priority);
     assert.deepEqual(g[0].devices, [deviceId]);

@@ -7,6 +7,7 @@
 // JSON.stringify. Error reasons are built only on the failure path.
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
+import { normalizeIPv6 } from '../observables/ipv6.js';
 import { EVENT_ACTIONS, EVENT_TYPES, type EventObservables, type NormalizedEvent } from './event.js';
 
 /** Reason codes of a rejected event. Others branch on these; the strings are part of the contract. */
@@ -131,7 +132,7 @@ ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
-/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised,
+/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised and IPv6 addresses in RFC 5952 form,
  * and, when checking the size of `raw` meant writing it as JSON, that text as `rawJson` (so the store need not write it again).
  * `rawText`: the JSON text `input.raw` was parsed from, as the device sent it; then that text is
  * measured and given back as `rawJson` instead of `raw` being written again. */
@@ -151,12 +152,27 @@ export function validateEvent(input: unknown, rawText?: string): ValidationResul
     return reject(REJECT.BAD_VALUE, `time: ${show(input.time)} is not ${eventProperties.time.description}`);
   }
   const raw = input.raw;
+  let rawJson: string | undefined;
   if (raw !== undefined && raw !== null) {
     const checked = rawText === undefined ? checkRaw(raw) : checkRawText(raw, rawText);
-    if (typeof checked === 'string') return { ok: true, event: { ...input, time }, rawJson: checked };
-    if (checked) return checked;
+    if (typeof checked === 'string') rawJson = checked;
+    else if (checked) return checked;
   }
-  return { ok: true, event: { ...input, time } };
+  const event = { ...input, time };
+  // An IPv4 address the schema took is already in its one spelling (no leading zeros).
+  if (event.src_ip !== undefined && event.src_ip.includes(':')) event.src_ip = canonicalIPv6(event.src_ip);
+  if (event.dst_ip !== undefined && event.dst_ip.includes(':')) event.dst_ip = canonicalIPv6(event.dst_ip);
+  return rawJson === undefined ? { ok: true, event } : { ok: true, event, rawJson };
+}
+
+/**
+ * An IPv6 address as RFC 5952 writes it (lower case, the longest zero run as "::"), the spelling
+ * inspect and enrich give an observable: Suricata writes every group in full
+ * ("2001:0db8:0000:…:0005"), and an address stored that way is never found by the one an analyst
+ * searches for. The schema has checked it is an address.
+ */
+function canonicalIPv6(ip: string): string {
+  return normalizeIPv6(ip) ?? ip;
 }
 
 function reject(code: RejectCode, reason: string): ValidationResult {

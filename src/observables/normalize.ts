@@ -3,9 +3,11 @@
  * string, or `null` when the input is not a valid value of that type.
  */
 import { domainToASCII } from 'node:url';
-import ipaddr from 'ipaddr.js';
 import { parse as parseDomain } from 'tldts';
 import type { ObservableType } from './types.js';
+import { normalizeIPv6 } from './ipv6.js';
+
+export { normalizeIPv6 };
 
 const LABEL_RE = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
@@ -83,22 +85,6 @@ export function normalizeIPv4(input: string): string | null {
     } else return null;
   }
   return parts === 4 ? input : null;
-}
-
-/**
- * IPv6 in RFC 5952 form (lower-case, longest zero run compressed). A zone
- * (`%eth0`) and surrounding brackets are dropped. IPv4-mapped addresses keep
- * the dotted tail (`::ffff:192.0.2.1`), as RFC 5952 §5 recommends.
- */
-export function normalizeIPv6(input: string): string | null {
-  let s = input;
-  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
-  const pct = s.indexOf('%');
-  if (pct >= 0) s = s.slice(0, pct);
-  if (!s.includes(':') || !ipaddr.IPv6.isValid(s)) return null;
-  const a = ipaddr.IPv6.parse(s);
-  if (a.isIPv4MappedAddress()) return `::ffff:${a.toIPv4Address().toString()}`;
-  return a.toRFC5952String();
 }
 
 /**

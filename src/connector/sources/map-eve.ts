@@ -5,6 +5,7 @@
 // Hot path: called once per EVE line. No regexes on the common alert path beyond the URL check,
 // no intermediate objects beyond the event itself.
 import { isIPv4, isIPv6 } from 'node:net';
+import { normalizeIPv6 } from '../../observables/ipv6.js';
 import type { EventType, NormalizedEvent, Signature } from '../../events/event.js';
 import { clip, emailAddress, int, isIcmp, type Json, obj, Observables, port, protocol, put, str, uint32 } from './map-common.js';
 
@@ -98,11 +99,17 @@ function finish(ev: NormalizedEvent, rec: Json, appProto: unknown = rec.app_prot
 /** net.isIPv6 without its long pattern run on every host name: an IPv6 address has a colon. */
 const isV6 = (host: string): boolean => host.includes(':') && isIPv6(host);
 
+/** An HTTP block's host name: Suricata keeps the brackets of an IPv6 literal (`Host: [2001:db8::1]`). */
+function httpHost(http: Json): string | undefined {
+  const host = str(http.hostname);
+  return host !== undefined && host.startsWith('[') && host.endsWith(']') && isV6(host.slice(1, -1)) ? host.slice(1, -1) : host;
+}
+
 function observables(rec: Json): Observables {
   const o = new Observables();
   const http = obj(rec.http);
   if (http) {
-    const host = str(http.hostname);
+    const host = httpHost(http);
     if (host !== undefined && !isIPv4(host) && !isV6(host)) o.add('domain', host);
     o.add('url', httpUrl(http));
   }
@@ -155,11 +162,11 @@ function httpUrl(http: Json): string | undefined {
   const url = str(http.url);
   if (url === undefined) return undefined;
   if (/^https?:\/\//i.test(url)) return url; // a proxy request carries the absolute URL
-  const host = str(http.hostname);
+  const host = httpHost(http);
   // CONNECT host:port and OPTIONS * have no path to join.
   if (host === undefined || url[0] !== '/') return undefined;
   const p = port(http.http_port);
-  const h = isV6(host) ? `[${host}]` : host.toLowerCase();
+  const h = isV6(host) ? `[${normalizeIPv6(host) ?? host}]` : host.toLowerCase();
   return `http://${h}${p !== undefined && p !== 80 ? `:${p}` : ''}${url}`;
 }
 

@@ -6,6 +6,7 @@ import { uniqueKeyOfEvent } from '../store/unique-identity.js';
 import type { EventQuery } from '../store/types.js';
 import { requireRole, principal } from './auth-hook.js';
 import { ApiError } from './errors.js';
+import { normalizeIPv6 } from '../../observables/ipv6.js';
 import { autoIntervalSeconds, intervalSeconds } from './histogram-interval.js';
 
 const querySchema = {
@@ -29,14 +30,14 @@ export async function eventRoutes(app: FastifyInstance, ctx: ExchangeContext): P
   const reader = requireRole(ctx, 'read-only');
   const schema = { querystring: querySchema };
   app.get('/api/v1/events', { preValidation: reader, schema }, async (req) => {
-    const page = await ctx.stores.events.query(principal(req).org_id, req.query as EventQuery);
+    const page = await ctx.stores.events.query(principal(req).org_id, canonicalObservable(req.query as EventQuery));
     return { ...page, data: page.data.map(withUniqueKey) };
   });
   app.get('/api/v1/events/unique', { preValidation: reader, schema }, async (req) => {
-    return ctx.stores.events.unique(principal(req).org_id, req.query as EventQuery);
+    return ctx.stores.events.unique(principal(req).org_id, canonicalObservable(req.query as EventQuery));
   });
   app.get('/api/v1/events/histogram', { preValidation: reader, schema }, async (req) => {
-    const { interval, ...q } = req.query as EventQuery & { interval?: string };
+    const { interval, ...q } = canonicalObservable(req.query as EventQuery & { interval?: string });
     const org = principal(req).org_id;
     const secs = interval === 'auto' ? autoIntervalSeconds(await ctx.stores.events.span(org, q)) : intervalSeconds(interval);
     return { interval_seconds: secs, data: await ctx.stores.events.histogram(org, { ...q, intervalSeconds: secs }) };
@@ -47,6 +48,15 @@ export async function eventRoutes(app: FastifyInstance, ctx: ExchangeContext): P
     if (!e) throw new ApiError('not_found', `no event ${id} in this org`);
     return withUniqueKey(e);
   });
+}
+
+/** Events store IPv6 addresses as RFC 5952 writes them (validateEvent), so a search by one
+ * written another way (every group in full, as Suricata logs them, or upper case) is put the same
+ * way first. Other observables are matched as given: URLs, file names and users are case-sensitive. */
+function canonicalObservable<Q extends EventQuery>(q: Q): Q {
+  if (q.observable === undefined || !q.observable.includes(':')) return q;
+  const ip = normalizeIPv6(q.observable.trim());
+  return ip === null ? q : { ...q, observable: ip };
 }
 
 /** The event with the key of the unique event it counts in (`unique_key`, the `key` of

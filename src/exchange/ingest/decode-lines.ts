@@ -63,11 +63,13 @@ function decodeLine(line: string): Line {
       // Parsed whole below, for the reason the device should hear.
     }
     if (head) {
-      const time = head.time;
+      const { time, src_ip: src, dst_ip: dst } = head;
       const result = validateEvent(head, rawText);
-      // Validation copies the event and at most rewrites its time (a connector has already):
-      // with the time as it came, the head's text is the event's JSON and need not be written.
-      const same = result.ok && result.event.time === time && !ownRaw;
+      // Validation copies the event and at most rewrites its time and IPv6 addresses (a
+      // connector has already): with them as they came, the head's text is the event's JSON and
+      // need not be written.
+      const e = result.ok ? result.event : undefined;
+      const same = e !== undefined && e.time === time && e.src_ip === src && e.dst_ip === dst && !ownRaw;
       return { result, parsed: head, json: same ? headText : undefined };
     }
   }
