@@ -200,6 +200,22 @@ test('IPv6 addresses are accepted, and given back as RFC 5952 writes them', () =
   assert.equal(rejected(e).code, REJECT.BAD_VALUE);
 });
 
+test('URL observables are given back as the WHATWG parser writes them; the input is left as it was', () => {
+  const e = intrusion();
+  const asSent = ['HTTP://Drop.Example:80/a{b}/c d?q=<x>', 'http://drop.example/a%7Bb%7D/c%20d?q=%3Cx%3E', 'hxxp://not-a-url', 'http://ok.example/'];
+  e.observables = { url: asSent, domain: ['drop.example'] };
+  const r = validateEvent(e);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  // Two spellings of one URL are one; what the parser does not take stays as it came.
+  assert.deepEqual(r.event.observables, { url: ['http://drop.example/a%7Bb%7D/c%20d?q=%3Cx%3E', 'hxxp://not-a-url', 'http://ok.example/'], domain: ['drop.example'] });
+  assert.deepEqual(e.observables.url, asSent);
+  const plain = intrusion();
+  plain.observables = { url: ['http://ok.example/x'] };
+  const p = validateEvent(plain);
+  assert.ok(p.ok);
+  assert.equal(p.event.observables, plain.observables, 'nothing to change: the same object');
+});
+
 test('raw within the limit, and raw of any JSON type, is accepted', () => {
   for (const raw of [{ payload: 'A'.repeat(MAX_RAW_BYTES - 20) }, 'x'.repeat(1000), 42, true, null, ['a', 1]]) {
     const e = intrusion();

@@ -81,10 +81,13 @@ test("the event's own text is passed on only where it is the validated event", (
   const ownRaw = `${JSON.stringify({ ...intrusion(), raw: 1 }).slice(0, -1)},"raw":{"a":1}}`;
   // From a device that does not canonicalize addresses (Suricata's spelling, passed through).
   const fullV6 = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123Z', src_ip: '2001:0db8:0000:0000:0000:0000:0000:0005', dst_ip: '2001:db8::80' }).slice(0, -1)},"raw":{"a":1}}`;
-  const d = decodeFrameBytes(frames(1, [asSent, rewritten, ownRaw, fullV6]).lines, 10);
+  const rawUrl = `${JSON.stringify({ ...intrusion(), time: '2026-11-29T07:00:00.123Z', observables: { url: ['http://x.example/{a}'] } }).slice(0, -1)},"raw":{"a":1}}`;
+  const d = decodeFrameBytes(frames(1, [asSent, rewritten, ownRaw, fullV6, rawUrl]).lines, 10);
   assert.equal(d.kind, 'batch');
   if (d.kind !== 'batch') return;
-  const [a, b, c, v6] = d.items;
+  const [a, b, c, v6, url] = d.items;
+  assert.deepEqual(url!.event.observables, { url: ['http://x.example/%7Ba%7D'] });
+  assert.equal(url!.event_json, undefined, 'a URL rewritten: the text is not the event');
   assert.equal(v6!.event.src_ip, '2001:db8::5');
   assert.equal(v6!.event.dst_ip, '2001:db8::80');
   assert.equal(v6!.event_json, undefined, 'an address rewritten: the text is not the event');

@@ -67,8 +67,8 @@ const ALERTS: Expected[] = [
   { sid: 9000002, src_port: 53001, dst_port: 53, protocol: 'udp', app_proto: 'dns', observables: { domain: [DNS_NAME] } },
   { sid: 9000003, src_port: 49321, dst_port: 443, protocol: 'tcp', app_proto: 'tls', observables: { domain: [TLS_SNI] } },
   { sid: 9000004, src_port: 8, dst_port: 0, protocol: 'icmp' },
-  // The Host is the address in brackets: no domain, and the URL's host in RFC 5952 form.
-  { sid: 9000005, src: CLIENT6, dst: SERVER6, src_port: 49322, dst_port: 80, protocol: 'tcp', app_proto: 'http', observables: { url: [`http://[${SERVER6}]/v6/beacon`] } },
+  // The Host is the address in brackets: no domain; the URL as a URL parser writes it.
+  { sid: 9000005, src: CLIENT6, dst: SERVER6, src_port: 49322, dst_port: 80, protocol: 'tcp', app_proto: 'http', observables: { url: [`http://[${SERVER6}]/v6/%7Bbeacon%7D`] } },
 ];
 
 // ---- what the rules say, read from the rules file and Suricata's classification.config -------
@@ -309,7 +309,10 @@ test('each alert reaches the exchange as an intrusion event, mapped field by fie
   assert.deepEqual(bySni.map((e) => e.signature?.sid), [9000003]);
   // An IPv6 address is found as an analyst writes it, and as Suricata logged it.
   assert.ok(eveRecords().some((r) => r.dest_ip === SERVER6_FULL), `Suricata logged ${SERVER6_FULL}`);
-  for (const spelling of [SERVER6, SERVER6_FULL, SERVER6.toUpperCase()]) {
+  // So is a URL, pasted as the sensor logged it.
+  const v6 = eveRecords().find((r) => r.event_type === 'alert' && r.alert.signature_id === 9000005);
+  assert.equal(v6?.http?.url, '/v6/{beacon}');
+  for (const spelling of [SERVER6, SERVER6_FULL, SERVER6.toUpperCase(), `http://[${SERVER6_FULL}]/v6/{beacon}`]) {
     const byV6 = await deviceEvents(`&observable=${encodeURIComponent(spelling)}`);
     assert.deepEqual(byV6.map((e) => e.signature?.sid), [9000005], spelling);
   }

@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
 import { normalizeIPv6 } from '../observables/ipv6.js';
+import { normalizeUrl } from '../observables/url.js';
 import { EVENT_ACTIONS, EVENT_TYPES, type EventObservables, type NormalizedEvent } from './event.js';
 
 /** Reason codes of a rejected event. Others branch on these; the strings are part of the contract. */
@@ -132,7 +133,7 @@ ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
-/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised and IPv6 addresses in RFC 5952 form,
+/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised, IPv6 addresses in RFC 5952 form and URL observables as the WHATWG parser writes them,
  * and, when checking the size of `raw` meant writing it as JSON, that text as `rawJson` (so the store need not write it again).
  * `rawText`: the JSON text `input.raw` was parsed from, as the device sent it; then that text is
  * measured and given back as `rawJson` instead of `raw` being written again. */
@@ -162,6 +163,11 @@ export function validateEvent(input: unknown, rawText?: string): ValidationResul
   // An IPv4 address the schema took is already in its one spelling (no leading zeros).
   if (event.src_ip !== undefined && event.src_ip.includes(':')) event.src_ip = canonicalIPv6(event.src_ip);
   if (event.dst_ip !== undefined && event.dst_ip.includes(':')) event.dst_ip = canonicalIPv6(event.dst_ip);
+  const urls = event.observables?.url;
+  if (urls !== undefined) {
+    const canonical = canonicalUrls(urls);
+    if (canonical !== urls) event.observables = { ...event.observables, url: canonical };
+  }
   return rawJson === undefined ? { ok: true, event } : { ok: true, event, rawJson };
 }
 
@@ -173,6 +179,24 @@ export function validateEvent(input: unknown, rawText?: string): ValidationResul
  */
 function canonicalIPv6(ip: string): string {
   return normalizeIPv6(ip) ?? ip;
+}
+
+/**
+ * The URLs as the WHATWG parser writes them (what inspect and enrich give): attack traffic is
+ * full of characters the parser percent-encodes (`{`, `"`, spaces, `<`), and a URL stored as the
+ * sensor saw it is never found by the one pasted into an investigation. One the parser does not
+ * take as an http, https or ftp URL stays as it came. The same list back when nothing changed.
+ */
+function canonicalUrls(urls: string[]): string[] {
+  let out: string[] | undefined;
+  for (let i = 0; i < urls.length; i++) {
+    const u = urls[i]!;
+    const c = normalizeUrl(u);
+    if (c !== null && c !== u) (out ??= urls.slice())[i] = c;
+  }
+  if (out === undefined) return urls;
+  // Two spellings of one URL become one entry.
+  return [...new Set(out)];
 }
 
 function reject(code: RejectCode, reason: string): ValidationResult {

@@ -6,8 +6,9 @@ import { domainToASCII } from 'node:url';
 import { parse as parseDomain } from 'tldts';
 import type { ObservableType } from './types.js';
 import { normalizeIPv6 } from './ipv6.js';
+import { normalizeUrl } from './url.js';
 
-export { normalizeIPv6 };
+export { normalizeIPv6, normalizeUrl };
 
 const LABEL_RE = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
 
@@ -85,23 +86,6 @@ export function normalizeIPv4(input: string): string | null {
     } else return null;
   }
   return parts === 4 ? input : null;
-}
-
-/**
- * A URL through the WHATWG parser: scheme and host lower-cased, host in
- * punycode, default port dropped, path, query and fragment kept (percent-encoded
- * where the parser encodes them). Only http, https and ftp with a host.
- */
-export function normalizeUrl(input: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(input);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'ftp:') return null;
-  if (u.hostname === '') return null;
-  return u.href;
 }
 
 const LOCAL_PART_RE = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/i;

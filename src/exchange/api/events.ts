@@ -7,6 +7,7 @@ import type { EventQuery } from '../store/types.js';
 import { requireRole, principal } from './auth-hook.js';
 import { ApiError } from './errors.js';
 import { normalizeIPv6 } from '../../observables/ipv6.js';
+import { normalizeUrl } from '../../observables/url.js';
 import { autoIntervalSeconds, intervalSeconds } from './histogram-interval.js';
 
 const querySchema = {
@@ -50,13 +51,15 @@ export async function eventRoutes(app: FastifyInstance, ctx: ExchangeContext): P
   });
 }
 
-/** Events store IPv6 addresses as RFC 5952 writes them (validateEvent), so a search by one
- * written another way (every group in full, as Suricata logs them, or upper case) is put the same
- * way first. Other observables are matched as given: URLs, file names and users are case-sensitive. */
+/** Events store IPv6 addresses as RFC 5952 writes them and URLs as the WHATWG parser does
+ * (validateEvent), so a search by one written another way (every group in full, as Suricata logs
+ * them; a URL with a raw `{` or space) is put the same way first. Other values are matched as
+ * given: file names and users are case-sensitive. */
 function canonicalObservable<Q extends EventQuery>(q: Q): Q {
   if (q.observable === undefined || !q.observable.includes(':')) return q;
-  const ip = normalizeIPv6(q.observable.trim());
-  return ip === null ? q : { ...q, observable: ip };
+  const v = q.observable.trim();
+  const c = normalizeIPv6(v) ?? (/^(?:https?|ftp):\/\//i.test(v) ? normalizeUrl(v) : null);
+  return c === null ? q : { ...q, observable: c };
 }
 
 /** The event with the key of the unique event it counts in (`unique_key`, the `key` of

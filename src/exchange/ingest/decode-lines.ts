@@ -63,13 +63,13 @@ function decodeLine(line: string): Line {
       // Parsed whole below, for the reason the device should hear.
     }
     if (head) {
-      const { time, src_ip: src, dst_ip: dst } = head;
+      const { time, src_ip: src, dst_ip: dst, observables } = head;
       const result = validateEvent(head, rawText);
-      // Validation copies the event and at most rewrites its time and IPv6 addresses (a
+      // Validation copies the event and at most rewrites its time, IPv6 addresses and URLs (a
       // connector has already): with them as they came, the head's text is the event's JSON and
       // need not be written.
       const e = result.ok ? result.event : undefined;
-      const same = e !== undefined && e.time === time && e.src_ip === src && e.dst_ip === dst && !ownRaw;
+      const same = e !== undefined && e.time === time && e.src_ip === src && e.dst_ip === dst && e.observables === observables && !ownRaw;
       return { result, parsed: head, json: same ? headText : undefined };
     }
   }
