@@ -316,6 +316,16 @@ test('each alert reaches the exchange as an intrusion event, mapped field by fie
     const byV6 = await deviceEvents(`&observable=${encodeURIComponent(spelling)}`);
     assert.deepEqual(byV6.map((e) => e.signature?.sid), [9000005], spelling);
   }
+  // And an investigation of both, as Suricata logged them, gets this sensor's sighting of each.
+  const enrich = await t!.api('/iroh/iroh-enrich/observe/observables', {
+    method: 'POST',
+    body: [{ type: 'ipv6', value: SERVER6_FULL }, { type: 'url', value: `http://[${SERVER6_FULL}]/v6/{beacon}` }],
+  });
+  assert.equal(enrich.status, 200, enrich.text);
+  const own = enrich.body.data.find((d: any) => d.module_instance_id === 'builtin-exchange-sightings');
+  const seen = (own?.data?.sightings?.docs ?? []).flatMap((d: any) => d.observables.map((o: any) => `${o.type} ${o.value}`));
+  assert.ok(seen.includes(`ipv6 ${SERVER6}`), JSON.stringify(seen));
+  assert.ok(seen.includes(`url http://[${SERVER6}]/v6/%7Bbeacon%7D`), JSON.stringify(seen));
 
   const ctx = await c!.waitFor((x) => x.status === 'Enrolled');
   const src = ctx.sources.find((s: any) => s.name === 'ids');
