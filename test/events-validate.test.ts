@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_RAW_BYTES, REJECT, validateEvent } from '../src/events/validate.js';
+import { normalizeObservable, type ObservableType } from '../src/observables/index.js';
 
 /** A full intrusion event with every field set, as a Suricata connector would send it. */
 function intrusion(): Record<string, unknown> {
@@ -208,12 +209,38 @@ test('URL observables are given back as the WHATWG parser writes them; the input
   assert.ok(r.ok, r.ok ? '' : r.reason);
   // Two spellings of one URL are one; what the parser does not take stays as it came.
   assert.deepEqual(r.event.observables, { url: ['http://drop.example/a%7Bb%7D/c%20d?q=%3Cx%3E', 'hxxp://not-a-url', 'http://ok.example/'], domain: ['drop.example'] });
-  assert.deepEqual(e.observables.url, asSent);
+  assert.deepEqual((e.observables as { url: string[] }).url, asSent);
   const plain = intrusion();
   plain.observables = { url: ['http://ok.example/x'] };
   const p = validateEvent(plain);
   assert.ok(p.ok);
   assert.equal(p.event.observables, plain.observables, 'nothing to change: the same object');
+});
+
+test('every observable is stored as enrich spells the same value, or as it came when enrich would keep it so', () => {
+  const samples: Record<string, string[]> = {
+    domain: ['Evil.Example.COM', 'evil.example.com', 'пример.рф', 'xn--e1afmkfd.xn--p1ai', 'intranet', 'a..b', 'под.example'],
+    url: ['HTTP://Evil.Example:80/a{b}?q=<x>', 'https://evil.example/ok', 'ftp://Files.Example/x y', 'not a url', 'javascript:alert(1)'],
+    md5: ['D41D8CD98F00B204E9800998ECF8427E', 'd41d8cd98f00b204e9800998ecf8427e', 'ZZ1D8CD98F00B204E9800998ECF8427E'],
+    sha1: ['DA39A3EE5E6B4B0D3255BFEF95601890AFD80709'],
+    sha256: ['9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08'],
+    email: ['John.Doe@Corp.Example.COM', 'x@пример.рф', 'no-at-sign', '@example.com'],
+    user: ['CORP\\Bob'],
+    file_name: ['Invoice.PDF'],
+  };
+  for (const [kind, values] of Object.entries(samples)) {
+    for (const v of values) {
+      const e = intrusion();
+      e.observables = { [kind]: [v] };
+      const r = validateEvent(e);
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      const viaEnrich = normalizeObservable(kind as ObservableType, v);
+      // Where enrich refuses a value (an e-mail whose domain is not public, say) it keeps it as
+      // typed; so does the store, but for the domain of an address.
+      const want = viaEnrich ?? (kind === 'email' && v.includes('@') && v.lastIndexOf('@') > 0 ? `${v.slice(0, v.lastIndexOf('@'))}@${normalizeObservable('domain', v.slice(v.lastIndexOf('@') + 1)) ?? v.slice(v.lastIndexOf('@') + 1)}` : v);
+      assert.deepEqual(r.event.observables, { [kind]: [want] }, `${kind} ${v}`);
+    }
+  }
 });
 
 test('raw within the limit, and raw of any JSON type, is accepted', () => {

@@ -7,8 +7,7 @@
 // JSON.stringify. Error reasons are built only on the failure path.
 import { isIP } from 'node:net';
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
-import { normalizeIPv6 } from '../observables/ipv6.js';
-import { normalizeUrl } from '../observables/url.js';
+import { canonicalAddress, canonicalObservables } from './canonical.js';
 import { EVENT_ACTIONS, EVENT_TYPES, type EventObservables, type NormalizedEvent } from './event.js';
 
 /** Reason codes of a rejected event. Others branch on these; the strings are part of the contract. */
@@ -133,7 +132,7 @@ ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
 ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIP(s) !== 0 });
 const checkSchema = ajv.compile<NormalizedEvent>(eventSchema);
 
-/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised, IPv6 addresses in RFC 5952 form and URL observables as the WHATWG parser writes them,
+/** Validates one event. Never throws on parsed JSON, never mutates `input`; on success returns a shallow copy with `time` normalised, addresses and observables in the spelling inspect gives (canonical.ts),
  * and, when checking the size of `raw` meant writing it as JSON, that text as `rawJson` (so the store need not write it again).
  * `rawText`: the JSON text `input.raw` was parsed from, as the device sent it; then that text is
  * measured and given back as `rawJson` instead of `raw` being written again. */
@@ -160,43 +159,11 @@ export function validateEvent(input: unknown, rawText?: string): ValidationResul
     else if (checked) return checked;
   }
   const event = { ...input, time };
-  // An IPv4 address the schema took is already in its one spelling (no leading zeros).
-  if (event.src_ip !== undefined && event.src_ip.includes(':')) event.src_ip = canonicalIPv6(event.src_ip);
-  if (event.dst_ip !== undefined && event.dst_ip.includes(':')) event.dst_ip = canonicalIPv6(event.dst_ip);
-  const urls = event.observables?.url;
-  if (urls !== undefined) {
-    const canonical = canonicalUrls(urls);
-    if (canonical !== urls) event.observables = { ...event.observables, url: canonical };
-  }
+  // Stored as inspect and enrich spell them (canonical.ts).
+  if (event.src_ip !== undefined) event.src_ip = canonicalAddress(event.src_ip);
+  if (event.dst_ip !== undefined) event.dst_ip = canonicalAddress(event.dst_ip);
+  if (event.observables !== undefined) event.observables = canonicalObservables(event.observables);
   return rawJson === undefined ? { ok: true, event } : { ok: true, event, rawJson };
-}
-
-/**
- * An IPv6 address as RFC 5952 writes it (lower case, the longest zero run as "::"), the spelling
- * inspect and enrich give an observable: Suricata writes every group in full
- * ("2001:0db8:0000:…:0005"), and an address stored that way is never found by the one an analyst
- * searches for. The schema has checked it is an address.
- */
-function canonicalIPv6(ip: string): string {
-  return normalizeIPv6(ip) ?? ip;
-}
-
-/**
- * The URLs as the WHATWG parser writes them (what inspect and enrich give): attack traffic is
- * full of characters the parser percent-encodes (`{`, `"`, spaces, `<`), and a URL stored as the
- * sensor saw it is never found by the one pasted into an investigation. One the parser does not
- * take as an http, https or ftp URL stays as it came. The same list back when nothing changed.
- */
-function canonicalUrls(urls: string[]): string[] {
-  let out: string[] | undefined;
-  for (let i = 0; i < urls.length; i++) {
-    const u = urls[i]!;
-    const c = normalizeUrl(u);
-    if (c !== null && c !== u) (out ??= urls.slice())[i] = c;
-  }
-  if (out === undefined) return urls;
-  // Two spellings of one URL become one entry.
-  return [...new Set(out)];
 }
 
 function reject(code: RejectCode, reason: string): ValidationResult {

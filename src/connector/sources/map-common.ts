@@ -49,7 +49,9 @@ export const isIcmp = (proto: string | undefined): boolean => proto === 'icmp' |
 const MAX_ITEMS = 100;
 const MAX_LEN = 4096;
 
-/** Collects observables: de-duplicated, domains and hashes lower-cased, over-long values dropped. */
+/** Collects observables: de-duplicated, domains and hashes lower-cased, over-long values dropped.
+ * (The validator puts every value in inspect's spelling; an e-mail address keeps its local part as
+ * written there, so it is not lower-cased whole here.) */
 export class Observables {
   private readonly lists: { [K in keyof EventObservables]?: Set<string> } = {};
 
@@ -57,7 +59,7 @@ export class Observables {
     let s = typeof value === 'string' ? value.trim() : '';
     if (s === '' || s.length > MAX_LEN) return; // a cut URL or name would be a wrong observable
     if (kind === 'domain') s = s.replace(/\.$/, '').toLowerCase();
-    else if (kind === 'md5' || kind === 'sha1' || kind === 'sha256' || kind === 'email') s = s.toLowerCase();
+    else if (kind === 'md5' || kind === 'sha1' || kind === 'sha256') s = s.toLowerCase();
     if (s === '') return;
     const set = (this.lists[kind] ??= new Set());
     if (set.size < MAX_ITEMS) set.add(s);

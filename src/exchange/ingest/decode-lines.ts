@@ -65,9 +65,9 @@ function decodeLine(line: string): Line {
     if (head) {
       const { time, src_ip: src, dst_ip: dst, observables } = head;
       const result = validateEvent(head, rawText);
-      // Validation copies the event and at most rewrites its time, IPv6 addresses and URLs (a
-      // connector has already): with them as they came, the head's text is the event's JSON and
-      // need not be written.
+      // Validation copies the event and at most rewrites its time, addresses and observables
+      // (a connector has already): with them as they came, the head's text is the event's JSON
+      // and need not be written.
       const e = result.ok ? result.event : undefined;
       const same = e !== undefined && e.time === time && e.src_ip === src && e.dst_ip === dst && e.observables === observables && !ownRaw;
       return { result, parsed: head, json: same ? headText : undefined };
