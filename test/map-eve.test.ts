@@ -178,7 +178,7 @@ test('protocol numbers, proxy URLs, users and e-mail addresses', () => {
   assert.deepEqual(map(JSON.stringify(rec)).observables, { url: ['http://[2001:db8::80]:8080/v6'] });
   // Suricata keeps the brackets of a Host header's IPv6 literal; the address goes in RFC 5952 form.
   rec.http = { hostname: '[2001:DB8:0:0::80]', url: '/v6' };
-  assert.deepEqual(map(JSON.stringify(rec)).observables, { url: ['http://[2001:db8::80]/v6'] });
+  assert.deepEqual(validated(JSON.stringify(rec)).observables, { url: ['http://[2001:db8::80]/v6'] });
   // Brackets around a name are no address: it stays a (strange) host name.
   rec.http = { hostname: '[not-an-address]', url: '/x' };
   assert.deepEqual(map(JSON.stringify(rec)).observables.url, ['http://[not-an-address]/x']);

@@ -5,7 +5,6 @@
 // Hot path: called once per EVE line. No regexes on the common alert path beyond the URL check,
 // no intermediate objects beyond the event itself.
 import { isIPv4, isIPv6 } from 'node:net';
-import { normalizeIPv6 } from '../../observables/ipv6.js';
 import type { EventType, NormalizedEvent, Signature } from '../../events/event.js';
 import { clip, emailAddress, int, isIcmp, type Json, obj, Observables, port, protocol, put, str, uint32 } from './map-common.js';
 
@@ -166,7 +165,9 @@ function httpUrl(http: Json): string | undefined {
   // CONNECT host:port and OPTIONS * have no path to join.
   if (host === undefined || url[0] !== '/') return undefined;
   const p = port(http.http_port);
-  const h = isV6(host) ? `[${normalizeIPv6(host) ?? host}]` : host.toLowerCase();
+  // An IPv6 host as it came: the validator writes the URL as the WHATWG parser does, which
+  // puts the address in RFC 5952 form.
+  const h = isV6(host) ? `[${host}]` : host.toLowerCase();
   return `http://${h}${p !== undefined && p !== 80 ? `:${p}` : ''}${url}`;
 }
 
